@@ -1,0 +1,38 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run setup test test-sqlite test-postgres install install-dev bench lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up the SQLite database with communes, sample questions and an open round.
+setup: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask setup
+
+## Set up, then serve on http://127.0.0.1:8000 with gunicorn.
+run: setup
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+## The whole suite on SQLite, then on PostgreSQL when it is reachable.
+test: install
+	bash scripts/run_tests.sh
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,77 @@
+"""Configuration read from the environment (and an optional .env file)."""
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")  # gunicorn does not read .env by itself
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment; each one can come from an environment variable."""
+
+    APP_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'congdanso.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Redis must never stall a citizen's request: fail fast and fall back to the database.
+    REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
+    PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
+    CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
+    DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = DISPLAY_TIMEZONE
+    # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL)
+    RATELIMIT_HEADERS_ENABLED = True
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static names are fingerprinted
+
+
+class DevelopmentConfig(Config):
+    """Local runs: `make run`."""
+
+
+class TestConfig(Config):
+    """The test suite: databases and Redis come from TEST_DATABASE_URL and TEST_REDIS_URL."""
+
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    RATELIMIT_STORAGE_URI = REDIS_URL
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: a real secret is required and cookies are secure."""
+
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestConfig, "production": ProductionConfig}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    """Pick the configuration class named by APP_ENV (default development)."""
+    name = env_name or os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,46 @@
+"""The application factory: it reads like a table of contents of the app."""
+import logging
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI and error pages (no I/O)."""
+    from config import BASE_DIR
+
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
+                static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides or {})
+    _check_production_secret(app)
+
+    from quiz import cli, web
+    from quiz.database import configure_sqlite
+    from quiz.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from quiz.redis_client import init_redis
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    init_redis(app)
+    configure_sqlite(app)
+    web.init_app(app)
+
+    from admin import bp as admin_bp
+    from quiz.views import bp as quiz_bp
+
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    cli.init_app(app)
+    logging.getLogger(__name__).debug("app created for %s", app.config["APP_ENV"])
+    return app
+
+
+def _check_production_secret(app: Flask) -> None:
+    if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] in ("", "dev-only-not-secret"):
+        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")

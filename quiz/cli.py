@@ -1,0 +1,63 @@
+"""Flask CLI commands, grouped by noun: communes, questions, rounds, setup."""
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from quiz.clock import utcnow
+from quiz.communes import sync_communes
+from quiz.extensions import db
+from quiz.models import Round
+from quiz.privacy import ensure_default_notice
+from quiz.question_bank import load_sample_bank
+
+communes_cli = AppGroup("communes", help="The official communes of the province.")
+questions_cli = AppGroup("questions", help="The question bank.")
+rounds_cli = AppGroup("rounds", help="Contest rounds.")
+
+
+@communes_cli.command("sync")
+@click.option("--province", default=None, help="Province code (default: PROVINCE_CODE).")
+def communes_sync(province: str | None) -> None:
+    """Load the province's communes from the official data file (idempotent)."""
+    code = province or current_app.config["PROVINCE_CODE"]
+    report = sync_communes(code)
+    click.echo(f"{report.province_name}: {report.added} thêm mới, {report.updated} cập nhật, "
+               f"{report.unchanged} không đổi.")
+
+
+@questions_cli.command("load-sample")
+def questions_load_sample() -> None:
+    """Load the sample question bank shipped with the app (skips questions already present)."""
+    click.echo(f"Đã thêm {load_sample_bank()} câu hỏi mẫu.")
+
+
+@rounds_cli.command("ensure-open")
+@click.option("--days", default=30, show_default=True, help="How long the new round stays open.")
+def rounds_ensure_open(days: int) -> None:
+    """Create an open round with the default rules when no round exists yet."""
+    if db.session.scalar(select(Round.id).limit(1)):
+        click.echo("Đã có đợt thi; không tạo thêm.")
+        return
+    now = utcnow()
+    db.session.add(Round(name="Đợt 1", opens_at=now - timedelta(minutes=1),
+                         closes_at=now + timedelta(days=days)))
+    db.session.commit()
+    click.echo(f"Đã tạo Đợt 1, mở trong {days} ngày.")
+
+
+@click.command("setup")
+@click.pass_context
+def setup(ctx: click.Context) -> None:
+    """Load communes, the sample bank, the privacy notice and an open round (after `flask db upgrade`)."""
+    ctx.invoke(communes_sync, province=None)
+    ctx.invoke(questions_load_sample)
+    ensure_default_notice()
+    ctx.invoke(rounds_ensure_open, days=30)
+
+
+def init_app(app: Flask) -> None:
+    for command in (communes_cli, questions_cli, rounds_cli, setup):
+        app.cli.add_command(command)

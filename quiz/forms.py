@@ -1,0 +1,48 @@
+"""Citizen forms, with Vietnamese messages (WTForms ships none)."""
+from datetime import date, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+REQUIRED = "Vui lòng điền mục này."
+
+
+def parse_vn_date(text: str) -> date:
+    """'05/09/1958', '5/9/1958' or '05-09-1958' → date; ValueError otherwise."""
+    cleaned = (text or "").strip().replace("-", "/").replace(".", "/")
+    return datetime.strptime(cleaned, "%d/%m/%Y").date()
+
+
+class VietnameseDateField(StringField):
+    """A date typed as dd/mm/yyyy: easier for elderly users than a date picker."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        super().process_formdata(valuelist)
+        self.parsed: date | None = None
+        try:
+            self.parsed = parse_vn_date(self.data or "")
+        except ValueError:
+            self.parsed = None
+
+    def pre_validate(self, form):  # type: ignore[no-untyped-def]
+        if self.data and getattr(self, "parsed", None) is None:
+            raise ValidationError("Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1958.")
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
+    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
+    commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validators=[DataRequired("Vui lòng chọn xã, phường hoặc đặc khu.")], validate_choice=False)
+    password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
+    guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
+    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ")
+    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)")
+    publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã/phường của tôi nếu đoạt giải (không bắt buộc)")
+
+
+class LoginForm(FlaskForm):
+    phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])

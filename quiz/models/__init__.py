@@ -1,0 +1,20 @@
+"""The database models, one module per area; import them from here."""
+from quiz.models.audit import AuditEvent
+from quiz.models.contest import (
+    Attempt,
+    AttemptItem,
+    BestResult,
+    Question,
+    QuestionVersion,
+    Round,
+    Topic,
+)
+from quiz.models.geography import Commune
+from quiz.models.people import Citizen, StaffUser
+from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
+
+__all__ = [
+    "Attempt", "AttemptItem", "AuditEvent", "BestResult", "Citizen", "Commune", "Consent",
+    "DataRequest", "PrivacyNotice", "Question", "QuestionVersion", "Round", "Setting",
+    "StaffUser", "Topic",
+]

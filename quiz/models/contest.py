@@ -1,0 +1,183 @@
+"""The contest: topics, versioned questions, rounds, attempts and each citizen's best result."""
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.clock import utcnow
+from quiz.extensions import db
+
+
+class Topic(db.Model):
+    """A subject of the contest (e.g. recognising online scams)."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Question(db.Model):
+    """A question's identity; its wording lives in immutable versions."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+    difficulty: Mapped[int] = mapped_column(SmallInteger, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_versions.id", use_alter=True, name="fk_questions_current_version")
+    )
+    text_key: Mapped[str] = mapped_column(Text, default="")  # accent-free, for search and duplicates
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    topic: Mapped[Topic] = relationship()
+    current_version: Mapped["QuestionVersion"] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class QuestionVersion(db.Model):
+    """One wording of a question; never edited once an attempt may have served it."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list] = mapped_column(JSON)  # list of choice texts
+    correct: Mapped[list] = mapped_column(JSON)  # sorted indices into choices
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    question: Mapped[Question] = relationship(foreign_keys=[question_id])
+
+    @property
+    def is_multiple(self) -> bool:
+        return len(self.correct) > 1
+
+
+class Round(db.Model):
+    """A contest round (đợt thi) and its draw, timing and grading rules."""
+
+    __tablename__ = "rounds"
+
+    REVEAL_AFTER_SUBMIT = "after_submit"
+    REVEAL_AFTER_CLOSE = "after_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    question_count: Mapped[int] = mapped_column(Integer, default=20)
+    topic_quotas: Mapped[dict | None] = mapped_column(JSON)  # {topic_id(str): count} or None: uniform
+    time_limit_seconds: Mapped[int] = mapped_column(Integer, default=20 * 60)
+    attempts_allowed: Mapped[int] = mapped_column(Integer, default=3)
+    pass_percent: Mapped[int] = mapped_column(Integer, default=80)
+    reveal_answers: Mapped[str] = mapped_column(String(20), default=REVEAL_AFTER_CLOSE)
+    prediction_question: Mapped[str | None] = mapped_column(Text)
+    prediction_answer: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    def reveals_answers(self, now: datetime) -> bool:
+        return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
+
+
+class Attempt(db.Model):
+    """One sitting of a round by a citizen; its items are exactly what was served."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("round_id", "citizen_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    score: Mapped[int | None] = mapped_column(Integer)
+    max_score: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(db.Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    prediction: Mapped[int | None] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship()
+    items: Mapped[list["AttemptItem"]] = relationship(
+        order_by="AttemptItem.position", back_populates="attempt"
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AttemptItem(db.Model):
+    """A served question: which version, the shuffled choice order, and the citizen's answer."""
+
+    __tablename__ = "attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
+    choice_order: Mapped[list] = mapped_column(JSON)  # shown position -> index in version.choices
+    selected: Mapped[list | None] = mapped_column(JSON)  # indices in version.choices
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    version: Mapped[QuestionVersion] = relationship(lazy="joined")
+
+    @property
+    def shown_choices(self) -> list[str]:
+        """Choice texts in the order this citizen sees them."""
+        return [self.version.choices[index] for index in self.choice_order]
+
+    @property
+    def shown_selected(self) -> list[int]:
+        """Positions (as shown) of the saved answer."""
+        chosen = set(self.selected or [])
+        return [pos for pos, index in enumerate(self.choice_order) if index in chosen]
+
+    @property
+    def shown_correct(self) -> list[int]:
+        """Positions (as shown) of the correct choices: only for a graded, revealed attempt."""
+        correct = set(self.version.correct)
+        return [pos for pos, index in enumerate(self.choice_order) if index in correct]
+
+
+class BestResult(db.Model):
+    """The attempt that counts for a citizen in a round: kept in step by grading."""
+
+    __tablename__ = "best_results"
+    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float] = mapped_column(db.Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    first_completed_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts_count: Mapped[int] = mapped_column(Integer, default=1)
+
+    attempt: Mapped[Attempt] = relationship()

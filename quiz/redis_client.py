@@ -1,0 +1,19 @@
+"""The Redis client, built once per app from REDIS_URL with short timeouts."""
+import redis
+from flask import Flask, current_app
+
+
+def init_redis(app: Flask) -> None:
+    timeout = app.config["REDIS_SOCKET_TIMEOUT"]
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"],
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=True,
+    )
+
+
+def get_redis() -> redis.Redis:
+    """The app's Redis client (it connects lazily; callers handle redis.RedisError)."""
+    return current_app.extensions["redis"]

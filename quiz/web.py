@@ -1,0 +1,90 @@
+"""Request-level glue: who is logged in, template helpers, error pages, response headers."""
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import format_datetime, format_decimal
+from flask_wtf.csrf import CSRFError
+
+from quiz.extensions import db, login_manager
+from quiz.models import Citizen, StaffUser
+
+login_manager.login_view = "quiz.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Citizen | StaffUser | None:
+    kind, _, raw_id = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    model = {"c": Citizen, "s": StaffUser}.get(kind)
+    return db.session.get(model, int(raw_id)) if model else None
+
+
+def init_app(app: Flask) -> None:
+    """Register template helpers, error pages and default headers."""
+    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"])
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn)
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
+    app.after_request(set_default_headers)
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """84360 → '84.360'; 7.5 → '7,5' (Vietnamese separators)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale="vi")
+
+
+def format_datetime_vn(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:  # type: ignore[no-untyped-def]
+    """A stored UTC time shown in Vietnam time as 25/11/2026 09:05."""
+    return format_datetime(value, pattern) if value else ""
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL carrying its content hash, so it can be cached for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_fingerprint(str(path)))
+
+
+ERROR_TEXT = {
+    400: "Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    403: "Bạn không có quyền xem trang này.",
+    404: "Không tìm thấy trang bạn cần.",
+    405: "Thao tác này không được hỗ trợ.",
+    413: "Tệp gửi lên quá lớn.",
+    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",
+    500: "Hệ thống đang gặp sự cố. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
+    503: "Hệ thống đang bận. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
+}
+
+
+def render_error(error):  # type: ignore[no-untyped-def]
+    code = getattr(error, "code", 500) or 500
+    message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return {"error": message}, code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_csrf_error(error):  # type: ignore[no-untyped-def]
+    message = "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại."
+    if request.is_json or request.headers.get("X-CSRFToken"):
+        return {"error": message}, 400
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def set_default_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run the whole suite on SQLite, then again on PostgreSQL (skipped, with a printed line, if unreachable).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL="${PG_TEST_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+export PYTHONDONTWRITEBYTECODE=1
+
+echo "=== test suite on SQLite ==="
+TEST_DATABASE_URL="" $BIN/python -m pytest "$@"
+sqlite_status=$?
+
+if $BIN/python - "$PG_URL" <<'PY'
+import sys, sqlalchemy
+try:
+    sqlalchemy.create_engine(sys.argv[1]).connect().close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable ({exc.__class__.__name__})"); sys.exit(1)
+PY
+then
+  echo "=== test suite on PostgreSQL ($PG_URL) ==="
+  TEST_DATABASE_URL="$PG_URL" BROWSER_TESTS=skip $BIN/python -m pytest "$@"
+  pg_status=$?
+else
+  echo "SKIPPED: the PostgreSQL run, because PostgreSQL is not reachable at $PG_URL"
+  pg_status=0
+fi
+[ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ]

@@ -1,0 +1,126 @@
+"""Fixtures: one app and schema per test session, every table emptied after each test.
+
+The database comes from TEST_DATABASE_URL (SQLite file by default); `make test` runs the
+suite once on SQLite and once on PostgreSQL. Redis is real (TEST_REDIS_URL, database 15).
+"""
+import os
+import re
+from datetime import date, timedelta
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import text
+
+from quiz import create_app
+from quiz.clock import utcnow
+from quiz.communes import sync_communes
+from quiz.extensions import db as _db
+from quiz.models import Commune, Round
+from quiz.privacy import ensure_default_notice
+from quiz.question_bank import load_sample_bank
+from quiz.registration import Applicant, register_citizen
+
+KEEP_TABLES = {"communes", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        sync_communes("31")
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    yield
+    with app.app_context():
+        _db.session.remove()
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """Delete every row except the communes (loaded once per session)."""
+    tables = [t for t in _db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.execute(text("UPDATE communes SET adult_population = NULL"))
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.execute(text("UPDATE communes SET adult_population = NULL"))
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling domain functions directly."""
+    with app.test_request_context():
+        yield
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis(app):
+    """The real Redis on a dedicated database, emptied before and after; fails if Redis is missing."""
+    client = redis_lib.Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    try:
+        client.ping()
+    except redis_lib.ConnectionError as exc:
+        pytest.fail(f"Redis is required for this test and is not reachable: {exc}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def contest(ctx):
+    """The sample bank, the default privacy notice and one open round with default rules."""
+    load_sample_bank()
+    ensure_default_notice()
+    now = utcnow()
+    round_ = Round(name="Đợt thử", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+    _db.session.add(round_)
+    _db.session.commit()
+    return round_
+
+
+_phone_counter = iter(range(10_000_000))
+
+
+def next_phone() -> str:
+    return f"09{next(_phone_counter):08d}"
+
+
+def make_citizen(commune_code: str = "10507", phone: str | None = None, **overrides):
+    """Register a citizen through the domain function (the real path)."""
+    applicant = Applicant(full_name=overrides.pop("full_name", "Nguyễn Văn An"),
+                          birth_date=overrides.pop("birth_date", date(1970, 5, 17)),
+                          phone=phone or next_phone(), commune_code=commune_code,
+                          password=overrides.pop("password", "matkhau123"), consent=True, **overrides)
+    return register_citizen(applicant, "31", date.today())
+
+
+def csrf_token(response) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def any_commune_codes(count: int) -> list[str]:
+    from sqlalchemy import select
+    return list(_db.session.scalars(select(Commune.code).order_by(Commune.code).limit(count)))

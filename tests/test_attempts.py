@@ -1,0 +1,143 @@
+"""Attempts: the draw, saving answers, the server's deadline, idempotent submit, best result."""
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quiz import attempts
+from quiz.clock import utcnow
+from quiz.errors import AttemptError
+from quiz.extensions import db
+from quiz.models import Attempt, BestResult, Topic
+from tests.conftest import make_citizen
+
+GRACE = timedelta(seconds=30)
+
+
+def correct_shown(item) -> list[int]:
+    return item.shown_correct
+
+
+def answer_all(attempt, now, right: int) -> None:
+    """Answer the first `right` items correctly and the rest wrongly."""
+    for item in attempt.items:
+        shown = correct_shown(item)
+        if item.position >= right:
+            shown = [p for p in range(len(item.choice_order)) if p not in shown][:1]
+        attempts.save_answer(attempt.id, attempt.citizen_id, item.position, shown, now, GRACE)
+
+
+def test_draw_serves_distinct_active_questions_with_shuffled_choices(contest):
+    citizen = make_citizen()
+    attempt = attempts.start_attempt(citizen.id, contest, utcnow(), GRACE, random.Random(1))
+    versions = [item.question_version_id for item in attempt.items]
+    assert len(versions) == 20 == len(set(versions))
+    assert all(sorted(item.choice_order) == list(range(len(item.version.choices))) for item in attempt.items)
+    assert any(item.choice_order != sorted(item.choice_order) for item in attempt.items)
+
+
+def test_topic_quotas_are_honoured(contest):
+    topics = db.session.scalars(select(Topic).order_by(Topic.id)).all()
+    contest.topic_quotas = {str(topics[0].id): 3, str(topics[1].id): 2}
+    contest.question_count = 5
+    db.session.commit()
+    attempt = attempts.start_attempt(make_citizen().id, contest, utcnow(), GRACE)
+    drawn = [item.version.question.topic_id for item in attempt.items]
+    assert sorted(drawn) == sorted([topics[0].id] * 3 + [topics[1].id] * 2)
+
+
+def test_reopening_resumes_the_same_attempt_with_its_answers(contest):
+    citizen, now = make_citizen(), utcnow()
+    first = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    attempts.save_answer(first.id, citizen.id, 0, [1], now, GRACE)
+    again = attempts.start_attempt(citizen.id, contest, now + timedelta(minutes=5), GRACE)
+    assert again.id == first.id
+    assert again.items[0].shown_selected == [1]
+
+
+def test_perfect_submit_and_double_submit_record_one_result(contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    answer_all(attempt, now, right=20)
+    first = attempts.submit_attempt(attempt.id, citizen.id, None, None, now + timedelta(minutes=3), GRACE)
+    second = attempts.submit_attempt(attempt.id, citizen.id, None, None, now + timedelta(minutes=4), GRACE)
+    assert first.newly_graded and first.first_completion and not second.newly_graded
+    assert (first.attempt.score, first.attempt.percent, first.attempt.passed) == (20, 100.0, True)
+    assert second.attempt.submitted_at == first.attempt.submitted_at
+    assert db.session.scalar(select(func.count(BestResult.id))) == 1
+
+
+def test_multiple_answer_items_score_only_when_exact(contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    multi = [item for item in attempt.items if item.version.is_multiple]
+    if not multi:
+        pytest.skip("this draw has no multiple-answer item")
+    item = multi[0]
+    attempts.save_answer(attempt.id, citizen.id, item.position, item.shown_correct[:1], now, GRACE)
+    outcome = attempts.submit_attempt(attempt.id, citizen.id, None, None, now, GRACE)
+    assert outcome.attempt.items[item.position].is_correct is False
+
+
+def test_late_submit_counts_only_answers_saved_before_the_deadline(contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    answer_all(attempt, now, right=10)
+    late = attempt.deadline_at + GRACE + timedelta(seconds=1)
+    with pytest.raises(AttemptError):
+        attempts.save_answer(attempt.id, citizen.id, 15, correct_shown(attempt.items[15]), late, GRACE)
+    outcome = attempts.submit_attempt(attempt.id, citizen.id, {p: correct_shown(attempt.items[p]) for p in range(20)},
+                                      None, late, GRACE)
+    assert outcome.attempt.score == 10
+    assert outcome.attempt.duration_seconds == contest.time_limit_seconds
+
+
+def test_submit_within_grace_counts_the_answers_sent_with_it(contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    in_grace = attempt.deadline_at + timedelta(seconds=10)
+    answers = {item.position: correct_shown(item) for item in attempt.items}
+    assert attempts.submit_attempt(attempt.id, citizen.id, answers, None, in_grace, GRACE).attempt.score == 20
+
+
+def test_allowance_is_enforced_and_best_attempt_counts(contest):
+    citizen, now = make_citizen(), utcnow()
+    scores = []
+    for right in (12, 18, 5):
+        attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+        answer_all(attempt, now, right)
+        scores.append(attempts.submit_attempt(attempt.id, citizen.id, None, None, now, GRACE))
+    assert [o.best.score for o in scores] == [12, 18, 18]
+    assert scores[1].previous_best.score == 12 and not scores[1].first_completion
+    with pytest.raises(AttemptError) as error:
+        attempts.start_attempt(citizen.id, contest, now, GRACE)
+    assert "hết 3 lượt" in error.value.message
+
+
+def test_forged_position_and_choice_and_other_citizen_are_refused(contest):
+    owner, other, now = make_citizen(), make_citizen(), utcnow()
+    attempt = attempts.start_attempt(owner.id, contest, now, GRACE)
+    with pytest.raises(AttemptError):
+        attempts.save_answer(attempt.id, owner.id, 99, [0], now, GRACE)
+    with pytest.raises(AttemptError):
+        attempts.save_answer(attempt.id, owner.id, 0, [7], now, GRACE)
+    with pytest.raises(AttemptError) as error:
+        attempts.submit_attempt(attempt.id, other.id, None, None, now, GRACE)
+    assert error.value.message == attempts.NOT_FOUND
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+
+
+def test_an_abandoned_attempt_is_graded_when_the_citizen_returns(contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    answer_all(attempt, now, right=4)
+    later = now + timedelta(hours=2)
+    second = attempts.start_attempt(citizen.id, contest, later, GRACE)
+    assert second.number == 2
+    assert db.session.get(Attempt, attempt.id).score == 4
+
+
+def test_closed_round_refuses_to_start(contest):
+    with pytest.raises(AttemptError):
+        attempts.start_attempt(make_citizen().id, contest, contest.closes_at + timedelta(seconds=1), GRACE)
