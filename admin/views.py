@@ -1,7 +1,9 @@
-"""Admin pages (placeholder until the admin issues land)."""
+"""The admin home page."""
+from flask import render_template
+
 from admin import bp
 
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    return "Khu vực quản trị đang được xây dựng.", 200
+    return render_template("admin/index.html")

@@ -124,3 +124,22 @@ def csrf_token(response) -> str:
 def any_commune_codes(count: int) -> list[str]:
     from sqlalchemy import select
     return list(_db.session.scalars(select(Commune.code).order_by(Commune.code).limit(count)))
+
+
+def make_staff(username: str = "bantochuc", role: str = "organizer", commune_code: str | None = None,
+               password: str = "matkhau-quan-tri", must_change: bool = False):
+    """An organizer or commune admin row (a factory: it only writes the row)."""
+    from quiz.models import StaffUser
+    staff = StaffUser(username=username, role=role, commune_code=commune_code,
+                      must_change_password=must_change, display_name=username)
+    staff.set_password(password)
+    _db.session.add(staff)
+    _db.session.commit()
+    return staff
+
+
+def staff_login(client, username: str = "bantochuc", password: str = "matkhau-quan-tri"):
+    """Log a staff member in through the admin login page."""
+    token = csrf_token(client.get("/quan-tri/dang-nhap"))
+    return client.post("/quan-tri/dang-nhap", data={"username": username, "password": password,
+                                                     "csrf_token": token})

@@ -1,0 +1,47 @@
+"""Staff login, logout and the forced password change on first login."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.forms import ChangePasswordForm, StaffLoginForm
+from quiz.extensions import db
+from quiz.models import StaffUser
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = StaffLoginForm()
+    if form.validate_on_submit():
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
+        if staff and staff.active and staff.check_password(form.password.data):
+            login_user(staff)
+            return redirect(_safe_next() or url_for("admin.index"))
+        form.form_errors.append("Tên đăng nhập hoặc mật khẩu chưa đúng.")
+    return render_template("admin/login.html", form=form)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/quan-tri") and "//" not in target else None
+
+
+@bp.post("/dang-xuat")
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+def change_password():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors = ["Mật khẩu hiện tại chưa đúng."]
+        else:
+            current_user.set_password(form.new.data)
+            current_user.must_change_password = False
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/change_password.html", form=form)

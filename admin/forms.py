@@ -1,0 +1,19 @@
+"""Admin forms (Vietnamese messages)."""
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+REQUIRED = "Vui lòng điền mục này."
+
+
+class StaffLoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
+    new = PasswordField("Mật khẩu mới (ít nhất 10 ký tự)", validators=[
+        DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
