@@ -43,7 +43,7 @@ def write_transaction() -> Iterator[None]:
     On SQLite a read transaction that later writes fails at once when another worker wrote
     in between; ending any read snapshot first and locking up front makes it wait instead.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"write_lock": True})

@@ -39,7 +39,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale="vi")
+    return format_decimal(value, format=pattern)
 
 
 def format_datetime_vn(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ PG_URL="${PG_TEST_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export PYTHONDONTWRITEBYTECODE=1
 
 echo "=== test suite on SQLite ==="
-TEST_DATABASE_URL="" $BIN/python -m pytest "$@"
+TEST_DATABASE_URL="" $BIN/python -m pytest -q "$@"
 sqlite_status=$?
 
 if $BIN/python - "$PG_URL" <<'PY'
@@ -19,7 +19,7 @@ except Exception as exc:
 PY
 then
   echo "=== test suite on PostgreSQL ($PG_URL) ==="
-  TEST_DATABASE_URL="$PG_URL" BROWSER_TESTS=skip $BIN/python -m pytest "$@"
+  TEST_DATABASE_URL="$PG_URL" BROWSER_TESTS=skip $BIN/python -m pytest -q "$@"
   pg_status=$?
 else
   echo "SKIPPED: the PostgreSQL run, because PostgreSQL is not reachable at $PG_URL"

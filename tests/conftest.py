@@ -34,7 +34,9 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         _db.session.remove()
-        _db.drop_all()
+        if _db.engine.dialect.name == "postgresql":
+            _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +56,10 @@ def empty_tables() -> None:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             conn.execute(text("UPDATE communes SET adult_population = NULL"))
         else:
-            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            conn.execute(text("UPDATE questions SET current_version_id = NULL"))  # break the FK cycle
             for table in reversed(tables):
                 conn.execute(table.delete())
             conn.execute(text("UPDATE communes SET adult_population = NULL"))
-            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 @pytest.fixture
@@ -88,14 +89,22 @@ def redis(app):
 
 
 @pytest.fixture
-def contest(ctx):
-    """The sample bank, the default privacy notice and one open round with default rules."""
-    load_sample_bank()
-    ensure_default_notice()
-    now = utcnow()
-    round_ = Round(name="Đợt thử", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
-    _db.session.add(round_)
-    _db.session.commit()
+def contest(app):
+    """The sample bank, the default privacy notice and one open round with default rules.
+
+    Returned detached (its fields loaded) so that client tests run without a lingering app
+    context: Flask reuses a pushed app context for test-client requests, sharing `g` and the session.
+    Domain tests ask for `ctx` too.
+    """
+    with app.app_context():
+        load_sample_bank()
+        ensure_default_notice()
+        now = utcnow()
+        round_ = Round(name="Đợt thử", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+        _db.session.add(round_)
+        _db.session.commit()
+        _db.session.refresh(round_)
+        _db.session.expunge(round_)
     return round_
 
 

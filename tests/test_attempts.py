@@ -9,7 +9,7 @@ from quiz import attempts
 from quiz.clock import utcnow
 from quiz.errors import AttemptError
 from quiz.extensions import db
-from quiz.models import Attempt, BestResult, Topic
+from quiz.models import Attempt, BestResult, Round, Topic
 from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)
@@ -28,7 +28,7 @@ def answer_all(attempt, now, right: int) -> None:
         attempts.save_answer(attempt.id, attempt.citizen_id, item.position, shown, now, GRACE)
 
 
-def test_draw_serves_distinct_active_questions_with_shuffled_choices(contest):
+def test_draw_serves_distinct_active_questions_with_shuffled_choices(ctx, contest):
     citizen = make_citizen()
     attempt = attempts.start_attempt(citizen.id, contest, utcnow(), GRACE, random.Random(1))
     versions = [item.question_version_id for item in attempt.items]
@@ -37,17 +37,18 @@ def test_draw_serves_distinct_active_questions_with_shuffled_choices(contest):
     assert any(item.choice_order != sorted(item.choice_order) for item in attempt.items)
 
 
-def test_topic_quotas_are_honoured(contest):
+def test_topic_quotas_are_honoured(ctx, contest):
     topics = db.session.scalars(select(Topic).order_by(Topic.id)).all()
-    contest.topic_quotas = {str(topics[0].id): 3, str(topics[1].id): 2}
-    contest.question_count = 5
+    round_ = db.session.get(Round, contest.id)
+    round_.topic_quotas = {str(topics[0].id): 3, str(topics[1].id): 2}
+    round_.question_count = 5
     db.session.commit()
-    attempt = attempts.start_attempt(make_citizen().id, contest, utcnow(), GRACE)
+    attempt = attempts.start_attempt(make_citizen().id, round_, utcnow(), GRACE)
     drawn = [item.version.question.topic_id for item in attempt.items]
     assert sorted(drawn) == sorted([topics[0].id] * 3 + [topics[1].id] * 2)
 
 
-def test_reopening_resumes_the_same_attempt_with_its_answers(contest):
+def test_reopening_resumes_the_same_attempt_with_its_answers(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     first = attempts.start_attempt(citizen.id, contest, now, GRACE)
     attempts.save_answer(first.id, citizen.id, 0, [1], now, GRACE)
@@ -56,7 +57,7 @@ def test_reopening_resumes_the_same_attempt_with_its_answers(contest):
     assert again.items[0].shown_selected == [1]
 
 
-def test_perfect_submit_and_double_submit_record_one_result(contest):
+def test_perfect_submit_and_double_submit_record_one_result(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
     answer_all(attempt, now, right=20)
@@ -68,7 +69,7 @@ def test_perfect_submit_and_double_submit_record_one_result(contest):
     assert db.session.scalar(select(func.count(BestResult.id))) == 1
 
 
-def test_multiple_answer_items_score_only_when_exact(contest):
+def test_multiple_answer_items_score_only_when_exact(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
     multi = [item for item in attempt.items if item.version.is_multiple]
@@ -80,7 +81,7 @@ def test_multiple_answer_items_score_only_when_exact(contest):
     assert outcome.attempt.items[item.position].is_correct is False
 
 
-def test_late_submit_counts_only_answers_saved_before_the_deadline(contest):
+def test_late_submit_counts_only_answers_saved_before_the_deadline(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
     answer_all(attempt, now, right=10)
@@ -93,7 +94,7 @@ def test_late_submit_counts_only_answers_saved_before_the_deadline(contest):
     assert outcome.attempt.duration_seconds == contest.time_limit_seconds
 
 
-def test_submit_within_grace_counts_the_answers_sent_with_it(contest):
+def test_submit_within_grace_counts_the_answers_sent_with_it(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
     in_grace = attempt.deadline_at + timedelta(seconds=10)
@@ -101,7 +102,7 @@ def test_submit_within_grace_counts_the_answers_sent_with_it(contest):
     assert attempts.submit_attempt(attempt.id, citizen.id, answers, None, in_grace, GRACE).attempt.score == 20
 
 
-def test_allowance_is_enforced_and_best_attempt_counts(contest):
+def test_allowance_is_enforced_and_best_attempt_counts(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     scores = []
     for right in (12, 18, 5):
@@ -115,7 +116,7 @@ def test_allowance_is_enforced_and_best_attempt_counts(contest):
     assert "hết 3 lượt" in error.value.message
 
 
-def test_forged_position_and_choice_and_other_citizen_are_refused(contest):
+def test_forged_position_and_choice_and_other_citizen_are_refused(ctx, contest):
     owner, other, now = make_citizen(), make_citizen(), utcnow()
     attempt = attempts.start_attempt(owner.id, contest, now, GRACE)
     with pytest.raises(AttemptError):
@@ -128,7 +129,7 @@ def test_forged_position_and_choice_and_other_citizen_are_refused(contest):
     assert db.session.get(Attempt, attempt.id).submitted_at is None
 
 
-def test_an_abandoned_attempt_is_graded_when_the_citizen_returns(contest):
+def test_an_abandoned_attempt_is_graded_when_the_citizen_returns(ctx, contest):
     citizen, now = make_citizen(), utcnow()
     attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
     answer_all(attempt, now, right=4)
@@ -138,6 +139,6 @@ def test_an_abandoned_attempt_is_graded_when_the_citizen_returns(contest):
     assert db.session.get(Attempt, attempt.id).score == 4
 
 
-def test_closed_round_refuses_to_start(contest):
+def test_closed_round_refuses_to_start(ctx, contest):
     with pytest.raises(AttemptError):
         attempts.start_attempt(make_citizen().id, contest, contest.closes_at + timedelta(seconds=1), GRACE)

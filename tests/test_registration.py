@@ -18,7 +18,7 @@ def applicant(**changes) -> Applicant:
     return Applicant(**values)
 
 
-def test_register_normalises_name_and_phone(contest):
+def test_register_normalises_name_and_phone(ctx, contest):
     citizen = register_citizen(applicant(full_name="Tra\u0302\u0300n Thị Bình"), "31", date(2026, 11, 25))
     assert citizen.full_name == "Trần Thị Bình"
     assert citizen.phone == "0912345678"
@@ -26,7 +26,7 @@ def test_register_normalises_name_and_phone(contest):
 
 
 @pytest.mark.parametrize("phone", ["+84 912 345 678", "0912.345.678", "84912345678"])
-def test_same_phone_in_another_form_is_a_duplicate(contest, phone):
+def test_same_phone_in_another_form_is_a_duplicate(ctx, contest, phone):
     register_citizen(applicant(), "31", date(2026, 11, 25))
     with pytest.raises(RegistrationError) as error:
         register_citizen(applicant(phone=phone), "31", date(2026, 11, 25))
@@ -44,21 +44,21 @@ def test_same_phone_in_another_form_is_a_duplicate(contest, phone):
     ({"password": "123"}, "password"),
     ({"consent": False}, "consent"),
 ])
-def test_invalid_registration_is_refused_with_a_field_message(contest, changes, field):
+def test_invalid_registration_is_refused_with_a_field_message(ctx, contest, changes, field):
     with pytest.raises(RegistrationError) as error:
         register_citizen(applicant(**changes), "31", date(2026, 11, 25))
     assert error.value.field == field
     assert db.session.scalar(select(Citizen.id)) is None
 
 
-def test_consent_is_recorded_with_notice_version(contest):
+def test_consent_is_recorded_with_notice_version(ctx, contest):
     citizen = make_citizen(publish_consent=True)
     consents = db.session.scalars(select(Consent).where(Consent.citizen_id == citizen.id)).all()
     assert {c.purpose for c in consents} == {Consent.PROCESSING, Consent.PUBLISH_WINNER}
     assert all(c.notice.version == 1 and c.notice_sha256 == c.notice.text_sha256 for c in consents)
 
 
-def test_under_16_needs_a_guardian(contest):
+def test_under_16_needs_a_guardian(ctx, contest):
     child = dict(birth_date=date(2014, 1, 1))
     with pytest.raises(RegistrationError) as error:
         register_citizen(applicant(**child), "31", date(2026, 11, 25))
