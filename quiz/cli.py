@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from quiz import tallies
 from quiz.clock import utcnow
 from quiz.communes import sync_communes
 from quiz.extensions import db
@@ -16,6 +17,7 @@ from quiz.question_bank import load_sample_bank
 communes_cli = AppGroup("communes", help="The official communes of the province.")
 questions_cli = AppGroup("questions", help="The question bank.")
 rounds_cli = AppGroup("rounds", help="Contest rounds.")
+tallies_cli = AppGroup("tallies", help="The live per-commune tallies in Redis.")
 
 
 @communes_cli.command("sync")
@@ -48,6 +50,25 @@ def rounds_ensure_open(days: int) -> None:
     click.echo(f"Đã tạo Đợt 1, mở trong {days} ngày.")
 
 
+@tallies_cli.command("rebuild")
+def tallies_rebuild() -> None:
+    """Recompute every tally from the database into new keys and swap them in atomically."""
+    generation = tallies.rebuild()
+    click.echo(f"Đã dựng lại số liệu trực tiếp (thế hệ {generation}).")
+
+
+@tallies_cli.command("verify")
+def tallies_verify() -> None:
+    """Compare Redis with the database; exit 1 naming each commune and figure that differs."""
+    round_ids = list(db.session.scalars(select(Round.id)))
+    differences = tallies.verify(round_ids)
+    for line in differences:
+        click.echo(line)
+    if differences:
+        raise SystemExit(1)
+    click.echo("Số liệu trong Redis khớp với cơ sở dữ liệu.")
+
+
 @click.command("setup")
 @click.pass_context
 def setup(ctx: click.Context) -> None:
@@ -59,5 +80,5 @@ def setup(ctx: click.Context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (communes_cli, questions_cli, rounds_cli, setup):
+    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, setup):
         app.cli.add_command(command)

@@ -1,13 +1,279 @@
 """Live per-commune tallies in Redis. The only module that names a Redis key.
 
-This is the seam registration and grading call after their database commit succeeded.
+Layout, under the versioned prefix `cds:v1:<province>`: `gen` points at the current generation;
+a generation `g:<n>` holds hashes per figure (`reg` commune→registered, `reg:day` day→count,
+`r:<round>:completed|attempts|passed|score_sum` commune→value, `r:<round>:day[:<commune>]`) and
+bitmaps of counted citizens and graded attempts, which make every event idempotent.
+Events are applied by Lua scripts, so each write is one atomic round trip. `rebuild()` builds a
+new generation from the database and swaps the pointer atomically, replaying events that arrived
+meanwhile. The database is the truth: on any Redis error the citizen's request still succeeds,
+readers fall back to database aggregates, and the tallies are rebuilt once Redis answers again.
 """
-from quiz.models import Citizen
+import json
+import logging
+import threading
+import time
+from pathlib import Path
 
+import redis
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from quiz.attempts import SubmitOutcome
+from quiz.clock import local_day, utcnow
+from quiz.extensions import db
+from quiz.figures import CommuneFigures, FiguresView, figures_from_database, province_codes
+from quiz.models import Attempt, BestResult, Citizen
+from quiz.redis_client import get_redis
+from quiz.tally_snapshot import Snapshot, bitmap, take_snapshot
+
+log = logging.getLogger(__name__)
+FIGURES = ("attempts", "completed", "passed", "score_sum")
+FALLBACK_SECONDS = 5.0
+_APPLY = (Path(__file__).with_name("tally_scripts.lua")).read_text()
+
+WRITE = _APPLY + """
+local ev = cjson.decode(ARGV[2])
+local gen = redis.call('GET', ARGV[1] .. ':gen')
+local building = redis.call('GET', ARGV[1] .. ':building')
+if building then redis.call('RPUSH', ARGV[1] .. ':g:' .. building .. ':pending', ARGV[2]) end
+if not gen then return -1 end
+return apply(ARGV[1] .. ':g:' .. gen, ev)
+"""
+
+READ = """
+local gen = redis.call('GET', ARGV[1] .. ':gen')
+if not gen then return false end
+local g = ARGV[1] .. ':g:' .. gen
+local out = {redis.call('HGETALL', g .. ':reg')}
+for i = 3, #ARGV do table.insert(out, redis.call('HGETALL', g .. ARGV[i])) end
+return out
+"""
+
+SWAP = _APPLY + """
+local g = ARGV[1] .. ':g:' .. ARGV[2]
+local pending = redis.call('LRANGE', g .. ':pending', 0, -1)
+for _, raw in ipairs(pending) do apply(g, cjson.decode(raw)) end
+redis.call('DEL', g .. ':pending')
+local old = redis.call('GET', ARGV[1] .. ':gen')
+redis.call('SET', ARGV[1] .. ':gen', ARGV[2])
+redis.call('DEL', ARGV[1] .. ':building')
+return old
+"""
+
+
+class _State:
+    """Per-process memory: a Redis write was lost, and the last database fallback (briefly cached)."""
+
+    needs_rebuild = False
+    fallback: dict = {}
+    lock = threading.Lock()
+
+
+def prefix() -> str:
+    return f"cds:v1:{current_app.config['PROVINCE_CODE']}"
+
+
+def generation_key(generation: str) -> str:
+    return f"{prefix()}:g:{generation}"
+
+
+def building_key() -> str:
+    return f"{prefix()}:building"
+
+
+def rebuild_lock_key() -> str:
+    return f"{prefix()}:rebuild-lock"
+
+
+def round_key(generation_prefix: str, round_id: int, figure: str) -> str:
+    return f"{generation_prefix}:r:{round_id}:{figure}"
+
+
+# --- writes (after the database commit) -------------------------------------------------
 
 def record_registration(citizen: Citizen) -> None:
-    """Count a new registration in the live tallies (no-op until the tallies exist)."""
+    """Count a new registration."""
+    _send({"t": "reg", "id": citizen.id, "code": citizen.commune_code, "day": local_day(citizen.created_at)})
 
 
-def record_submission(outcome: "object") -> None:
-    """Move the live tallies for a graded attempt (no-op until the tallies exist)."""
+def record_submission(outcome: SubmitOutcome) -> None:
+    """Move the figures for a newly graded attempt: attempts, first completion, best-score deltas."""
+    if not outcome.newly_graded or outcome.best is None:
+        return
+    previous = outcome.previous_best
+    _send({"t": "res", "attempt": outcome.attempt.id, "round": outcome.round_id, "code": outcome.commune_code,
+           "day": outcome.day, "first": 1 if previous is None else 0,
+           "score": outcome.best.score - (previous.score if previous else 0),
+           "passed": int(outcome.best.passed) - (int(previous.passed) if previous else 0)})
+
+
+def record_commune_change(citizen_id: int, old_code: str, new_code: str) -> None:
+    """Move a citizen's registration and round figures from one commune to another."""
+    citizen = db.session.get(Citizen, citizen_id)
+    rounds = []
+    for best in db.session.scalars(select(BestResult).where(BestResult.citizen_id == citizen_id)):
+        rounds.append({"round": best.round_id, "attempts": _submitted_count(best.round_id, citizen_id),
+                       "completed": 1, "passed": int(best.passed), "score_sum": best.score,
+                       "day": local_day(best.first_completed_at)})
+    _send({"t": "move", "old": old_code, "new": new_code, "day": local_day(citizen.created_at),
+           "rounds": rounds})
+
+
+def _submitted_count(round_id: int, citizen_id: int) -> int:
+    stmt = select(db.func.count(Attempt.id)).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
+                                                  Attempt.submitted_at.is_not(None))
+    return db.session.scalar(stmt) or 0
+
+
+def _send(event: dict) -> None:
+    try:
+        result = get_redis().eval(WRITE, 0, prefix(), json.dumps(event))
+    except redis.RedisError as error:
+        log.warning("tallies: Redis write failed (%s); they will be rebuilt", error.__class__.__name__)
+        _State.needs_rebuild = True
+        return
+    if result == -1 or _State.needs_rebuild:
+        request_rebuild()
+
+
+# --- reads ----------------------------------------------------------------------------
+
+def read_commune_figures(round_id: int | None) -> FiguresView:
+    """Every commune's figures from Redis; from the database (degraded) when Redis cannot answer."""
+    codes = province_codes(current_app.config["PROVINCE_CODE"])
+    round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
+    try:
+        raw = get_redis().eval(READ, 0, prefix(), "", *round_fields)
+    except redis.RedisError:
+        _State.needs_rebuild = True
+        return _fallback(round_id)
+    if raw is None:
+        request_rebuild()
+        return _fallback(round_id)
+    if _State.needs_rebuild:
+        request_rebuild()
+    figures = {code: CommuneFigures(code) for code in codes}
+    _fill(figures, "registered", raw[0])
+    for figure, pairs in zip(FIGURES, raw[1:]):
+        _fill(figures, figure, pairs)
+    return FiguresView(by_commune=figures, as_of=utcnow())
+
+
+def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list) -> None:
+    for code, value in zip(pairs[::2], pairs[1::2]):
+        if code in figures:
+            setattr(figures[code], name, int(value))
+
+
+def _fallback(round_id: int | None) -> FiguresView:
+    """Database aggregates, cached for a few seconds in this process so a Redis outage stays cheap."""
+    cached = _State.fallback.get(round_id)
+    if cached and time.monotonic() - cached[0] < FALLBACK_SECONDS:
+        return cached[1]
+    view = FiguresView(by_commune=figures_from_database(current_app.config["PROVINCE_CODE"], round_id),
+                       as_of=utcnow(), degraded=True)
+    _State.fallback[round_id] = (time.monotonic(), view)
+    return view
+
+
+def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tuple[str, int, int]]:
+    """(day, registrations, first completions) for the city or a commune; from the database if Redis fails."""
+    suffix = f":{commune_code}" if commune_code else ""
+    fields = [f":reg:day{suffix}"] + ([f":r:{round_id}:day{suffix}"] if round_id is not None else [])
+    try:
+        raw = get_redis().eval(READ, 0, prefix(), "", *fields)
+    except redis.RedisError:
+        raw = None
+    if raw is None:
+        from quiz.figures import daily_from_database
+        return daily_from_database(round_id, commune_code)
+    days: dict[str, list[int]] = {}
+    for column, pairs in enumerate(raw[1:]):
+        for day, value in zip(pairs[::2], pairs[1::2]):
+            days.setdefault(day, [0, 0])[column] = int(value)
+    return [(day, regs, done) for day, (regs, done) in sorted(days.items()) if regs or done]
+
+
+# --- rebuild, verify --------------------------------------------------------------------
+
+def rebuild() -> str:
+    """Recompute every tally from the database into a new generation and swap it in atomically."""
+    client = get_redis()
+    generation = str(client.incr(f"{prefix()}:generation-seq"))
+    client.set(building_key(), generation, ex=3600)
+    _write_snapshot(client, generation_key(generation), take_snapshot(current_app.config["PROVINCE_CODE"]))
+    old = client.eval(SWAP, 0, prefix(), generation)
+    _State.needs_rebuild = False
+    _State.fallback.clear()
+    if old:
+        _delete_generation(client, generation_key(old))
+    return generation
+
+
+def _write_snapshot(client: redis.Redis, g: str, snapshot: Snapshot) -> None:
+    pipe = client.pipeline(transaction=False)
+    pipe.hset(f"{g}:reg", mapping={k: v for k, v in snapshot.registered.items() if v} or {"_": 0})
+    pipe.set(f"{g}:reg:seen", bitmap(snapshot.citizen_ids))
+    for (code, day), count in snapshot.registrations_by_day.items():
+        pipe.hincrby(f"{g}:reg:day", day, count)
+        pipe.hincrby(f"{g}:reg:day:{code}", day, count)
+    for round_id, snap in snapshot.rounds.items():
+        pipe.sadd(f"{g}:rounds", round_id)
+        for figure in FIGURES:
+            values = {code: getattr(f, figure) for code, f in snap.figures.items() if getattr(f, figure)}
+            if values:
+                pipe.hset(round_key(g, round_id, figure), mapping=values)
+        for (code, day), count in snap.completions_by_day.items():
+            pipe.hincrby(round_key(g, round_id, "day"), day, count)
+            pipe.hincrby(f"{round_key(g, round_id, 'day')}:{code}", day, count)
+        pipe.set(round_key(g, round_id, "graded"), bitmap(snap.graded_attempt_ids))
+    pipe.execute()
+
+
+def _delete_generation(client: redis.Redis, generation_prefix: str) -> None:
+    for key in client.scan_iter(match=f"{generation_prefix}:*", count=1000):
+        client.unlink(key)
+
+
+def request_rebuild() -> None:
+    """Rebuild in a background thread unless another worker already is (a Redis lock)."""
+    app = current_app._get_current_object()
+    try:
+        if not get_redis().set(rebuild_lock_key(), "1", nx=True, ex=600):
+            return
+    except redis.RedisError:
+        return
+    threading.Thread(target=_rebuild_in_background, args=(app,), daemon=True).start()
+
+
+def _rebuild_in_background(app: Flask) -> None:
+    with app.app_context():
+        try:
+            rebuild()
+        except Exception:  # noqa: BLE001 - logged; the next read tries again
+            log.exception("tallies: automatic rebuild failed")
+        finally:
+            try:
+                get_redis().delete(rebuild_lock_key())
+            except redis.RedisError:
+                pass
+            db.session.remove()
+
+
+def verify(round_ids: list[int]) -> list[str]:
+    """Differences between Redis and the database, one line per commune and figure; empty when equal."""
+    differences = []
+    for round_id in [None, *round_ids]:
+        view = read_commune_figures(round_id)
+        if view.degraded:
+            return ["Redis không có số liệu (đang mất kết nối hoặc chưa dựng lại)"]
+        truth = figures_from_database(current_app.config["PROVINCE_CODE"], round_id)
+        for code, expected in truth.items():
+            got = view.by_commune[code]
+            names = ("registered",) if round_id is None else ("registered",) + FIGURES
+            for name in names:
+                if getattr(got, name) != getattr(expected, name):
+                    differences.append(f"round {round_id} commune {code} {name}: "
+                                       f"redis={getattr(got, name)} database={getattr(expected, name)}")
+    return differences
