@@ -4,7 +4,7 @@ from flask_login import current_user
 
 bp = Blueprint("admin", __name__)
 
-PUBLIC_ENDPOINTS = {"admin.login", "admin.public_feed_json", "admin.public_feed_csv"}
+PUBLIC_ENDPOINTS = {"admin.login", "admin.public_feed_json", "admin.public_feed_csv_view"}
 PASSWORD_CHANGE_ENDPOINTS = {"admin.change_password", "admin.logout"}
 
 
@@ -20,4 +20,4 @@ def require_staff():  # type: ignore[no-untyped-def]
     return None
 
 
-from admin import auth_views, views  # noqa: E402,F401  (routes register themselves on bp)
+from admin import auth_views, dashboard_views, participant_views, report_views  # noqa: E402,F401  (routes register on bp)

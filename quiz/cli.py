@@ -18,6 +18,7 @@ communes_cli = AppGroup("communes", help="The official communes of the province.
 questions_cli = AppGroup("questions", help="The question bank.")
 rounds_cli = AppGroup("rounds", help="Contest rounds.")
 tallies_cli = AppGroup("tallies", help="The live per-commune tallies in Redis.")
+admins_cli = AppGroup("admins", help="Staff accounts: organizers and commune admins.")
 
 
 @communes_cli.command("sync")
@@ -69,6 +70,41 @@ def tallies_verify() -> None:
     click.echo("Số liệu trong Redis khớp với cơ sở dữ liệu.")
 
 
+@admins_cli.command("create-organizer")
+@click.argument("username")
+@click.password_option(help="Initial password (changed at first login).")
+def admins_create_organizer(username: str, password: str) -> None:
+    """Create an organizer account for the whole province."""
+    from admin.accounts import create_organizer
+    create_organizer(username, password)
+    click.echo(f"Đã tạo tài khoản Ban Tổ chức {username}; phải đổi mật khẩu khi đăng nhập lần đầu.")
+
+
+@admins_cli.command("create-commune-admins")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Excel file for the credentials.")
+def admins_create_commune_admins(out: str) -> None:
+    """Create one commune-admin account per commune (skips existing) and write their credentials to .xlsx."""
+    from pathlib import Path
+
+    from admin.accounts import create_commune_admins, write_credentials
+    rows = create_commune_admins(current_app.config["PROVINCE_CODE"])
+    write_credentials(rows, Path(out))
+    click.echo(f"Đã tạo {len(rows)} tài khoản cán bộ xã; thông tin đăng nhập ở {out}.")
+
+
+@communes_cli.command("import-population")
+@click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
+def communes_import_population(csv_file) -> None:  # type: ignore[no-untyped-def]
+    """Set adult population per commune from a CSV of `ma_xa,dan_so_truong_thanh` (header optional)."""
+    from quiz.communes import import_population
+    updated, problems = import_population(csv_file.read(), current_app.config["PROVINCE_CODE"])
+    for line in problems:
+        click.echo(line, err=True)
+    click.echo(f"Đã cập nhật dân số cho {updated} xã, phường, đặc khu.")
+    if problems:
+        raise SystemExit(1)
+
+
 @click.command("setup")
 @click.pass_context
 def setup(ctx: click.Context) -> None:
@@ -80,5 +116,5 @@ def setup(ctx: click.Context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, setup):
+    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, setup):
         app.cli.add_command(command)

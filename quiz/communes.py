@@ -3,6 +3,8 @@
 The data file is built from the `vietnam-provinces` 2026.x package by
 scripts/build_communes_data.py (its data, not its GPL code, is used at run time).
 """
+import csv
+import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,3 +67,25 @@ def province_communes(province_code: str) -> list[Commune]:
     """The province's communes ordered by name, for select lists."""
     stmt = select(Commune).where(Commune.province_code == province_code.zfill(2))
     return sorted(db.session.scalars(stmt), key=lambda c: (c.search_key, c.code))
+
+
+def import_population(csv_text: str, province_code: str) -> tuple[int, list[str]]:
+    """Adult population per commune from CSV rows (code, population); all or nothing."""
+    communes = {c.code: c for c in db.session.scalars(select(Commune).where(Commune.province_code == province_code))}
+    values, problems = {}, []
+    for line_no, row in enumerate(csv.reader(io.StringIO(csv_text)), start=1):
+        if not row or (line_no == 1 and not row[0].strip().isdigit()):
+            continue
+        code, raw = row[0].strip().zfill(5), (row[1].strip().replace(".", "") if len(row) > 1 else "")
+        if code not in communes:
+            problems.append(f"Dòng {line_no}: mã xã {code} không thuộc tỉnh/thành phố này.")
+        elif not raw.isdigit():
+            problems.append(f"Dòng {line_no}: dân số '{raw}' không phải số.")
+        else:
+            values[code] = int(raw)
+    if problems:
+        return 0, problems
+    for code, population in values.items():
+        communes[code].adult_population = population
+    db.session.commit()
+    return len(values), []

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from quiz.extensions import db, login_manager
 from quiz.models import Citizen, StaffUser
+from quiz.phones import mask_phone
 
 login_manager.login_view = "quiz.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -27,7 +28,7 @@ def load_user(user_id: str) -> Citizen | StaffUser | None:
 def init_app(app: Flask) -> None:
     """Register template helpers, error pages and default headers."""
     app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"])
-    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn)
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)

@@ -16,7 +16,7 @@ def test_first_login_forces_a_password_change(client, app):
     response = client.post("/quan-tri/doi-mat-khau", data={"current": "matkhau-quan-tri", "new": "mat-khau-moi-dai",
                                                            "confirm": "mat-khau-moi-dai", "csrf_token": token})
     assert response.status_code == 302
-    assert client.get("/quan-tri/").status_code == 200
+    assert client.get("/quan-tri/tong-quan").status_code == 200
 
 
 def test_a_citizen_cannot_use_admin_pages(client, app, contest):

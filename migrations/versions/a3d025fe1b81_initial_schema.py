@@ -69,7 +69,6 @@ def upgrade():
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('text_key', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name='fk_questions_current_version', use_alter=True),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_questions_topic_id_topics')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions'))
     )
@@ -164,6 +163,10 @@ def upgrade():
     )
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_versions_question_id'), ['question_id'], unique=False)
+
+    # questions <-> question_versions is a cycle: the current-version key is added once both exist.
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.create_foreign_key('fk_questions_current_version', 'question_versions', ['current_version_id'], ['id'])
 
     op.create_table('attempts',
     sa.Column('id', sa.Integer(), nullable=False),

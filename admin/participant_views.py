@@ -1,0 +1,56 @@
+"""Participants of a commune: the masked list, password resets and assisted registration."""
+from flask import current_app, flash, render_template, request
+from flask_login import current_user
+
+from admin import bp
+from admin.accounts import reset_citizen_password
+from admin.dashboard import participants
+from admin.dashboard_views import selected_round
+from quiz.clock import to_local, utcnow
+from quiz.communes import province_communes
+from quiz.errors import DomainError, RegistrationError
+from quiz.forms import RegisterForm
+from quiz.registration import register_citizen
+from quiz.views import applicant_from, form_field_error
+
+
+@bp.get("/nguoi-du-thi")
+def participant_list():  # type: ignore[no-untyped-def]
+    round_ = selected_round()
+    commune_code = request.args.get("xa") if current_user.is_organizer else None
+    page = participants(current_user, request.args.get("q", "").strip()[:100], request.args.get("page", 1, type=int),
+                        round_.id if round_ else None, commune_code)
+    return render_template("admin/participants.html", page=page, round=round_, q=request.args.get("q", ""))
+
+
+@bp.post("/nguoi-du-thi/<int:citizen_id>/dat-lai-mat-khau")
+def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
+    try:
+        password = reset_citizen_password(current_user, citizen_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return render_template("admin/password_reset.html", password=None)
+    return render_template("admin/password_reset.html", password=password)
+
+
+@bp.route("/dang-ky-ho", methods=["GET", "POST"])
+def assisted_register():  # type: ignore[no-untyped-def]
+    """A commune helper registers a citizen who is with them (consent given in person)."""
+    form = RegisterForm()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    if not current_user.is_organizer:
+        communes = [c for c in communes if c.code == current_user.commune_code]
+        form.commune_code.data = current_user.commune_code
+    form.commune_code.choices = [(c.code, c.name) for c in communes]
+    if form.validate_on_submit():
+        try:
+            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
+                                       to_local(utcnow()).date(), helper_id=current_user.id)
+        except RegistrationError as error:
+            form_field_error(form, error)
+        else:
+            flash(f"Đã đăng ký hộ thành công (mã người dự thi {citizen.id}). Người dân đăng nhập bằng số điện "
+                  "thoại và mật khẩu vừa đặt.", "success")
+            form = RegisterForm(formdata=None)
+            form.commune_code.choices = [(c.code, c.name) for c in communes]
+    return render_template("admin/assisted_register.html", form=form, communes=communes)

@@ -1,0 +1,121 @@
+"""Report downloads for organizers and the public per-commune feed for the digital map."""
+import hashlib
+import json
+from datetime import datetime
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.access import organizer_required
+from admin.audit import record
+from admin.dashboard import commune_rows
+from admin.dashboard_views import selected_round
+from admin.reports import appendix_csv, appendix_xlsx, participants_xlsx, public_feed, public_feed_csv, quick_report
+from quiz import tallies
+from quiz.clock import local_to_utc, utcnow
+from quiz.extensions import db
+from quiz.figures import FiguresView, figures_from_database
+from quiz.models import Citizen
+from quiz.web import format_datetime_vn
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cut_off_arg(value: str | None) -> datetime | None:
+    """A cut-off typed as Vietnam time (YYYY-MM-DDTHH:MM from a datetime-local field), as UTC."""
+    if not value:
+        return None
+    try:
+        return local_to_utc(datetime.strptime(value[:16], "%Y-%m-%dT%H:%M"))
+    except ValueError:
+        abort(400)
+
+
+def rows_as_of(round_id: int | None, cut_off: datetime | None):  # type: ignore[no-untyped-def]
+    """The commune table from the live tallies, or from the database as of a cut-off."""
+    province = current_app.config["PROVINCE_CODE"]
+    if cut_off is None:
+        view = tallies.read_commune_figures(round_id)
+    else:
+        view = FiguresView(by_commune=figures_from_database(province, round_id, cut_off), as_of=cut_off)
+    return commune_rows(view, province), view.as_of
+
+
+@bp.get("/bao-cao")
+@organizer_required
+def reports():  # type: ignore[no-untyped-def]
+    return render_template("admin/reports.html", round=selected_round(), report=None, cut_off="")
+
+
+@bp.post("/bao-cao/nhanh")
+@organizer_required
+def quick_report_view():  # type: ignore[no-untyped-def]
+    round_ = selected_round()
+    cut_off = cut_off_arg(request.form.get("cut_off")) or utcnow()
+    rows, _ = rows_as_of(round_.id if round_ else None, cut_off)
+    return render_template("admin/reports.html", round=round_, report=quick_report(rows, cut_off),
+                           cut_off=request.form.get("cut_off", ""))
+
+
+@bp.get("/bao-cao/phu-luc.<fmt>")
+@organizer_required
+def appendix(fmt: str):  # type: ignore[no-untyped-def]
+    round_ = selected_round()
+    rows, as_of = rows_as_of(round_.id if round_ else None, cut_off_arg(request.args.get("den")))
+    stamp = f"{as_of:%Y%m%d-%H%M}"
+    if fmt == "xlsx":
+        title = f"Kết quả cuộc thi {current_app.config['CONTEST_TITLE']}" + (f" – {round_.name}" if round_ else "")
+        body, mimetype = appendix_xlsx(rows, title, as_of), XLSX
+    elif fmt == "csv":
+        body, mimetype = appendix_csv(rows).encode("utf-8"), "text/csv; charset=utf-8"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=phu-luc-{stamp}.{fmt}"})
+
+
+@bp.post("/bao-cao/nguoi-du-thi.xlsx")
+@organizer_required
+def export_participants():  # type: ignore[no-untyped-def]
+    """Full phone numbers: organizers only, with a reason, recorded in the audit log."""
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 5:
+        flash("Vui lòng ghi lý do xuất danh sách có số điện thoại đầy đủ.", "error")
+        return redirect(url_for("admin.reports"))
+    round_ = selected_round()
+    ids = list(db.session.scalars(select(Citizen.id).where(Citizen.anonymised_at.is_(None))))
+    body = participants_xlsx(ids, round_.id if round_ else None)
+    record(current_user.id, "export_unmasked", "citizen", ids, reason=reason[:500])
+    db.session.commit()
+    return Response(body, mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=nguoi-du-thi-{utcnow():%Y%m%d-%H%M}.xlsx"})
+
+
+def _feed() -> tuple[list[dict], str]:
+    round_ = selected_round()
+    rows, as_of = rows_as_of(round_.id if round_ else None, None)
+    return public_feed(rows), format_datetime_vn(as_of, "yyyy-MM-dd'T'HH:mm:ssxxx")
+
+
+def _cacheable(body: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+@bp.get("/cong-khai/so-lieu.json")
+def public_feed_json():  # type: ignore[no-untyped-def]
+    feed, updated = _feed()
+    body = json.dumps({"cap_nhat": updated, "xa": feed}, ensure_ascii=False)
+    return _cacheable(body, "application/json")
+
+
+@bp.get("/cong-khai/so-lieu.csv")
+def public_feed_csv_view():  # type: ignore[no-untyped-def]
+    feed, updated = _feed()
+    return _cacheable(public_feed_csv(feed, updated), "text/csv; charset=utf-8")

@@ -1,0 +1,59 @@
+"""A commune admin reads nothing about another commune's citizens, on every admin route."""
+import pytest
+
+from tests.admin_helpers import COMMUNE_B, build_scenario
+from tests.conftest import csrf_token, staff_login
+
+# Every admin route, and what a commune admin of commune A gets when reaching for commune B.
+# "forbidden": organizer-only (403); "absent": 200/302/404 but nothing of commune B's citizens in the body.
+CASES = {
+    "admin.index": ("GET", "/quan-tri/", "absent"),
+    "admin.login": ("GET", "/quan-tri/dang-nhap", "absent"),
+    "admin.logout": ("POST", "/quan-tri/dang-xuat", "absent"),
+    "admin.change_password": ("GET", "/quan-tri/doi-mat-khau", "absent"),
+    "admin.organizer_dashboard": ("GET", "/quan-tri/tong-quan", "forbidden"),
+    "admin.organizer_dashboard_json": ("GET", "/quan-tri/tong-quan.json", "forbidden"),
+    "admin.commune_dashboard": ("GET", f"/quan-tri/xa-phuong?xa={COMMUNE_B}", "absent"),
+    "admin.commune_dashboard_json": ("GET", f"/quan-tri/xa-phuong.json?xa={COMMUNE_B}", "absent"),
+    "admin.participant_list": ("GET", f"/quan-tri/nguoi-du-thi?xa={COMMUNE_B}&q=binh", "absent"),
+    "admin.reset_password": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/dat-lai-mat-khau", "not_found"),
+    "admin.assisted_register": ("GET", "/quan-tri/dang-ky-ho", "absent"),
+    "admin.reports": ("GET", "/quan-tri/bao-cao", "forbidden"),
+    "admin.quick_report_view": ("POST", "/quan-tri/bao-cao/nhanh", "forbidden"),
+    "admin.appendix": ("GET", "/quan-tri/bao-cao/phu-luc.xlsx", "forbidden"),
+    "admin.export_participants": ("POST", "/quan-tri/bao-cao/nguoi-du-thi.xlsx", "forbidden"),
+    "admin.public_feed_json": ("GET", "/quan-tri/cong-khai/so-lieu.json", "absent"),
+    "admin.public_feed_csv_view": ("GET", "/quan-tri/cong-khai/so-lieu.csv", "absent"),
+}
+EXTRA_CASES: dict = {}  # other modules add their admin routes here
+
+
+def all_cases() -> dict:
+    return {**CASES, **EXTRA_CASES}
+
+
+def test_every_admin_route_has_a_scoping_case(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")}
+    missing = endpoints - set(all_cases())
+    assert not missing, f"admin routes without a cross-commune test: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_commune_admin_cannot_reach_another_commune(app, client, contest, endpoint):
+    scenario = build_scenario(app, contest)
+    staff_login(client, "xa-a")
+    token = csrf_token(client.get("/quan-tri/doi-mat-khau"))
+    method, url, expectation = all_cases()[endpoint]
+    url = url.format(citizen_b=scenario.citizen_b)
+    data = {"csrf_token": token, "reason": "kiểm tra", "commune_code": COMMUNE_B}
+    response = client.post(url, data=data) if method == "POST" else client.get(url)
+    body = response.get_data(as_text=True)
+    if expectation == "forbidden":
+        assert response.status_code == 403
+    elif expectation == "not_found":
+        assert response.status_code == 404
+    secrets = ["Hoàng Văn Bình", scenario.phone_b, scenario.phone_b[-3:] + "<"]
+    if "cong-khai" not in url:  # the public feed lists every commune's aggregate figures by design
+        secrets.append("Xã An Thành")
+    for secret in secrets:
+        assert secret not in body, (endpoint, secret)
