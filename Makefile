@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup test test-sqlite test-postgres install install-dev bench lint clean
+.PHONY: run setup test install bench bench-dashboard bench-load bench-lighthouse clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,8 +31,14 @@ run: setup
 test: install
 	bash scripts/run_tests.sh
 
-bench: install
-	$(BIN)/python bench/run_all.py
+## Benchmarks (print figures; see README "Benchmarks").
+bench: bench-dashboard bench-load
+
+bench-dashboard: install
+	$(BIN)/python bench/dashboard_reads.py
+
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
