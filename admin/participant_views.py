@@ -9,7 +9,9 @@ from admin.dashboard_views import selected_round
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
 from quiz.errors import DomainError, RegistrationError
+from quiz.extensions import limiter
 from quiz.forms import RegisterForm
+from quiz.rate_limits import ASSISTED_PER_HELPER, staff_key
 from quiz.registration import register_citizen
 from quiz.views import applicant_from, form_field_error
 
@@ -34,6 +36,7 @@ def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/dang-ky-ho", methods=["GET", "POST"])
+@limiter.limit(ASSISTED_PER_HELPER, key_func=staff_key, methods=["POST"])
 def assisted_register():  # type: ignore[no-untyped-def]
     """A commune helper registers a citizen who is with them (consent given in person)."""
     form = RegisterForm()

@@ -16,7 +16,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     _check_production_secret(app)
 
-    from quiz import cli, web
+    from quiz import cli, health, security, web
     from quiz.database import configure_sqlite
     from quiz.extensions import babel, csrf, db, limiter, login_manager, migrate
     from quiz.redis_client import init_redis
@@ -30,11 +30,16 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     init_redis(app)
     configure_sqlite(app)
     web.init_app(app)
+    security.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
     from quiz.views import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["APP_ENV"])

@@ -200,12 +200,22 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
                                  local_day(attempt.submitted_at))
         in_time = now <= attempt.deadline_at + grace
         if in_time:
-            for position, shown in (answers or {}).items():
-                _store(_item(attempt, position), shown, now)
+            _store_submitted_answers(attempt, answers or {}, now)
         _grade(attempt, now, in_time, prediction)
         previous, best = _update_best(attempt, now)
     return SubmitOutcome(attempt, True, citizen.commune_code, attempt.round_id,
                          local_day(now), previous, best)
+
+
+def _store_submitted_answers(attempt: Attempt, answers: dict[int, list[int]], now: datetime) -> None:
+    """Answers sent with the submit form; an entry that is not on this attempt counts for nothing."""
+    items = {item.position: item for item in attempt.items}
+    for position, shown in answers.items():
+        if position in items:
+            try:
+                _store(items[position], shown, now)
+            except AttemptError:
+                continue
 
 
 def _grade(attempt: Attempt, now: datetime, in_time: bool, prediction: int | None) -> None:

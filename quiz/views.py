@@ -11,11 +11,13 @@ from quiz import attempts, tallies
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
 from quiz.errors import AttemptError, RegistrationError
-from quiz.extensions import db
+from quiz.extensions import db, limiter
 from quiz.forms import LoginForm, RegisterForm
 from quiz.models import Attempt, Citizen, Round
 from quiz.phones import InvalidPhone, normalise_phone
 from quiz.privacy import current_notice
+from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE,
+                              SUBMITS_PER_ATTEMPT, attempt_key, client_ip, phone_key)
 from quiz.registration import Applicant, register_citizen
 
 bp = Blueprint("quiz", __name__)
@@ -42,6 +44,8 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
 def register():  # type: ignore[no-untyped-def]
     form = RegisterForm()
     communes = province_communes(current_app.config["PROVINCE_CODE"])
@@ -80,6 +84,8 @@ def form_field_error(form, error) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
@@ -153,6 +159,7 @@ def own_attempt(attempt_id: int) -> Attempt:
 
 @bp.post("/thi/<int:attempt_id>/tra-loi")
 @citizen_required
+@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True) or {}
     try:
@@ -169,6 +176,7 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/thi/<int:attempt_id>/nop")
 @citizen_required
+@limiter.limit(SUBMITS_PER_ATTEMPT, key_func=attempt_key)
 def submit(attempt_id: int):  # type: ignore[no-untyped-def]
     own_attempt(attempt_id)
     answers = answers_from_form(request.form)

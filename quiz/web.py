@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from quiz.extensions import db, login_manager
 from quiz.models import Citizen, StaffUser
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(OperationalError, render_database_unavailable)
     app.after_request(set_default_headers)
 
 
@@ -84,6 +86,20 @@ def render_csrf_error(error):  # type: ignore[no-untyped-def]
     if request.is_json or request.headers.get("X-CSRFToken"):
         return {"error": message}, 400
     return render_template("errors/error.html", code=400, message=message), 400
+
+
+def render_database_unavailable(error):  # type: ignore[no-untyped-def]
+    """The database is down or locked: nothing half-written (the transaction rolled back); try again."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    message = ("Hệ thống đang quá tải, bài làm và các câu trả lời đã lưu vẫn được giữ. "
+               "Vui lòng thử lại sau ít giây.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        response = current_app.make_response(({"error": message}, 503))
+    else:
+        response = current_app.make_response((render_template("errors/error.html", code=503, message=message), 503))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def set_default_headers(response):  # type: ignore[no-untyped-def]
