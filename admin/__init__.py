@@ -20,4 +20,4 @@ def require_staff():  # type: ignore[no-untyped-def]
     return None
 
 
-from admin import auth_views, dashboard_views, participant_views, report_views  # noqa: E402,F401  (routes register on bp)
+from admin import auth_views, dashboard_views, participant_views, privacy_views, report_views  # noqa: E402,F401

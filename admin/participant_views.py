@@ -16,13 +16,15 @@ from quiz.registration import register_citizen
 from quiz.views import applicant_from, form_field_error
 
 
-@bp.get("/nguoi-du-thi")
+@bp.route("/nguoi-du-thi", methods=["GET", "POST"])
 def participant_list():  # type: ignore[no-untyped-def]
+    """Searches are POSTed so that names and phone digits never land in URLs or access logs."""
     round_ = selected_round()
     commune_code = request.args.get("xa") if current_user.is_organizer else None
-    page = participants(current_user, request.args.get("q", "").strip()[:100], request.args.get("page", 1, type=int),
+    query = request.form.get("q", "").strip()[:100]
+    page = participants(current_user, query, request.form.get("page", 1, type=int),
                         round_.id if round_ else None, commune_code)
-    return render_template("admin/participants.html", page=page, round=round_, q=request.args.get("q", ""))
+    return render_template("admin/participants.html", page=page, round=round_, q=query)
 
 
 @bp.post("/nguoi-du-thi/<int:citizen_id>/dat-lai-mat-khau")

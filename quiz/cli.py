@@ -19,6 +19,7 @@ questions_cli = AppGroup("questions", help="The question bank.")
 rounds_cli = AppGroup("rounds", help="Contest rounds.")
 tallies_cli = AppGroup("tallies", help="The live per-commune tallies in Redis.")
 admins_cli = AppGroup("admins", help="Staff accounts: organizers and commune admins.")
+privacy_cli = AppGroup("privacy", help="Personal data: retention.")
 
 
 @communes_cli.command("sync")
@@ -105,6 +106,16 @@ def communes_import_population(csv_file) -> None:  # type: ignore[no-untyped-def
         raise SystemExit(1)
 
 
+@privacy_cli.command("apply-retention")
+def privacy_apply_retention() -> None:
+    """Anonymise every citizen whose retention period has passed (for cron; safe to run twice)."""
+    from quiz.anonymise import apply_retention, retention_deadline
+    deadline = retention_deadline()
+    count = apply_retention(utcnow())
+    when = f"hạn lưu {deadline:%d/%m/%Y %H:%M} UTC" if deadline else "chưa có đợt thi"
+    click.echo(f"Đã ẩn danh {count} người dự thi ({when}).")
+
+
 @click.command("setup")
 @click.pass_context
 def setup(ctx: click.Context) -> None:
@@ -116,5 +127,5 @@ def setup(ctx: click.Context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, setup):
+    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, setup):
         app.cli.add_command(command)

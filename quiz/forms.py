@@ -46,3 +46,19 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class CorrectionForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
+    commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validate_choice=False)
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField("Tôi hiểu: họ tên, số điện thoại, ngày sinh của tôi sẽ bị xóa vĩnh viễn, tôi không đăng nhập "
+                           "được nữa; kết quả thi được giữ ẩn danh cho số liệu thống kê.",
+                           validators=[DataRequired("Vui lòng đánh dấu xác nhận trước khi xóa.")])
+
+
+class ObjectionForm(FlaskForm):
+    detail = StringField("Nội dung phản đối", validators=[DataRequired(REQUIRED), Length(max=2000)])

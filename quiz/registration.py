@@ -32,6 +32,7 @@ class Applicant:
     guardian_name: str = ""
     guardian_phone: str = ""
     guardian_consent: bool = False
+    notice_version_seen: int | None = None
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -47,6 +48,9 @@ def register_citizen(
     notice = current_notice()
     if notice is None:
         raise RegistrationError("Chưa có thông báo về dữ liệu cá nhân; vui lòng quay lại sau.")
+    if applicant.notice_version_seen is not None and applicant.notice_version_seen != notice.version:
+        raise RegistrationError("Thông báo về dữ liệu cá nhân vừa được cập nhật. Vui lòng đọc bản mới bên dưới "
+                                "rồi đánh dấu đồng ý lại.", "consent")
     try:
         with write_transaction():
             citizen = Citizen(**fields, registered_by_id=helper_id)

@@ -56,6 +56,8 @@ def register():  # type: ignore[no-untyped-def]
                                        to_local(utcnow()).date())
         except RegistrationError as error:
             form_field_error(form, error)
+            if error.field == "consent":
+                form.consent.data = False  # consent must be given again to the notice now shown
         else:
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
@@ -71,7 +73,8 @@ def applicant_from(form: RegisterForm) -> Applicant:
         commune_code=form.commune_code.data, password=form.password.data,
         consent=form.consent.data, publish_consent=form.publish_consent.data,
         guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
-        guardian_consent=form.guardian_consent.data)
+        guardian_consent=form.guardian_consent.data,
+        notice_version_seen=request.form.get("notice_version", type=int))
 
 
 def form_field_error(form, error) -> None:  # type: ignore[no-untyped-def]
@@ -223,3 +226,6 @@ def my_results():  # type: ignore[no-untyped-def]
     rows = db.session.scalars(stmt).all()
     rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
     return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
+
+
+from quiz import my_data_views  # noqa: E402,F401  (the "Dữ liệu của tôi" routes share this blueprint)

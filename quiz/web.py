@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
@@ -103,5 +104,8 @@ def render_database_unavailable(error):  # type: ignore[no-untyped-def]
 
 
 def set_default_headers(response):  # type: ignore[no-untyped-def]
+    """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response

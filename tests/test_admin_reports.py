@@ -72,7 +72,8 @@ def test_phones_are_masked_for_both_roles(app, client, contest):
     assert "09•••••111" in html and scenario.phone_a not in html
     other = app.test_client()
     staff_login(other, "xa-a")
-    html = other.get("/quan-tri/nguoi-du-thi?q=anh").get_data(as_text=True)
+    token = csrf_token(other.get("/quan-tri/nguoi-du-thi"))
+    html = other.post("/quan-tri/nguoi-du-thi", data={"q": "anh", "csrf_token": token}).get_data(as_text=True)
     assert "Phạm Thị Ánh" in html and "09•••••111" in html and scenario.phone_a not in html
 
 

@@ -15,7 +15,11 @@ CASES = {
     "admin.organizer_dashboard_json": ("GET", "/quan-tri/tong-quan.json", "forbidden"),
     "admin.commune_dashboard": ("GET", f"/quan-tri/xa-phuong?xa={COMMUNE_B}", "absent"),
     "admin.commune_dashboard_json": ("GET", f"/quan-tri/xa-phuong.json?xa={COMMUNE_B}", "absent"),
-    "admin.participant_list": ("GET", f"/quan-tri/nguoi-du-thi?xa={COMMUNE_B}&q=binh", "absent"),
+    "admin.participant_list": ("POST", f"/quan-tri/nguoi-du-thi?xa={COMMUNE_B}", "absent"),
+    "admin.reveal_phone": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/so-dien-thoai", "forbidden"),
+    "admin.notices": ("POST", "/quan-tri/thong-bao-du-lieu", "forbidden"),
+    "admin.data_request_list": ("GET", "/quan-tri/yeu-cau-du-lieu", "forbidden"),
+    "admin.audit_log": ("GET", "/quan-tri/nhat-ky?citizen={citizen_b}", "forbidden"),
     "admin.reset_password": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/dat-lai-mat-khau", "not_found"),
     "admin.assisted_register": ("GET", "/quan-tri/dang-ky-ho", "absent"),
     "admin.reports": ("GET", "/quan-tri/bao-cao", "forbidden"),
@@ -45,7 +49,7 @@ def test_commune_admin_cannot_reach_another_commune(app, client, contest, endpoi
     token = csrf_token(client.get("/quan-tri/doi-mat-khau"))
     method, url, expectation = all_cases()[endpoint]
     url = url.format(citizen_b=scenario.citizen_b)
-    data = {"csrf_token": token, "reason": "kiểm tra", "commune_code": COMMUNE_B}
+    data = {"csrf_token": token, "reason": "kiểm tra", "commune_code": COMMUNE_B, "q": "binh"}
     response = client.post(url, data=data) if method == "POST" else client.get(url)
     body = response.get_data(as_text=True)
     if expectation == "forbidden":

@@ -1,5 +1,5 @@
 """The database models, one module per area; import them from here."""
-from quiz.models.audit import AuditEvent
+from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
 from quiz.models.contest import (
     Attempt,
     AttemptItem,
@@ -14,7 +14,7 @@ from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
 
 __all__ = [
-    "Attempt", "AttemptItem", "AuditEvent", "BestResult", "Citizen", "Commune", "Consent",
+    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
     "DataRequest", "PrivacyNotice", "Question", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]

@@ -1,7 +1,7 @@
 """The append-only audit log of staff actions: IDs only, never personal values."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.clock import utcnow
@@ -22,3 +22,33 @@ class AuditEvent(db.Model):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(Text, default="")
     citizen_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditSubject(db.Model):
+    """Which citizens an audit event touched: an index for "everyone who accessed citizen Y"."""
+
+    __tablename__ = "audit_subjects"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), primary_key=True, index=True)
+
+
+class CitizenChange(db.Model):
+    """A correction of a citizen's data: which fields changed, by whom; never the values."""
+
+    __tablename__ = "citizen_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+def _refuse_change(mapper, connection, target):  # type: ignore[no-untyped-def]
+    raise PermissionError("audit rows are append-only")
+
+
+for _model in (AuditEvent, AuditSubject):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)

@@ -1,0 +1,90 @@
+"""Personal-data administration: notices, requests and deadlines, revealing a phone, the audit log."""
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.access import citizen_for_staff, organizer_required
+from admin.audit import events, record
+from quiz import data_requests
+from quiz.anonymise import retention_days, retention_deadline, set_retention_days
+from quiz.clock import local_to_utc, utcnow
+from quiz.extensions import db
+from quiz.models import PrivacyNotice, StaffUser
+from quiz.privacy import current_notice, publish_notice
+
+
+@bp.route("/thong-bao-du-lieu", methods=["GET", "POST"])
+@organizer_required
+def notices():  # type: ignore[no-untyped-def]
+    """Publish a new notice version (older versions are kept unchanged)."""
+    if request.method == "POST":
+        text = (request.form.get("text") or "").strip()
+        if len(text) < 100:
+            flash("Thông báo quá ngắn: cần nêu bên xử lý, dữ liệu, mục đích, thời gian lưu và quyền.", "error")
+        else:
+            notice = publish_notice(text, current_user.id)
+            record(current_user.id, "publish_notice", "notice", [notice.id])
+            db.session.commit()
+            flash(f"Đã công bố thông báo phiên bản {notice.version}.", "success")
+            return redirect(url_for("admin.notices"))
+    versions = db.session.scalars(select(PrivacyNotice).order_by(PrivacyNotice.version.desc())).all()
+    return render_template("admin/notices.html", versions=versions, current=current_notice())
+
+
+@bp.route("/yeu-cau-du-lieu", methods=["GET", "POST"])
+@organizer_required
+def data_request_list():  # type: ignore[no-untyped-def]
+    now = utcnow()
+    if request.method == "POST":
+        request_id = request.form.get("request_id", type=int)
+        action = request.form.get("action")
+        if action == "acknowledge":
+            data_requests.acknowledge(request_id, current_user.id, now)
+        elif action == "complete":
+            data_requests.complete(request_id, current_user.id, now)
+        elif action == "retention":
+            set_retention_days(max(1, request.form.get("days", type=int) or 1))
+        return redirect(url_for("admin.data_request_list"))
+    return render_template("admin/data_requests.html", pending=data_requests.pending_requests(),
+                           overdue={r.id for r in data_requests.overdue_requests(now)},
+                           labels=data_requests.KIND_LABELS, retention_days=retention_days(),
+                           retention_deadline=retention_deadline())
+
+
+@bp.post("/nguoi-du-thi/<int:citizen_id>/so-dien-thoai")
+@organizer_required
+def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
+    """Show one full phone number: organizers only, with a reason, recorded in the audit log."""
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 5:
+        flash("Vui lòng ghi lý do cần xem số điện thoại đầy đủ.", "error")
+        return redirect(url_for("admin.participant_list"))
+    citizen = citizen_for_staff(current_user, citizen_id)
+    record(current_user.id, "reveal_phone", "citizen", [citizen.id], reason=reason[:500])
+    db.session.commit()
+    return render_template("admin/reveal_phone.html", citizen=citizen)
+
+
+def _time_arg(name: str) -> datetime | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return local_to_utc(datetime.strptime(value[:16], "%Y-%m-%dT%H:%M"))
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/nhat-ky")
+@organizer_required
+def audit_log():  # type: ignore[no-untyped-def]
+    """The audit log: everything a staff member did in a period, or everyone who accessed a citizen."""
+    actor = request.args.get("staff", type=int)
+    citizen = request.args.get("citizen", type=int)
+    rows = events(actor_id=actor, citizen_id=citizen, action=request.args.get("action") or None,
+                  since=_time_arg("from"), until=_time_arg("to"))
+    staff = {s.id: s.username for s in db.session.scalars(select(StaffUser))}
+    return render_template("admin/audit_log.html", rows=rows, staff=staff, args=request.args)
