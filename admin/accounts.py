@@ -6,7 +6,7 @@ import xlsxwriter
 from sqlalchemy import select
 
 from admin.access import citizen_for_staff
-from admin.audit import record
+from quiz.audit import record
 from quiz.database import write_transaction
 from quiz.errors import DomainError
 from quiz.extensions import db

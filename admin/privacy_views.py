@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import citizen_for_staff, organizer_required
-from admin.audit import events, record
+from quiz.audit import events, record
 from quiz import data_requests
 from quiz.anonymise import retention_days, retention_deadline, set_retention_days
 from quiz.clock import local_to_utc, utcnow

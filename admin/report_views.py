@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.audit import record
+from quiz.audit import record
 from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
 from admin.reports import appendix_csv, appendix_xlsx, participants_xlsx, public_feed, public_feed_csv, quick_report

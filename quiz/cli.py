@@ -38,6 +38,43 @@ def questions_load_sample() -> None:
     click.echo(f"Đã thêm {load_sample_bank()} câu hỏi mẫu.")
 
 
+@questions_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "aiken", "gift"]), help="Default: from the file name.")
+@click.option("--topic", "topic_slug", help="Topic (slug) for questions that name none (Aiken).")
+@click.option("--dry-run", is_flag=True, help="Only check the file and print the preview.")
+def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run: bool) -> None:
+    """Import questions from a file: a dry run first; any error imports nothing (exit 1)."""
+    from pathlib import Path
+
+    from admin.question_io import apply_import, detect_format, preview_import
+    from quiz.models import Topic
+    topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
+    preview = preview_import(Path(path).read_bytes(), fmt or detect_format(path), topic_id)
+    click.echo(f"{preview.new_count} câu mới, {len(preview.duplicates)} câu trùng, {len(preview.errors)} lỗi.")
+    for line, message in preview.errors:
+        click.echo(f"  dòng {line}: {message}", err=True)
+    if preview.errors:
+        raise SystemExit(1)
+    if not dry_run:
+        click.echo(f"Đã nhập {apply_import(preview, None, Path(path).name)} câu hỏi.")
+
+
+@questions_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def questions_export(path: str) -> None:
+    """Export the whole bank to .xlsx or .gift (by the file name)."""
+    from pathlib import Path
+
+    from admin.question_io import export_gift, export_xlsx, selected_questions
+    questions = selected_questions()
+    if path.endswith(".gift"):
+        Path(path).write_text(export_gift(questions), encoding="utf-8")
+    else:
+        Path(path).write_bytes(export_xlsx(questions))
+    click.echo(f"Đã xuất {len(questions)} câu hỏi ra {path}.")
+
+
 @rounds_cli.command("ensure-open")
 @click.option("--days", default=30, show_default=True, help="How long the new round stays open.")
 def rounds_ensure_open(days: int) -> None:

@@ -22,7 +22,7 @@ def add_question(
 ) -> Question:
     """Add a question and its version 1 to the session (the caller commits)."""
     text = clean_text(text)
-    question = Question(topic=topic, difficulty=difficulty, text_key=search_key(text))
+    question = Question(topic=topic, difficulty=difficulty, text_key=search_key(text), multiple=len(set(correct)) > 1)
     version = QuestionVersion(
         question=question,
         number=1,

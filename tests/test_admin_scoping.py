@@ -20,6 +20,19 @@ CASES = {
     "admin.notices": ("POST", "/quan-tri/thong-bao-du-lieu", "forbidden"),
     "admin.data_request_list": ("GET", "/quan-tri/yeu-cau-du-lieu", "forbidden"),
     "admin.audit_log": ("GET", "/quan-tri/nhat-ky?citizen={citizen_b}", "forbidden"),
+    "admin.question_list": ("GET", "/quan-tri/cau-hoi", "forbidden"),
+    "admin.question_edit": ("POST", "/quan-tri/cau-hoi/moi", "forbidden"),
+    "admin.question_retire": ("POST", "/quan-tri/cau-hoi/1/ngung-dung", "forbidden"),
+    "admin.question_preview": ("GET", "/quan-tri/cau-hoi/1/xem-truoc", "forbidden"),
+    "admin.topics": ("POST", "/quan-tri/chu-de", "forbidden"),
+    "admin.question_import": ("POST", "/quan-tri/cau-hoi/nhap", "forbidden"),
+    "admin.question_import_confirm": ("POST", "/quan-tri/cau-hoi/nhap/xac-nhan", "forbidden"),
+    "admin.question_template": ("GET", "/quan-tri/cau-hoi/mau-nhap.xlsx", "forbidden"),
+    "admin.question_export": ("GET", "/quan-tri/cau-hoi/xuat.xlsx", "forbidden"),
+    "admin.round_list": ("GET", "/quan-tri/dot-thi", "forbidden"),
+    "admin.round_edit": ("POST", "/quan-tri/dot-thi/{round_id}", "forbidden"),
+    "admin.round_ranking_view": ("GET", f"/quan-tri/dot-thi/{{round_id}}/xep-hang?xa={COMMUNE_B}", "forbidden"),
+    "admin.question_stats_view": ("GET", f"/quan-tri/thong-ke-cau-hoi?xa={COMMUNE_B}", "forbidden"),
     "admin.reset_password": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/dat-lai-mat-khau", "not_found"),
     "admin.assisted_register": ("GET", "/quan-tri/dang-ky-ho", "absent"),
     "admin.reports": ("GET", "/quan-tri/bao-cao", "forbidden"),
@@ -48,7 +61,7 @@ def test_commune_admin_cannot_reach_another_commune(app, client, contest, endpoi
     staff_login(client, "xa-a")
     token = csrf_token(client.get("/quan-tri/doi-mat-khau"))
     method, url, expectation = all_cases()[endpoint]
-    url = url.format(citizen_b=scenario.citizen_b)
+    url = url.format(citizen_b=scenario.citizen_b, round_id=scenario.round_id)
     data = {"csrf_token": token, "reason": "kiểm tra", "commune_code": COMMUNE_B, "q": "binh"}
     response = client.post(url, data=data) if method == "POST" else client.get(url)
     body = response.get_data(as_text=True)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import JSON, String, Text, select
 
-from admin.audit import events
+from quiz.audit import events
 from quiz import tallies
 from quiz.anonymise import apply_retention, set_retention_days
 from quiz.clock import utcnow
@@ -121,7 +121,7 @@ def test_reveal_phone_is_organizer_only_audited_and_queryable(app, client, conte
 def test_audit_rows_cannot_be_edited_or_deleted(app, contest):
     scenario = build_scenario(app, contest)
     with app.app_context():
-        from admin.audit import record
+        from quiz.audit import record
         record(None, "test", "citizen", [scenario.citizen_a])
         db.session.commit()
         event = db.session.scalar(select(AuditEvent))

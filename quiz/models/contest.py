@@ -29,6 +29,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
     difficulty: Mapped[int] = mapped_column(SmallInteger, default=1)
+    multiple: Mapped[bool] = mapped_column(Boolean, default=False)  # several correct answers
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
     current_version_id: Mapped[int | None] = mapped_column(

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3f90c8289299
+Revision ID: 9826aa6aa4c9
 Revises: 
-Create Date: 2026-11-25 05:55:41.644397
+Create Date: 2026-11-25 06:00:47.418509
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3f90c8289299'
+revision = '9826aa6aa4c9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic_id', sa.Integer(), nullable=False),
     sa.Column('difficulty', sa.SmallInteger(), nullable=False),
+    sa.Column('multiple', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('retired_at', sa.DateTime(), nullable=True),
     sa.Column('current_version_id', sa.Integer(), nullable=True),

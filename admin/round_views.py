@@ -1,0 +1,131 @@
+"""Rounds (đợt thi), their ranking, and question statistics: organizer pages."""
+import io
+from datetime import datetime
+
+import xlsxwriter
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.access import organizer_required
+from quiz.clock import local_to_utc, to_local
+from quiz.errors import DomainError
+from quiz.extensions import db
+from quiz.models import Commune, Round, Topic
+from quiz.question_stats import question_stats, topic_stats
+from quiz.ranking import round_ranking
+from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
+from quiz.spreadsheet import safe_cell
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _local(name: str) -> datetime:
+    try:
+        return local_to_utc(datetime.strptime(request.form.get(name, "")[:16], "%Y-%m-%dT%H:%M"))
+    except ValueError:
+        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng.", name) from None
+
+
+def _int(name: str, default: int | None = None) -> int | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        return default
+    if not value.lstrip("-").isdigit():
+        raise DomainError("Vui lòng nhập số nguyên.", name)
+    return int(value)
+
+
+def _draft_from_form() -> RoundDraft:
+    quotas = {key[6:]: int(value) for key, value in request.form.items()
+              if key.startswith("quota_") and value.strip().isdigit() and int(value) > 0}
+    return RoundDraft(
+        name=request.form.get("name", ""), opens_at=_local("opens_at"), closes_at=_local("closes_at"),
+        question_count=_int("question_count", 20), topic_quotas=quotas or None,
+        time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
+        pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
+        description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
+        prediction_answer=_int("prediction_answer"))
+
+
+@bp.get("/dot-thi")
+@organizer_required
+def round_list():  # type: ignore[no-untyped-def]
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    return render_template("admin/rounds/list.html", rounds=rounds)
+
+
+@bp.route("/dot-thi/moi", methods=["GET", "POST"], defaults={"round_id": None})
+@bp.route("/dot-thi/<int:round_id>", methods=["GET", "POST"])
+@organizer_required
+def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
+    round_ = db.session.get(Round, round_id) if round_id else None
+    if round_id and round_ is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            draft = _draft_from_form()
+            if round_ is None:
+                round_ = create_round(draft, current_user.id)
+            else:
+                update_round(round_.id, draft, current_user.id, confirmed=request.form.get("confirm") == "1")
+        except DomainError as exc:
+            error = exc.message
+            db.session.rollback()
+        else:
+            flash("Đã lưu đợt thi.", "success")
+            return redirect(url_for("admin.round_edit", round_id=round_.id))
+    topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None)).order_by(Topic.name)).all()
+    return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
+                           locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
+
+
+@bp.get("/dot-thi/<int:round_id>/xep-hang")
+@organizer_required
+def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
+    round_ = db.session.get(Round, round_id) or abort(404)
+    commune = request.args.get("xa") or None
+    limit = min(request.args.get("top", 50, type=int), 1000)
+    rows = round_ranking(round_, limit, commune)
+    if request.args.get("xuat") == "xlsx":
+        return Response(_ranking_xlsx(round_, rows), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    return render_template("admin/rounds/ranking.html", round=round_, rows=rows, communes=communes,
+                           commune=commune, limit=limit)
+
+
+def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Xếp hạng")
+    headers = ("Hạng", "Họ và tên", "Xã, phường, đặc khu", "Điểm", "Thời gian (giây)", "Dự đoán", "Nộp lúc")
+    for col, title in enumerate(headers):
+        sheet.write_string(0, col, title)
+    for r, row in enumerate(rows, start=1):
+        result = row.result
+        values = [row.place, row.full_name, row.commune_name, result.score, result.duration_seconds,
+                  result.prediction if result.prediction is not None else "", f"{to_local(result.submitted_at):%d/%m/%Y %H:%M:%S}"]
+        for col, value in enumerate(values):
+            if isinstance(value, int):
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, safe_cell(value))
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+@bp.get("/thong-ke-cau-hoi")
+@organizer_required
+def question_stats_view():  # type: ignore[no-untyped-def]
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    round_id = request.args.get("round", type=int) or (rounds[0].id if rounds else None)
+    commune = request.args.get("xa") or None
+    stats = question_stats(round_id, commune) if round_id else []
+    topics = topic_stats(round_id, commune) if round_id else []
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    return render_template("admin/questions/stats.html", stats=stats, topics=topics, rounds=rounds,
+                           round_id=round_id, communes=communes, commune=commune)
