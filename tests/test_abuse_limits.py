@@ -1,0 +1,68 @@
+"""Rate limits against a real Redis: per phone, per attempt, per helper account; Vietnamese 429 with Retry-After."""
+import pytest
+
+from quiz import create_app
+from quiz.extensions import db, limiter
+from quiz.rate_limits import ANSWER_SAVES_PER_ATTEMPT
+from tests.admin_helpers import COMMUNE_A
+from tests.conftest import csrf_token, make_staff, staff_login
+from tests.test_citizen_flow import register, start
+
+
+@pytest.fixture
+def limited(app, redis):
+    """An app instance with rate limits on (the suite's app has them off), storing them in the test Redis."""
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True})
+    yield limited
+    limiter.enabled = False
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def assert_limited(response) -> None:
+    assert response.status_code == 429
+    assert "thao tác quá nhanh" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_registration_is_limited_per_phone_in_any_spelling(limited, contest):
+    client = limited.test_client()
+    spellings = ["0912 345 678", "+84912345678", "84 912 345 678", "0912.345.678", "0912345678"]
+    for phone in spellings:  # one registration, then duplicates: five tries of one number
+        assert register(client, phone=phone).status_code in (200, 302)
+    assert_limited(register(client, phone="0912-345-678"))
+    assert register(client, phone="0987 654 321").status_code == 302  # the next phone behind this IP is fine
+
+
+def test_answer_saves_are_limited_per_attempt(limited, contest, redis):
+    client = limited.test_client()
+    register(client)
+    attempt_id = start(client)
+    token = csrf_token(client.get(f"/thi/{attempt_id}"))
+    allowed = int(ANSWER_SAVES_PER_ATTEMPT.split()[0])
+    for _ in range(allowed):  # malformed saves still count (and cost nothing)
+        assert client.post(f"/thi/{attempt_id}/tra-loi", json={}, headers={"X-CSRFToken": token}).status_code == 400
+    blocked = client.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]},
+                          headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert "thao tác quá nhanh" in blocked.json["error"]
+    assert any(f"attempt:{attempt_id}" in key for key in redis.keys("*"))  # stored in Redis, keyed on the attempt
+
+
+def test_assisted_registration_is_keyed_on_the_helper_account_not_the_ip(limited, contest, redis):
+    with limited.app_context():
+        helper_id = make_staff("xa-a", "commune_admin", COMMUNE_A).id
+        db.session.remove()
+    client = limited.test_client()
+    staff_login(client, "xa-a")
+    token = csrf_token(client.get("/quan-tri/dang-ky-ho"))
+    for index in range(6):  # more than one phone-less IP bucket would allow a queue of citizens to register
+        response = client.post("/quan-tri/dang-ky-ho", data={
+            "csrf_token": token, "full_name": f"Người Dân Số {index}", "birth_date": "01/02/1950",
+            "phone": f"09110003{index:02d}", "commune_code": COMMUNE_A, "password": "matkhau123", "consent": "y"})
+        assert response.status_code == 200 and "Đã đăng ký hộ thành công" in response.get_data(as_text=True)
+    keys = [key for key in redis.keys("*") if "limits" in key]
+    assert any(f"staff:s:{helper_id}" in key for key in keys), keys
+    assert not any("127.0.0.1" in key and "dang-ky-ho" in key for key in keys), keys
