@@ -1,5 +1,6 @@
 """The organizers' question bank: list and search, edit with versions, retire, topics, import and export."""
 import secrets
+import time
 from pathlib import Path
 
 from flask import (Response, abort, current_app, flash, redirect, render_template, request, url_for)
@@ -13,11 +14,12 @@ from admin.question_io import (FORMATS, apply_import, detect_format, export_gift
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Question, Topic
-from quiz.questions import (QuestionDraft, create_question, retire_question, retire_topic, save_topic,
-                            search_questions, update_question)
+from quiz.questions import (QuestionDraft, create_question, filtered_questions, preview_version, retire_question,
+                            retire_topic, save_topic, search_questions, update_question)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024
+UPLOAD_KEEP_SECONDS = 24 * 3600
 
 
 def _filters() -> dict:
@@ -91,6 +93,18 @@ def question_preview(question_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/questions/preview.html", question=question, version=question.current_version)
 
 
+@bp.post("/cau-hoi/xem-truoc")
+@organizer_required
+def question_preview_draft():  # type: ignore[no-untyped-def]
+    """The form's content as a citizen would see it, before (or without) saving."""
+    try:
+        version = preview_version(_draft_from_form())
+    except DomainError as exc:
+        return render_template("admin/questions/edit.html", question=None, draft=_draft_from_form(),
+                               error=exc.message, topics=_topics()), 422
+    return render_template("admin/questions/preview.html", question=None, version=version)
+
+
 @bp.route("/chu-de", methods=["GET", "POST"])
 @organizer_required
 def topics():  # type: ignore[no-untyped-def]
@@ -107,8 +121,13 @@ def topics():  # type: ignore[no-untyped-def]
 
 
 def _upload_dir() -> Path:
+    """Uploaded files wait here between the preview and the confirmation; a day later they are removed."""
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - UPLOAD_KEEP_SECONDS
+    for old_file in folder.iterdir():
+        if old_file.stat().st_mtime < stale:
+            old_file.unlink(missing_ok=True)
     return folder
 
 
@@ -167,7 +186,8 @@ def question_template():  # type: ignore[no-untyped-def]
 @bp.get("/cau-hoi/xuat.<fmt>")
 @organizer_required
 def question_export(fmt: str):  # type: ignore[no-untyped-def]
-    questions = selected_questions(_all_filtered_ids() if request.args.get("loc") else None)
+    """The bank, or the list's current filter (loc=1), as Excel or GIFT."""
+    questions = filtered_questions(**_filters()) if request.args.get("loc") else selected_questions()
     if fmt == "xlsx":
         return Response(export_xlsx(questions), mimetype=XLSX,
                         headers={"Content-Disposition": "attachment; filename=ngan-hang-cau-hoi.xlsx"})
@@ -175,13 +195,3 @@ def question_export(fmt: str):  # type: ignore[no-untyped-def]
         return Response(export_gift(questions), mimetype="text/plain; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=ngan-hang-cau-hoi.gift"})
     abort(404)
-
-
-def _all_filtered_ids() -> list[int]:
-    ids, page = [], 1
-    while True:
-        result = search_questions(**_filters(), page=page)
-        ids += [q.id for q in result.questions]
-        if page >= result.pages:
-            return ids
-        page += 1

@@ -77,7 +77,9 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
         else:
             flash("Đã lưu đợt thi.", "success")
             return redirect(url_for("admin.round_edit", round_id=round_.id))
-    topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None)).order_by(Topic.name)).all()
+    quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
+    topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
+                                .order_by(Topic.name)).all()
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
                            locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
 

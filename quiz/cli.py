@@ -43,13 +43,19 @@ def questions_load_sample() -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "aiken", "gift"]), help="Default: from the file name.")
 @click.option("--topic", "topic_slug", help="Topic (slug) for questions that name none (Aiken).")
 @click.option("--dry-run", is_flag=True, help="Only check the file and print the preview.")
-def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run: bool) -> None:
+@click.option("--by", "username", help="Organizer account recorded in the audit log as the importer.")
+def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run: bool, username: str | None) -> None:
     """Import questions from a file: a dry run first; any error imports nothing (exit 1)."""
     from pathlib import Path
 
     from admin.question_io import apply_import, detect_format, preview_import
-    from quiz.models import Topic
+    from quiz.models import StaffUser, Topic
     topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
+    if topic_slug and topic_id is None:
+        raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
+    actor_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)) if username else None
+    if username and actor_id is None:
+        raise click.BadParameter(f"không có tài khoản {username}", param_hint="--by")
     preview = preview_import(Path(path).read_bytes(), fmt or detect_format(path), topic_id)
     click.echo(f"{preview.new_count} câu mới, {len(preview.duplicates)} câu trùng, {len(preview.errors)} lỗi.")
     for line, message in preview.errors:
@@ -57,21 +63,30 @@ def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run
     if preview.errors:
         raise SystemExit(1)
     if not dry_run:
-        click.echo(f"Đã nhập {apply_import(preview, None, Path(path).name)} câu hỏi.")
+        click.echo(f"Đã nhập {apply_import(preview, actor_id, Path(path).name)} câu hỏi.")
 
 
 @questions_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False))
-def questions_export(path: str) -> None:
-    """Export the whole bank to .xlsx or .gift (by the file name)."""
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "gift", "aiken"]), help="Default: from the file name.")
+@click.option("--topic", "topic_slug", help="Only this topic (slug).")
+@click.option("--active-only", is_flag=True, help="Only questions in use.")
+def questions_export(path: str, fmt: str | None, topic_slug: str | None, active_only: bool) -> None:
+    """Export the bank (or one topic, or the active questions) to .xlsx, GIFT or Aiken."""
     from pathlib import Path
 
-    from admin.question_io import export_gift, export_xlsx, selected_questions
-    questions = selected_questions()
-    if path.endswith(".gift"):
-        Path(path).write_text(export_gift(questions), encoding="utf-8")
-    else:
+    from admin.question_io import export_aiken, export_gift, export_xlsx
+    from quiz.models import Topic
+    from quiz.questions import filtered_questions
+    topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
+    if topic_slug and topic_id is None:
+        raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
+    questions = filtered_questions(topic_id=topic_id, active=True if active_only else None)
+    fmt = fmt or {".gift": "gift", ".txt": "aiken", ".aiken": "aiken"}.get(Path(path).suffix.lower(), "xlsx")
+    if fmt == "xlsx":
         Path(path).write_bytes(export_xlsx(questions))
+    else:
+        Path(path).write_text((export_gift if fmt == "gift" else export_aiken)(questions), encoding="utf-8")
     click.echo(f"Đã xuất {len(questions)} câu hỏi ra {path}.")
 
 

@@ -19,16 +19,22 @@ def add_question(
     explanation: str = "",
     difficulty: int = 1,
     created_by_id: int | None = None,
+    multiple: bool | None = None,
 ) -> Question:
-    """Add a question and its version 1 to the session (the caller commits)."""
+    """Add a question and its version 1 to the session (the caller commits).
+
+    `multiple` (choose all that apply) defaults to "several choices are correct".
+    """
     text = clean_text(text)
-    question = Question(topic=topic, difficulty=difficulty, text_key=search_key(text), multiple=len(set(correct)) > 1)
+    multiple = len(set(correct)) > 1 if multiple is None else multiple
+    question = Question(topic=topic, difficulty=difficulty, text_key=search_key(text), multiple=multiple)
     version = QuestionVersion(
         question=question,
         number=1,
         text=text,
         choices=[clean_text(c) for c in choices],
         correct=sorted(set(correct)),
+        multiple=multiple,
         explanation=clean_text(explanation),
         created_by_id=created_by_id,
     )

@@ -73,10 +73,18 @@ def create_question(draft: QuestionDraft, staff_id: int) -> Question:
     draft = validate(draft)
     with write_transaction():
         question = add_question(db.session.get(Topic, draft.topic_id), draft.text, draft.choices, draft.correct,
-                                draft.explanation, draft.difficulty, staff_id)
+                                draft.explanation, draft.difficulty, staff_id, draft.multiple)
         question.active = draft.active
-        record(staff_id, "create_question", "question", [question.id])
+        record(staff_id, "create_question", "question", [question.id],
+               {"version": 1, "topic_id": draft.topic_id, "difficulty": draft.difficulty, "active": draft.active})
     return question
+
+
+def preview_version(draft: QuestionDraft) -> QuestionVersion:
+    """A validated draft as an unsaved version, to show it the way a citizen will see it."""
+    draft = validate(draft)
+    return QuestionVersion(number=0, text=draft.text, choices=draft.choices, correct=draft.correct,
+                           explanation=draft.explanation, multiple=draft.multiple)
 
 
 def update_question(question_id: int, draft: QuestionDraft, staff_id: int) -> Question:
@@ -84,28 +92,38 @@ def update_question(question_id: int, draft: QuestionDraft, staff_id: int) -> Qu
     draft = validate(draft)
     with write_transaction():
         question = db.session.get(Question, question_id)
-        current = question.current_version
-        wording_changed = (current.text, current.choices, current.correct, current.explanation) != \
-            (draft.text, draft.choices, draft.correct, draft.explanation)
+        if question is None:
+            raise QuestionError("Không tìm thấy câu hỏi này.")
         changes = {}
-        if wording_changed:
-            number = (db.session.scalar(select(func.max(QuestionVersion.number))
-                                        .where(QuestionVersion.question_id == question.id)) or 0) + 1
-            version = QuestionVersion(question_id=question.id, number=number, text=draft.text, choices=draft.choices,
-                                      correct=draft.correct, explanation=draft.explanation, created_by_id=staff_id)
-            db.session.add(version)
-            db.session.flush()
-            question.current_version_id = version.id
-            question.text_key = search_key(draft.text)
-            question.multiple = len(draft.correct) > 1
-            changes["version"] = number
-        for field in ("topic_id", "difficulty", "active"):
+        if _wording(question.current_version) != _wording(draft):
+            changes["version"] = _new_version(question, draft, staff_id).number
+        for field in ("topic_id", "difficulty", "active", "multiple"):
             if getattr(question, field) != getattr(draft, field):
                 changes[field] = [getattr(question, field), getattr(draft, field)]
                 setattr(question, field, getattr(draft, field))
-        question.retired_at = None if draft.active else question.retired_at
+        if "active" in changes:
+            question.retired_at = None if draft.active else utcnow()
         record(staff_id, "update_question", "question", [question.id], changes)
     return question
+
+
+def _wording(version: QuestionVersion | QuestionDraft) -> tuple:
+    multiple = version.is_multiple if isinstance(version, QuestionVersion) else version.multiple
+    return version.text, list(version.choices), list(version.correct), version.explanation, multiple
+
+
+def _new_version(question: Question, draft: QuestionDraft, staff_id: int) -> QuestionVersion:
+    """Add the next version and point the question at it; served versions stay untouched."""
+    number = (db.session.scalar(select(func.max(QuestionVersion.number))
+                                .where(QuestionVersion.question_id == question.id)) or 0) + 1
+    version = QuestionVersion(question_id=question.id, number=number, text=draft.text, choices=draft.choices,
+                              correct=draft.correct, explanation=draft.explanation, multiple=draft.multiple,
+                              created_by_id=staff_id)
+    db.session.add(version)
+    db.session.flush()
+    question.current_version_id = version.id
+    question.text_key = search_key(draft.text)
+    return version
 
 
 PAGE_SIZE = 20
@@ -113,15 +131,16 @@ PAGE_SIZE = 20
 
 @dataclass
 class QuestionPage:
+    """One page of a filtered bank."""
+
     questions: list[Question]
     page: int
     pages: int
     total: int
 
 
-def search_questions(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
-                     multiple: bool | None = None, active: bool | None = None, page: int = 1) -> QuestionPage:
-    """Filter the bank; the text search ignores accents ("lua dao" finds "lừa đảo") on every database."""
+def _filtered(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
+              multiple: bool | None = None, active: bool | None = None):  # type: ignore[no-untyped-def]
     stmt = select(Question)
     if query:
         key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -130,11 +149,25 @@ def search_questions(query: str = "", topic_id: int | None = None, difficulty: i
                           (Question.multiple, multiple), (Question.active, active)):
         if value is not None:
             stmt = stmt.where(column == value)
+    return stmt
+
+
+def search_questions(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
+                     multiple: bool | None = None, active: bool | None = None, page: int = 1) -> QuestionPage:
+    """Filter the bank; the text search ignores accents ("lua dao" finds "lừa đảo") on every database."""
+    stmt = _filtered(query, topic_id, difficulty, multiple, active)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     questions = db.session.scalars(stmt.order_by(Question.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return QuestionPage(list(questions), page, pages, total)
+
+
+def filtered_questions(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
+                       multiple: bool | None = None, active: bool | None = None) -> list[Question]:
+    """Every question matching the list's filters, oldest first (for export)."""
+    stmt = _filtered(query, topic_id, difficulty, multiple, active)
+    return list(db.session.scalars(stmt.order_by(Question.id)))
 
 
 def retire_question(question_id: int, staff_id: int) -> None:

@@ -1,8 +1,12 @@
-"""The order of a round's results: best score, then speed, then the prediction, then who submitted first."""
+"""The order of a round's results: best score, then speed, then the prediction, then who submitted first.
+
+`rank_key` states the order as a pure function; `round_ranking` asks the database for the same
+order (ORDER BY ... LIMIT), so a page of the top N never loads the whole round into Python.
+"""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round
@@ -22,12 +26,16 @@ class RankedResult:
     submitted_at: datetime
 
 
+def prediction_distance(prediction: int | None, prediction_answer: int | None) -> int:
+    """How far a prediction is from the true answer; missing (or no answer yet) ranks last."""
+    if prediction_answer is None or prediction is None:
+        return NO_PREDICTION
+    return abs(prediction - prediction_answer)
+
+
 def rank_key(result: RankedResult, prediction_answer: int | None) -> tuple:
     """Score desc, time taken asc, prediction distance asc, submission time asc, then attempt id (unique)."""
-    if prediction_answer is None or result.prediction is None:
-        distance = NO_PREDICTION
-    else:
-        distance = abs(result.prediction - prediction_answer)
+    distance = prediction_distance(result.prediction, prediction_answer)
     return (-result.score, result.duration_seconds, distance, result.submitted_at, result.attempt_id)
 
 
@@ -38,26 +46,35 @@ def ranked(results: list[RankedResult], prediction_answer: int | None) -> list[R
 
 @dataclass(frozen=True)
 class RankingRow:
+    """A place in the ranking, with the name and commune shown to organizers."""
+
     place: int
     result: RankedResult
     full_name: str
     commune_name: str
 
 
+def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def]
+    if prediction_answer is None:
+        return None
+    return case((Attempt.prediction.is_(None), NO_PREDICTION),
+                else_=func.abs(Attempt.prediction - prediction_answer))
+
+
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
-    """The top `limit` of a round, province-wide or for one commune (anonymised citizens keep their place)."""
-    stmt = (select(BestResult, Attempt.prediction, Citizen.full_name, Commune.name)
+    """The top `limit` of a round, province-wide or for one commune, ordered by the database like `rank_key`."""
+    distance = _distance_sql(round_.prediction_answer)
+    order = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
+    order += [distance.asc()] if distance is not None else []
+    order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
+    stmt = (select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
+                   Attempt.prediction, BestResult.submitted_at, Citizen.full_name, Commune.name)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .join(Commune, Commune.code == Citizen.commune_code)
             .where(BestResult.round_id == round_.id))
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
-    rows = {}
-    for best, prediction, name, commune_name in db.session.execute(stmt):
-        result = RankedResult(best.citizen_id, best.attempt_id, best.score, best.duration_seconds, prediction,
-                              best.submitted_at)
-        rows[best.attempt_id] = (result, name or "(đã ẩn danh)", commune_name)
-    ordered = ranked([r for r, _, _ in rows.values()], round_.prediction_answer)[:limit]
-    return [RankingRow(place, r, rows[r.attempt_id][1], rows[r.attempt_id][2])
-            for place, r in enumerate(ordered, start=1)]
+    rows = db.session.execute(stmt.order_by(*order).limit(max(limit, 0))).all()
+    return [RankingRow(place, RankedResult(*row[:6]), row[6] or "(đã ẩn danh)", row[7])
+            for place, row in enumerate(rows, start=1)]

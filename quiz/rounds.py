@@ -1,6 +1,6 @@
 """Contest rounds: their rules, validated; a round with attempts keeps its draw and grading rules."""
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -8,11 +8,12 @@ from quiz.audit import record
 from quiz.database import write_transaction
 from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import Attempt, Question, Round
+from quiz.models import Attempt, Question, Round, Topic
 from quiz.text import clean_text
 
-FROZEN_ONCE_USED = ("question_count", "topic_quotas", "time_limit_seconds", "attempts_allowed", "pass_percent",
-                    "opens_at")
+# Once a round has attempts only these may change: the closing time and the texts (and, after the
+# round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
+EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer")
 
 
 class RoundError(DomainError):
@@ -38,11 +39,12 @@ class RoundDraft:
 
 
 def has_attempts(round_id: int) -> bool:
+    """Whether any citizen has started an attempt in the round (its rules are then fixed)."""
     return bool(db.session.scalar(select(Attempt.id).where(Attempt.round_id == round_id).limit(1)))
 
 
-def validate_round(draft: RoundDraft) -> RoundDraft:
-    """Check every rule with a Vietnamese message naming the field."""
+def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
+    """Check every rule with a Vietnamese message naming the field (the bank only when the draw rules change)."""
     draft.name = clean_text(draft.name)
     if not 2 <= len(draft.name) <= 200:
         raise RoundError("Vui lòng đặt tên đợt thi (2–200 ký tự).", "name")
@@ -58,7 +60,15 @@ def validate_round(draft: RoundDraft) -> RoundDraft:
         raise RoundError("Điểm đạt phải từ 0 đến 100%.", "pass_percent")
     if draft.reveal_answers not in (Round.REVEAL_AFTER_SUBMIT, Round.REVEAL_AFTER_CLOSE):
         raise RoundError("Cách công bố đáp án không hợp lệ.", "reveal_answers")
-    _check_quotas(draft)
+    if draft.prediction_answer is not None and abs(draft.prediction_answer) > 10**9:
+        raise RoundError("Đáp án câu dự đoán quá lớn.", "prediction_answer")
+    if check_bank:
+        _check_quotas(draft)
+    elif draft.topic_quotas:
+        draft.topic_quotas = {str(k): int(v) for k, v in draft.topic_quotas.items() if int(v) > 0}
+    draft.description = (draft.description or "").strip()
+    if len(draft.description) > 2000:
+        raise RoundError("Mô tả dài tối đa 2.000 ký tự.", "description")
     draft.prediction_question = clean_text(draft.prediction_question) or None
     return draft
 
@@ -72,8 +82,9 @@ def _check_quotas(draft: RoundDraft) -> None:
             raise RoundError("Tổng số câu theo chủ đề phải bằng số câu hỏi của đợt.", "topic_quotas")
         for topic_id, count in quotas.items():
             if available.get(int(topic_id), 0) < count:
-                raise RoundError(f"Chủ đề {topic_id} chỉ có {available.get(int(topic_id), 0)} câu đang dùng, "
-                                 f"không đủ {count} câu.", "topic_quotas")
+                topic = db.session.get(Topic, int(topic_id))
+                raise RoundError(f"Chủ đề “{topic.name if topic else topic_id}” chỉ có {available.get(int(topic_id), 0)}"
+                                 f" câu đang dùng, không đủ {count} câu.", "topic_quotas")
         draft.topic_quotas = quotas
     elif sum(available.values()) < draft.question_count:
         raise RoundError(f"Ngân hàng chỉ có {sum(available.values())} câu đang dùng, không đủ {draft.question_count} câu.",
@@ -87,18 +98,28 @@ def create_round(draft: RoundDraft, staff_id: int) -> Round:
         round_ = Round(**{f.name: getattr(draft, f.name) for f in fields(draft)})
         db.session.add(round_)
         db.session.flush()
-        record(staff_id, "create_round", "round", [round_.id])
+        record(staff_id, "create_round", "round", [round_.id], _settings(round_))
     return round_
+
+
+def _settings(round_: Round) -> dict:
+    return {f.name: str(getattr(round_, f.name)) for f in fields(RoundDraft)}
 
 
 def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: bool = False) -> Round:
     """Edit a round; once it has attempts only its closing time and texts may change (with confirmation)."""
-    draft = validate_round(draft)
     round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise RoundError("Không tìm thấy đợt thi này.")
+    used = has_attempts(round_id)
+    for name in ("opens_at", "closes_at"):  # the form has minute precision: the same minute is no change
+        if abs(getattr(draft, name) - getattr(round_, name)) < timedelta(minutes=1):
+            setattr(draft, name, getattr(round_, name))
+    draft = validate_round(draft, check_bank=not used)  # a used round's draw is fixed: the bank is not re-checked
     changes = {f.name: [str(getattr(round_, f.name)), str(getattr(draft, f.name))] for f in fields(draft)
                if getattr(round_, f.name) != getattr(draft, f.name)}
-    if has_attempts(round_id):
-        frozen = [name for name in changes if name in FROZEN_ONCE_USED]
+    if used:
+        frozen = [name for name in changes if name not in EDITABLE_ONCE_USED]
         if frozen:
             raise RoundError("Đợt thi đã có bài làm: không được đổi cách rút đề, thời gian làm bài, số lượt, điểm đạt "
                              "hay cách chấm; chỉ được đổi thời điểm đóng và các nội dung chữ.", frozen[0])
@@ -110,3 +131,4 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
             setattr(round_, name, getattr(draft, name))
         record(staff_id, "update_round", "round", [round_id], changes)
     return round_
+

@@ -24,6 +24,7 @@ CASES = {
     "admin.question_edit": ("POST", "/quan-tri/cau-hoi/moi", "forbidden"),
     "admin.question_retire": ("POST", "/quan-tri/cau-hoi/1/ngung-dung", "forbidden"),
     "admin.question_preview": ("GET", "/quan-tri/cau-hoi/1/xem-truoc", "forbidden"),
+    "admin.question_preview_draft": ("POST", "/quan-tri/cau-hoi/xem-truoc", "forbidden"),
     "admin.topics": ("POST", "/quan-tri/chu-de", "forbidden"),
     "admin.question_import": ("POST", "/quan-tri/cau-hoi/nhap", "forbidden"),
     "admin.question_import_confirm": ("POST", "/quan-tri/cau-hoi/nhap/xac-nhan", "forbidden"),

@@ -1,5 +1,7 @@
 """Question import (xlsx, CSV, Aiken, GIFT) as a dry run then all or nothing; export and round trip."""
+import csv
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -8,8 +10,8 @@ from sqlalchemy import func, select
 
 from admin.question_io import apply_import, export_gift, export_xlsx, preview_import, selected_questions
 from quiz.extensions import db
-from quiz.models import Question, Topic
-from quiz.questions import QuestionError
+from quiz.models import AuditEvent, Question, Topic
+from quiz.questions import QuestionDraft, QuestionError, create_question, save_topic
 from tests.conftest import csrf_token, make_staff, staff_login
 
 DATA = Path(__file__).parent / "data"
@@ -19,9 +21,8 @@ def count() -> int:
     return db.session.scalar(select(func.count(Question.id)))
 
 
-def table_bytes(rows: list[list[str]], fmt: str) -> bytes:
+def table_bytes(rows: list[list], fmt: str) -> bytes:
     if fmt == "csv":
-        import csv
         out = io.StringIO()
         csv.writer(out).writerows(rows)
         return out.getvalue().encode("utf-8-sig")
@@ -47,36 +48,72 @@ def test_table_import_good_rows(ctx, contest, fmt):
     assert apply_import(preview, None, f"test.{fmt}") == 2
     assert count() == before + 2
     multi = db.session.scalar(select(Question).where(Question.multiple.is_(True)).order_by(Question.id.desc()))
-    assert multi.current_version.correct == [0, 1]
+    assert multi.current_version.correct == [0, 1] and multi.current_version.is_multiple
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import_questions"))
+    assert event.changes["count"] == 2 and len(event.target_ids) == 2
+
+
+def test_xlsx_numbers_and_letters_as_typed_in_excel(ctx, contest):
+    # Excel stores 2 as a number and turns "1,3" into 1.3 under a Vietnamese locale; letters are accepted too.
+    rows = [HEADER + ["loai"], ["lua-dao", 3, "Câu số học?", "A", "B", "C", "", "", "", 1.3, "", "nhiều"],
+            ["lua-dao", 1.0, "Câu chữ cái?", "X", "Y", "", "", "", "", "b", "", ""],
+            ["lua-dao", 1, "Câu nhiều đáp án chỉ một đúng?", "X", "Y", "", "", "", "", 2, "", "Nhiều"]]
+    preview = preview_import(table_bytes(rows, "xlsx"), "xlsx")
+    assert not preview.errors
+    drafts = [d for _, d in preview.drafts]
+    assert [(d.correct, d.difficulty, d.multiple) for d in drafts] == [([0, 2], 3, True), ([1], 1, False),
+                                                                         ([1], 1, True)]
+
+
+def test_csv_with_semicolons_as_excel_saves_it_in_vietnamese(ctx, contest):
+    preview = preview_import((DATA / "good.csv").read_bytes(), "csv")
+    assert not preview.errors and preview.new_count == 3
+    first, second, third = [d for _, d in preview.drafts]
+    assert first.text == "Tin nhắn báo trúng thưởng; yêu cầu nộp phí trước là gì?" and first.correct == [0]
+    assert second.correct == [0, 1] and second.multiple and third.difficulty == 3
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 @pytest.mark.parametrize("row, message", [
     (GOOD[:3] + ["Một", "", "", "", "", "", "1", ""], "từ 2 đến 6 phương án"),
-    (GOOD[:9] + ["5", ""], "ít nhất một đáp án đúng"),
-    (GOOD[:9] + ["hai", ""], "số thứ tự phương án"),
-    (["Chủ đề không có", *GOOD[1:]], "Chủ đề không có trong ngân hàng"),
+    (GOOD[:3] + ["Một", "", "Ba", "", "", "", "1", ""], "Không được để trống phương án"),
     (GOOD[:3] + ["Một", "một", "", "", "", "", "1", ""], "trùng nhau"),
+    (GOOD[:2] + ["x" * 501] + GOOD[3:], "dài quá 500"),
+    (GOOD[:2] + [""] + GOOD[3:], "nhập nội dung câu hỏi"),
+    (GOOD[:9] + ["5", ""], "ít nhất một đáp án đúng"),
+    (GOOD[:9] + ["", ""], "ít nhất một đáp án đúng"),
+    (GOOD[:9] + ["hai", ""], "số thứ tự phương án"),
+    (GOOD[:9] + ["1,2", "", "một"], "đúng một đáp án đúng"),
+    (GOOD[:9] + ["1", "", "vài"], "Cột loai"),
+    ([GOOD[0], "4", *GOOD[2:]], "do_kho"),
+    (["Chủ đề không có", *GOOD[1:]], "“Chủ đề không có” không có trong ngân hàng"),
 ])
 def test_table_import_errors_name_the_row_and_change_nothing(ctx, contest, fmt, row, message):
     before = count()
-    preview = preview_import(table_bytes([HEADER, GOOD, row], fmt), fmt)
-    assert preview.errors and preview.errors[0][0] == 3 and message in preview.errors[0][1]
+    preview = preview_import(table_bytes([HEADER + ["loai"], GOOD, row], fmt), fmt)
+    assert preview.errors and preview.errors[0][0] == 3 and message in preview.errors[0][1], preview.errors
+    assert preview.new_count == 1  # the good row is previewed ...
     with pytest.raises(QuestionError):
         apply_import(preview, None, "bad")
-    assert count() == before
+    assert count() == before  # ... but nothing is imported
 
 
-def test_duplicates_of_the_bank_are_reported_not_imported(ctx, contest):
+def test_duplicates_of_the_bank_and_of_the_file_are_reported_not_imported(ctx, contest):
     existing = db.session.scalar(select(Question).order_by(Question.id)).current_version
-    row = ["vneid", "1", existing.text.upper(), "X", "Y", "", "", "", "", "1", ""]
-    preview = preview_import(table_bytes([HEADER, row, GOOD], "csv"), "csv")
-    assert preview.duplicates == [2] and preview.new_count == 1
+    row = ["vneid", "1", existing.text.upper().replace("Đ", "D"), "X", "Y", "", "", "", "", "1", ""]
+    preview = preview_import(table_bytes([HEADER, row, GOOD, GOOD], "csv"), "csv")
+    assert preview.duplicates == [2, 4] and preview.new_count == 1
 
 
-def test_missing_columns(ctx, contest):
-    preview = preview_import(table_bytes([["cau_hoi", "x"], ["a", "b"]], "csv"), "csv")
-    assert preview.errors == [(1, "Thiếu cột bắt buộc: dap_an_1, dap_an_2, dap_an_dung (xem tệp mẫu).")]
+@pytest.mark.parametrize("content, fmt, message", [
+    (table_bytes([["cau_hoi", "x"], ["a", "b"]], "csv"), "csv", "Thiếu cột bắt buộc: dap_an_1, dap_an_2, dap_an_dung"),
+    (b"PK\x03\x04 not really a workbook", "xlsx", "Không đọc được tệp"),
+    ("cau_hoi,dap_an_1".encode("utf-16"), "csv", "Không đọc được tệp"),
+    (b"\n\n", "aiken", "Không tìm thấy câu hỏi nào"),
+])
+def test_unreadable_or_empty_files(ctx, contest, content, fmt, message):
+    preview = preview_import(content, fmt)
+    assert preview.errors and message in preview.errors[0][1] and not preview.drafts
 
 
 def test_aiken_import(ctx, contest):
@@ -85,8 +122,16 @@ def test_aiken_import(ctx, contest):
     assert preview.new_count == 2 and not preview.errors
     assert [d.correct for _, d in preview.drafts] == [[0], [1]]
     assert preview_import((DATA / "good.aiken").read_bytes(), "aiken").errors[0][1].startswith("Chủ đề")
+
+
+def test_aiken_errors_each_with_its_line(ctx, contest):
+    topic = db.session.scalar(select(Topic).where(Topic.slug == "lua-dao"))
     bad = preview_import((DATA / "bad.aiken").read_bytes(), "aiken", topic.id)
-    assert bad.errors == [(1, "Thiếu dòng ANSWER: (đáp án đúng) ở cuối câu hỏi.")]
+    assert [line for line, _ in bad.errors] == [3, 13, 17, 21] and bad.new_count == 1
+    messages = " | ".join(message for _, message in bad.errors)
+    for part in ("Thiếu dòng ANSWER", "Dòng ANSWER phải là một chữ cái", "không đúng định dạng Aiken",
+                 "từ 2 đến 6 phương án"):
+        assert part in messages
 
 
 def test_gift_import_with_weights_and_categories(ctx, contest):
@@ -95,18 +140,34 @@ def test_gift_import_with_weights_and_categories(ctx, contest):
     single, multi = [d for _, d in preview.drafts]
     assert single.correct == [0] and single.explanation == "Công an làm việc bằng giấy mời trực tiếp."
     assert multi.multiple and multi.correct == [0, 1] and multi.text == "Dấu hiệu lừa đảo: chọn tất cả đáp án đúng"
-    topic = db.session.get(Topic, single.topic_id)
-    assert topic.name == "Nhận diện lừa đảo trực tuyến"
+    assert db.session.get(Topic, single.topic_id).name == "Nhận diện lừa đảo trực tuyến"
+
+
+def test_gift_errors_each_with_its_line(ctx, contest):
     bad = preview_import((DATA / "bad.gift").read_bytes(), "gift")
-    assert [line for line, _ in bad.errors] == [5, 7] and bad.new_count == 1
+    lines = {line: message for line, message in bad.errors}
+    assert sorted(lines) == [5, 7, 9, 11, 13, 16] and bad.new_count == 1
+    assert "dấu { }" in lines[5] and "trả lời ngắn" in lines[7] and "đúng/sai" in lines[9]
+    assert "điểm từng phần" in lines[11] and "trùng nhau" in lines[13] and "Chủ đề chưa có" in lines[16]
+
+
+def _bank_snapshot() -> list[tuple]:
+    return sorted((q.topic_id, q.difficulty, q.current_version.text, tuple(q.current_version.choices),
+                   tuple(q.current_version.correct), q.current_version.explanation, q.current_version.is_multiple)
+                  for q in selected_questions())
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "gift"])
 def test_export_then_import_gives_the_same_bank(ctx, contest, fmt):
+    staff = make_staff()
+    topic = save_topic("An toàn/bảo mật: {cơ bản}", staff.id)
+    tricky = QuestionDraft(topic_id=topic.id, text="=1+1 là gì? Dấu {ngoặc}, #thẻ, ~ngã và a:b", difficulty=3,
+                           choices=["-2", "@two", "= hai", "C:\\new"], correct=[2], explanation="+ vì 1+1=2",
+                           multiple=True)  # "choose all that apply" with a single right answer
+    create_question(tricky, staff.id)
+    snapshot = _bank_snapshot()
     questions = selected_questions()
     exported = export_xlsx(questions) if fmt == "xlsx" else export_gift(questions).encode()
-    snapshot = sorted((q.topic_id, q.current_version.text, tuple(q.current_version.choices), tuple(q.current_version.correct),
-                       q.current_version.explanation) for q in questions)
     db.session.execute(Question.__table__.update().values(current_version_id=None))
     for table in ("question_versions", "questions"):
         db.session.execute(db.metadata.tables[table].delete())
@@ -115,9 +176,7 @@ def test_export_then_import_gives_the_same_bank(ctx, contest, fmt):
     preview = preview_import(exported, fmt)
     assert not preview.errors and preview.new_count == len(questions)
     apply_import(preview, None, "round trip")
-    again = sorted((q.topic_id, q.current_version.text, tuple(q.current_version.choices), tuple(q.current_version.correct),
-                    q.current_version.explanation) for q in selected_questions())
-    assert again == snapshot
+    assert _bank_snapshot() == snapshot
 
 
 def test_import_pages_preview_then_confirm(app, client, contest):
@@ -125,29 +184,50 @@ def test_import_pages_preview_then_confirm(app, client, contest):
         make_staff()
     staff_login(client)
     token = csrf_token(client.get("/quan-tri/cau-hoi/nhap"))
-    html = client.post("/quan-tri/cau-hoi/nhap", data={"csrf_token": token, "file": (io.BytesIO((DATA / "bad.gift").read_bytes()), "bad.gift")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+
+    def upload(name: str) -> str:
+        data = {"csrf_token": token, "file": (io.BytesIO((DATA / name).read_bytes()), name)}
+        return client.post("/quan-tri/cau-hoi/nhap", data=data, content_type="multipart/form-data").get_data(as_text=True)
+
+    html = upload("bad.gift")
     assert "Dòng 5:" in html and "Xác nhận nhập" not in html
-    html = client.post("/quan-tri/cau-hoi/nhap", data={"csrf_token": token, "file": (io.BytesIO((DATA / "good.gift").read_bytes()), "good.gift")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    html = upload("good.gift")
     assert "2 câu hỏi mới" in html
-    import re
     hidden = dict(re.findall(r'name="(token|format|topic_id|filename)" value="([^"]*)"', html))
+    assert len(list((Path(app.instance_path) / "imports").glob(f"{hidden['token']}.*"))) == 1  # kept server-side
     with app.app_context():
         before = count()
     response = client.post("/quan-tri/cau-hoi/nhap/xac-nhan", data={"csrf_token": token, **hidden})
     assert response.status_code == 302
     with app.app_context():
         assert count() == before + 2
+    assert not list((Path(app.instance_path) / "imports").glob(f"{hidden['token']}.*"))
+    again = client.post("/quan-tri/cau-hoi/nhap/xac-nhan", data={"csrf_token": token, **hidden}, follow_redirects=True)
+    assert "hết hạn" in again.get_data(as_text=True)
     template = client.get("/quan-tri/cau-hoi/mau-nhap.xlsx")
     assert [c.value for c in openpyxl.load_workbook(io.BytesIO(template.data)).active[1]][:3] == HEADER[:3]
+
+
+def test_export_of_a_filter(app, client, contest):
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    gift = client.get("/quan-tri/cau-hoi/xuat.gift?loc=1&multiple=1").get_data(as_text=True)
+    assert gift.count("::Q") == 14 and "=" not in re.sub(r"\\=", "", gift.split("{", 1)[1].split("}", 1)[0])
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/quan-tri/cau-hoi/xuat.xlsx").data))
+    assert book.active.max_row == 71
 
 
 def test_cli_import_and_export(app, contest, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["questions", "import", str(DATA / "bad.gift")])
-    assert result.exit_code == 1 and "2 lỗi" in result.output
+    assert result.exit_code == 1 and "6 lỗi" in result.output
+    dry = runner.invoke(args=["questions", "import", "--dry-run", str(DATA / "good.gift")])
+    assert "2 câu mới" in dry.output and "Đã nhập" not in dry.output
     assert "Đã nhập 2 câu hỏi" in runner.invoke(args=["questions", "import", str(DATA / "good.gift")]).output
     out = tmp_path / "bank.gift"
     assert "Đã xuất 72 câu hỏi" in runner.invoke(args=["questions", "export", str(out)]).output
     assert out.read_text(encoding="utf-8").count("::Q") == 72
+    aiken = tmp_path / "lua-dao.txt"
+    assert "Đã xuất" in runner.invoke(args=["questions", "export", "--topic", "lua-dao", str(aiken)]).output
+    assert "ANSWER: " in aiken.read_text(encoding="utf-8")

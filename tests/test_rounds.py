@@ -1,17 +1,18 @@
-"""Rounds: validation, what a round with attempts may still change, ranking (ties included), statistics."""
-from datetime import timedelta
+"""Rounds: validation, what a round with attempts may still change, the round page, question statistics."""
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from quiz.clock import utcnow
 from quiz.extensions import db
-from quiz.models import Attempt, BestResult, Round, Topic
+from quiz.models import AuditEvent, Question, Round, Topic
 from quiz.question_stats import question_stats, topic_stats
-from quiz.ranking import round_ranking
+from quiz.questions import retire_question
 from quiz.rounds import RoundDraft, RoundError, create_round, update_round
-from tests.admin_helpers import take
-from tests.conftest import make_citizen, make_staff
+from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
+from tests.conftest import csrf_token, make_citizen, make_staff, staff_login
 
 
 @pytest.fixture
@@ -20,79 +21,127 @@ def staff(ctx, contest):
 
 
 def draft(**changes) -> RoundDraft:
-    now = utcnow()
+    now = utcnow().replace(microsecond=0)
     values = dict(name="Đợt 2", opens_at=now, closes_at=now + timedelta(days=10))
     values.update(changes)
     return RoundDraft(**values)
 
 
+def same_as(round_: Round, **changes) -> RoundDraft:
+    values = {name: getattr(round_, name) for name in RoundDraft.__dataclass_fields__}
+    return RoundDraft(**{**values, **changes})
+
+
 @pytest.mark.parametrize("changes, field", [
     ({"name": " "}, "name"),
     ({"closes_at": utcnow() - timedelta(days=1)}, "closes_at"),
+    ({"closes_at": None}, "closes_at"),  # equal to opens_at: filled in below
     ({"question_count": 0}, "question_count"),
     ({"question_count": 71}, "question_count"),  # the bank has 70 active questions
     ({"time_limit_seconds": 30}, "time_limit_seconds"),
     ({"attempts_allowed": 0}, "attempts_allowed"),
     ({"pass_percent": 101}, "pass_percent"),
     ({"reveal_answers": "never"}, "reveal_answers"),
+    ({"prediction_answer": 10**10}, "prediction_answer"),
+    ({"description": "x" * 2001}, "description"),
 ])
 def test_round_validation(staff, changes, field):
+    round_draft = draft(**changes)
+    round_draft.closes_at = round_draft.closes_at or round_draft.opens_at
     with pytest.raises(RoundError) as error:
-        create_round(draft(**changes), staff.id)
-    assert error.value.field == field
+        create_round(round_draft, staff.id)
+    assert error.value.field == field and error.value.message
 
 
-def test_topic_quotas_must_be_met_and_add_up(staff):
+def test_topic_quotas_must_be_met_by_active_questions_and_add_up(staff):
     topics = db.session.scalars(select(Topic).order_by(Topic.id)).all()
     with pytest.raises(RoundError, match="Tổng số câu"):
         create_round(draft(question_count=5, topic_quotas={str(topics[0].id): 3}), staff.id)
-    with pytest.raises(RoundError, match="không đủ 11 câu"):
+    with pytest.raises(RoundError, match=f"“{topics[0].name}” chỉ có 10 câu đang dùng, không đủ 11 câu"):
         create_round(draft(question_count=11, topic_quotas={str(topics[0].id): 11}), staff.id)
-    round_ = create_round(draft(question_count=5, topic_quotas={str(topics[0].id): 3, str(topics[1].id): 2}), staff.id)
-    assert round_.topic_quotas == {str(topics[0].id): 3, str(topics[1].id): 2}
+    for question in db.session.scalars(select(Question).where(Question.topic_id == topics[1].id).limit(9)).all():
+        retire_question(question.id, staff.id)
+    with pytest.raises(RoundError, match="chỉ có 1 câu đang dùng"):
+        create_round(draft(question_count=5, topic_quotas={str(topics[0].id): 3, str(topics[1].id): 2}), staff.id)
+    round_ = create_round(draft(question_count=5, topic_quotas={str(topics[0].id): 4, str(topics[1].id): 1,
+                                                                 str(topics[2].id): 0}), staff.id)
+    assert round_.topic_quotas == {str(topics[0].id): 4, str(topics[1].id): 1}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "create_round"))
+    assert event.target_ids == [round_.id] and event.changes["question_count"] == "5"
 
 
-def test_a_round_with_attempts_keeps_its_rules(staff, contest):
+def test_a_round_without_attempts_can_change_everything(staff, contest):
+    round_ = db.session.get(Round, contest.id)
+    update_round(round_.id, same_as(round_, pass_percent=50, question_count=10, reveal_answers="after_submit"),
+                 staff.id)
+    assert db.session.get(Round, round_.id).pass_percent == 50
+
+
+@pytest.mark.parametrize("changes", [
+    {"pass_percent": 50}, {"question_count": 10}, {"time_limit_seconds": 600}, {"attempts_allowed": 5},
+    {"reveal_answers": "after_submit"}, {"opens_at": "later"}, {"topic_quotas": "one topic"},
+])
+def test_a_round_with_attempts_keeps_its_draw_and_grading_rules(staff, contest, changes):
     round_ = db.session.get(Round, contest.id)
     take(round_, make_citizen().id, 10)
-    same = dict(name=round_.name, opens_at=round_.opens_at, closes_at=round_.closes_at)
+    if changes.get("opens_at") == "later":
+        changes = {"opens_at": round_.opens_at + timedelta(minutes=5)}
+    if changes.get("topic_quotas"):
+        changes = {"topic_quotas": {str(db.session.scalar(select(Topic.id))): 10}, "question_count": 10}
     with pytest.raises(RoundError, match="đã có bài làm"):
-        update_round(round_.id, draft(**same, pass_percent=50), staff.id, confirmed=True)
-    with pytest.raises(RoundError, match="xác nhận"):
-        update_round(round_.id, draft(**{**same, "closes_at": round_.closes_at + timedelta(days=3)}), staff.id)
-    update_round(round_.id, draft(**{**same, "closes_at": round_.closes_at + timedelta(days=3), "name": "Đợt 1 (gia hạn)"}),
-                 staff.id, confirmed=True)
-    assert db.session.get(Round, round_.id).name == "Đợt 1 (gia hạn)"
+        update_round(round_.id, same_as(round_, **changes), staff.id, confirmed=True)
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "update_round")) is None
 
 
-def test_ranking_order_with_ties(staff, contest):
+def test_a_round_with_attempts_may_change_closing_time_and_texts_when_confirmed(staff, contest):
     round_ = db.session.get(Round, contest.id)
-    round_.prediction_question, round_.prediction_answer = "Bao nhiêu người đạt điểm tuyệt đối?", 100
-    db.session.commit()
-    people = {name: make_citizen(full_name=name) for name in ("An", "Bình", "Cường", "Dũng", "Em")}
-    for name, (score, duration, prediction) in {"An": (18, 300, 90), "Bình": (20, 400, None), "Cường": (18, 300, 99),
-                                                 "Dũng": (18, 200, 10), "Em": (18, 300, 99)}.items():
-        outcome = take(round_, people[name].id, score)
-        attempt = db.session.get(Attempt, outcome.attempt.id)
-        attempt.prediction = prediction
-        best = db.session.scalar(select(BestResult).where(BestResult.attempt_id == attempt.id))
-        best.duration_seconds = duration
-        db.session.commit()
-    order = [row.full_name for row in round_ranking(round_, 10)]
-    # Bình scores highest; Dũng is fastest of the 18s; Cường and Em tie on prediction: Cường submitted first.
-    assert order == ["Bình", "Dũng", "Cường", "Em", "An"]
-    assert [row.place for row in round_ranking(round_, 3)] == [1, 2, 3]
-    assert [r.full_name for r in round_ranking(round_, 10, "99999")] == []
+    take(round_, make_citizen().id, 10)
+    for question in db.session.scalars(select(Question)).all()[:60]:
+        retire_question(question.id, staff.id)  # the bank could no longer fill a new draw: not re-checked
+    later = round_.closes_at + timedelta(days=3)
+    with pytest.raises(RoundError, match="xác nhận"):
+        update_round(round_.id, same_as(round_, closes_at=later), staff.id)
+    update_round(round_.id, same_as(round_, closes_at=later, name="Đợt 1 (gia hạn)", description="Gia hạn.",
+                                    prediction_question="Bao nhiêu người đạt tuyệt đối?", prediction_answer=42),
+                 staff.id, confirmed=True)
+    round_ = db.session.get(Round, round_.id)
+    assert (round_.name, round_.closes_at, round_.prediction_answer) == ("Đợt 1 (gia hạn)", later, 42)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update_round"))
+    assert set(event.changes) == {"closes_at", "name", "description", "prediction_question", "prediction_answer"}
+
+
+def test_round_page_takes_vietnam_time_and_asks_for_confirmation(app, client, contest):
+    with app.app_context():
+        make_staff()
+        round_ = db.session.get(Round, contest.id)
+        take(round_, make_citizen().id, 10)
+    staff_login(client)
+    page = client.get(f"/quan-tri/dot-thi/{contest.id}").get_data(as_text=True)
+    assert "Đợt thi đã có bài làm" in page and 'name="confirm"' in page
+    form = dict(re.findall(r'<input id="(\w+)" name="\1"[^>]*value="([^"]*)"', page))
+    form.update({"csrf_token": csrf_token(client.get("/quan-tri/dot-thi")), "closes_at": "2031-01-01T08:30",
+                 "reveal_answers": "after_close", "description": ""})
+    html = client.post(f"/quan-tri/dot-thi/{contest.id}", data=form).get_data(as_text=True)
+    assert "Hãy đánh dấu xác nhận" in html
+    assert client.post(f"/quan-tri/dot-thi/{contest.id}", data={**form, "confirm": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Round, contest.id).closes_at == datetime(2031, 1, 1, 1, 30)  # 08:30 in Hà Nội is 01:30 UTC
+    new = {**form, "name": "Đợt mới", "opens_at": "2031-02-01T00:00", "closes_at": "2031-01-31T23:00"}
+    assert "Thời điểm đóng phải sau thời điểm mở" in client.post("/quan-tri/dot-thi/moi", data=new).get_data(as_text=True)
 
 
 def test_question_statistics(staff, contest):
     round_ = db.session.get(Round, contest.id)
-    for right in (20, 18, 15, 10, 5, 0):
-        take(round_, make_citizen().id, right)
+    for commune, right in ((COMMUNE_A, 20), (COMMUNE_A, 18), (COMMUNE_A, 15), (COMMUNE_B, 10), (COMMUNE_B, 5),
+                           (COMMUNE_B, 0)):
+        take(round_, make_citizen(commune).id, right)
     stats = question_stats(round_.id)
     assert sum(s.served for s in stats) == 120
     assert all(0 <= s.correct_share <= 1 for s in stats)
     assert any(s.discrimination is not None and s.discrimination > 0 for s in stats)
+    assert all(s.discrimination is None or -1 <= s.discrimination <= 1 for s in stats)
     assert any(s.top_wrong for s in stats)
     assert sum(n for _, n, _ in topic_stats(round_.id)) == 120
-    assert question_stats(round_.id, "10792") == []
+    assert sum(s.served for s in question_stats(round_.id, COMMUNE_B)) == 60
+    assert sum(n * share for _, n, share in topic_stats(round_.id, COMMUNE_A)) == pytest.approx(53)
+    assert question_stats(round_.id, "10891") == []

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint,
+    JSON, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +56,7 @@ class QuestionVersion(db.Model):
     text: Mapped[str] = mapped_column(Text)
     choices: Mapped[list] = mapped_column(JSON)  # list of choice texts
     correct: Mapped[list] = mapped_column(JSON)  # sorted indices into choices
+    multiple: Mapped[bool | None] = mapped_column(Boolean)  # "choose all that apply"; None: several correct
     explanation: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
@@ -64,7 +65,8 @@ class QuestionVersion(db.Model):
 
     @property
     def is_multiple(self) -> bool:
-        return len(self.correct) > 1
+        """Checkboxes (choose all that apply) or radio buttons, as the organizer set it."""
+        return self.multiple if self.multiple is not None else len(self.correct) > 1
 
 
 class Round(db.Model):
@@ -182,3 +184,7 @@ class BestResult(db.Model):
     attempts_count: Mapped[int] = mapped_column(Integer, default=1)
 
     attempt: Mapped[Attempt] = relationship()
+
+
+# The ranking's ORDER BY (score desc, time asc) reads a round's results in index order.
+Index("ix_best_results_ranking", BestResult.round_id, BestResult.score.desc(), BestResult.duration_seconds)
