@@ -25,11 +25,17 @@ class Snapshot:
 
 
 def take_snapshot(province_code: str) -> Snapshot:
-    """Read everything the tallies hold, inside one read transaction (one consistent view)."""
+    """Read everything the tallies hold, inside one read transaction (one consistent view).
+
+    SQLite gets it from BEGIN under WAL; PostgreSQL needs REPEATABLE READ, since under READ COMMITTED
+    a row committed between two statements would be in the guard bitmaps but not in the counts.
+    """
     session = db.session()
     if session.in_transaction():
         session.commit()
     with session.begin():
+        if db.engine.dialect.name == "postgresql":  # every statement below must see the same snapshot
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         registered = {code: f.registered for code, f in figures_from_database(province_code, None).items()}
         snapshot = Snapshot(registered, _registrations_by_day(), list(session.scalars(select(Citizen.id))))
         round_ids = session.scalars(select(BestResult.round_id).distinct())

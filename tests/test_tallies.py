@@ -8,7 +8,7 @@ import redis as redis_lib
 from quiz import attempts, tallies
 from quiz.clock import utcnow
 from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz.figures import daily_from_database, figures_from_database
 from tests.conftest import any_commune_codes, make_citizen
 
 GRACE = timedelta(seconds=30)
@@ -145,3 +145,28 @@ def test_verify_names_the_commune_and_figure_that_differs(live, redis):
     redis.hincrby(f"{tallies.generation_key(generation)}:r:{live.id}:score_sum", "10507", 5)
     differences = tallies.verify([live.id])
     assert differences == [f"round {live.id} commune 10507 score_sum: redis=14 database=9"]
+
+
+def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
+    """A registration committed while the rebuild reads the database is counted exactly once."""
+    import threading
+
+    from quiz import tally_snapshot
+    populate(live, communes=2, per_commune=1)
+    read_days = tally_snapshot._registrations_by_day
+
+    def register_elsewhere():
+        with app.app_context():
+            make_citizen("10792")  # commits in its own session and tells the tallies (pending list)
+            db.session.remove()
+
+    def slow_read():
+        worker = threading.Thread(target=register_elsewhere)
+        worker.start()
+        worker.join()
+        return read_days()
+
+    monkeypatch.setattr(tally_snapshot, "_registrations_by_day", slow_read)
+    tallies.rebuild()
+    assert tallies.verify([live.id]) == []
+    assert tallies.read_daily(live.id) == daily_from_database(live.id)
