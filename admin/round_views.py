@@ -13,7 +13,7 @@ from quiz.clock import local_to_utc, to_local
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, Round, Topic
-from quiz.question_stats import question_stats, topic_stats
+from quiz.question_stats import commune_stats, question_stats, topic_stats
 from quiz.ranking import round_ranking
 from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.spreadsheet import safe_cell
@@ -128,6 +128,7 @@ def question_stats_view():  # type: ignore[no-untyped-def]
     commune = request.args.get("xa") or None
     stats = question_stats(round_id, commune) if round_id else []
     topics = topic_stats(round_id, commune) if round_id else []
+    by_commune = commune_stats(round_id) if round_id and not commune else []
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return render_template("admin/questions/stats.html", stats=stats, topics=topics, rounds=rounds,
-                           round_id=round_id, communes=communes, commune=commune)
+                           round_id=round_id, communes=communes, commune=commune, by_commune=by_commune)

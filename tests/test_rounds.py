@@ -1,5 +1,6 @@
 """Rounds: validation, what a round with attempts may still change, the round page, question statistics."""
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,8 +8,8 @@ from sqlalchemy import select
 
 from quiz.clock import utcnow
 from quiz.extensions import db
-from quiz.models import AuditEvent, Question, Round, Topic
-from quiz.question_stats import question_stats, topic_stats
+from quiz.models import Attempt, AuditEvent, Question, Round, Topic
+from quiz.question_stats import commune_stats, question_stats, topic_stats
 from quiz.questions import retire_question
 from quiz.rounds import RoundDraft, RoundError, create_round, update_round
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
@@ -130,18 +131,59 @@ def test_round_page_takes_vietnam_time_and_asks_for_confirmation(app, client, co
     assert "Thời điểm đóng phải sau thời điểm mở" in client.post("/quan-tri/dot-thi/moi", data=new).get_data(as_text=True)
 
 
+def _expected_stats(round_id: int) -> dict[int, tuple]:
+    """The same figures computed the slow way, in Python, from every attempt item."""
+    graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None))
+                                .order_by(Attempt.score.desc(), Attempt.id)).all()
+    edge = max(1, round(len(graded) * 0.27))
+    groups = {"top": graded[:edge], "bottom": graded[-edge:]}
+    figures: dict[int, dict] = {}
+    for attempt in graded:
+        for item in attempt.items:
+            entry = figures.setdefault(item.version.question_id, {"served": 0, "right": 0, "top": [], "bottom": [],
+                                                                   "wrong": Counter()})
+            entry["served"] += 1
+            entry["right"] += bool(item.is_correct)
+            for name, members in groups.items():
+                if attempt in members:
+                    entry[name].append(bool(item.is_correct))
+            if not item.is_correct and item.selected:
+                entry["wrong"]["; ".join(item.version.choices[i] for i in item.selected)] += 1
+    return {qid: (e["served"], e["right"] / e["served"],
+                  sum(e["top"]) / len(e["top"]) - sum(e["bottom"]) / len(e["bottom"]) if e["top"] and e["bottom"] else None,
+                  max(e["wrong"].values()) if e["wrong"] else 0, e["wrong"]) for qid, e in figures.items()}
+
+
 def test_question_statistics(staff, contest):
     round_ = db.session.get(Round, contest.id)
-    for commune, right in ((COMMUNE_A, 20), (COMMUNE_A, 18), (COMMUNE_A, 15), (COMMUNE_B, 10), (COMMUNE_B, 5),
-                           (COMMUNE_B, 0)):
+    for commune, right in ((COMMUNE_A, 20), (COMMUNE_A, 18), (COMMUNE_A, 15), (COMMUNE_A, 15), (COMMUNE_B, 10),
+                           (COMMUNE_B, 5), (COMMUNE_B, 3), (COMMUNE_B, 0)):
         take(round_, make_citizen(commune).id, right)
     stats = question_stats(round_.id)
-    assert sum(s.served for s in stats) == 120
-    assert all(0 <= s.correct_share <= 1 for s in stats)
-    assert any(s.discrimination is not None and s.discrimination > 0 for s in stats)
-    assert all(s.discrimination is None or -1 <= s.discrimination <= 1 for s in stats)
-    assert any(s.top_wrong for s in stats)
-    assert sum(n for _, n, _ in topic_stats(round_.id)) == 120
-    assert sum(s.served for s in question_stats(round_.id, COMMUNE_B)) == 60
-    assert sum(n * share for _, n, share in topic_stats(round_.id, COMMUNE_A)) == pytest.approx(53)
+    expected = _expected_stats(round_.id)
+    assert {s.question_id for s in stats} == set(expected) and sum(s.served for s in stats) == 160
+    for stat in stats:
+        served, share, discrimination, most_wrong, wrong = expected[stat.question_id]
+        assert (stat.served, stat.correct_share) == (served, pytest.approx(share))
+        assert stat.discrimination == (pytest.approx(discrimination) if discrimination is not None else None)
+        assert (wrong[stat.top_wrong] if stat.top_wrong else 0) == most_wrong
+    assert any(s.discrimination and s.discrimination > 0 for s in stats)
+    assert sum(n for _, n, _ in topic_stats(round_.id)) == 160
+    assert sum(s.served for s in question_stats(round_.id, COMMUNE_B)) == 80
+    assert sum(n * share for _, n, share in topic_stats(round_.id, COMMUNE_A)) == pytest.approx(68)
+    assert [(code, n, share) for code, _, n, share in commune_stats(round_.id)] == \
+        [(COMMUNE_B, 80, pytest.approx(18 / 80)), (COMMUNE_A, 80, pytest.approx(68 / 80))]
     assert question_stats(round_.id, "10891") == []
+
+
+def test_statistics_page(app, client, contest):
+    with app.app_context():
+        make_staff()
+        round_ = db.session.get(Round, contest.id)
+        for right in (20, 10, 5, 0):
+            take(round_, make_citizen(COMMUNE_A).id, right)
+    staff_login(client)
+    html = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}").get_data(as_text=True)
+    assert "Phường Thành Đông" in html and "Độ phân biệt" in html and html.count("<tr>") > 20
+    html = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}&xa={COMMUNE_B}").get_data(as_text=True)
+    assert "Chưa có bài thi." in html
