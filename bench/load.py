@@ -1,0 +1,161 @@
+"""Launch-day load on loopback: the real citizen flow against two gunicorn servers sharing one database
+and one Redis, the submit endpoint alone, and the same gunicorn serving a "hello" and a "skeleton"
+endpoint for comparison; then a consistency check (nothing lost, nothing doubled, tallies = database).
+
+Run: `make bench-load` (both SQLite and PostgreSQL). Bounded: BENCH_FLOW_CITIZENS (default 200),
+BENCH_SUBMITS (default 1500), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
+`cds_bench` that it creates and drops.
+"""
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+from bench import driver, prepare, wrk  # noqa: E402
+from bench.apps import create_skeleton_table  # noqa: E402
+from bench.servers import bench_env, gunicorn, postgres_database  # noqa: E402
+
+FLOW_CITIZENS = int(os.environ.get("BENCH_FLOW_CITIZENS", 200))
+SUBMITS = int(os.environ.get("BENCH_SUBMITS", 4000))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 64))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PORTS = {"app_a": 8101, "app_b": 8102, "hello": 8103, "skeleton": 8104}
+
+
+def make_app(env: dict):  # type: ignore[no-untyped-def]
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")})
+    from quiz import create_app
+    return create_app("development", {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "REDIS_URL": env["REDIS_URL"],
+                                      "SECRET_KEY": env["SECRET_KEY"], "RATELIMIT_ENABLED": False})
+
+
+def flush_redis() -> None:
+    import redis
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+async def mixed_flow(bases: list[str], codes: list[str], admin_cookie: str, accepted: list[int]) -> driver.Recorder:
+    rec = driver.Recorder()
+    stop = asyncio.Event()
+    pollers = [asyncio.create_task(driver.admin_poller(bases[i % 2], {"session": admin_cookie}, rec, stop))
+               for i in range(2)]
+    rng = random.Random(1)
+    jobs = [(lambda i=i: driver.citizen_flow(bases[i % 2], f"03{i:08d}", rng.choice(codes), rec, accepted))
+            for i in range(FLOW_CITIZENS)]
+    await driver.run_bounded(jobs, CONCURRENCY)
+    rec.finished = time.perf_counter()
+    stop.set()
+    await asyncio.gather(*pollers)
+    return rec
+
+
+def submit_only(bases: list[str], ready: list[tuple[int, str, str]]) -> wrk.WrkResult:
+    """The real submit endpoint alone, each prepared attempt submitted once, at 64 connections (two servers)."""
+    results = []
+    halves = [ready[0::2], ready[1::2]]
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(wrk.run, "submit", bases[i],
+                               [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in halves[i]],
+                               CONCURRENCY // 2, SECONDS) for i in range(2)]
+        results = [f.result() for f in futures]
+    return combine("submit", results)
+
+
+def combine(name: str, results: list[wrk.WrkResult]) -> wrk.WrkResult:
+    """Two servers measured at once: requests add up over the longer duration; latencies: the worse."""
+    return wrk.WrkResult(name, sum(r.requests for r in results), max(r.seconds for r in results),
+                         max(r.p50 for r in results), max(r.p95 for r in results), max(r.p99 for r in results),
+                         sum(r.errors for r in results), sum(r.non2xx for r in results), any(r.wrapped for r in results))
+
+
+def reference(hello_base: str, skeleton_base: str, codes: list[str]) -> tuple[wrk.WrkResult, wrk.WrkResult]:
+    """The floor (hello) and the ceiling (skeleton) under the same gunicorn configuration, via wrk."""
+    rng = random.Random(2)
+    bodies = [{**{f"q{p}": str(rng.randrange(4)) for p in range(20)}, "commune": rng.choice(codes)} for _ in range(SUBMITS)]
+    hello = wrk.run("hello", hello_base, [("GET", "/hello", "", None)] * 1000, CONCURRENCY, SECONDS)
+    skeleton = wrk.run("skeleton", skeleton_base, [("POST", "/submit", "", body) for body in bodies], CONCURRENCY, SECONDS)
+    return hello, skeleton
+
+
+def consistency(app, round_id: int, accepted: list[int], ready_ids: list[int],  # type: ignore[no-untyped-def]
+                submits: wrk.WrkResult) -> list[str]:
+    """Every accepted submission is stored exactly once and graded; the tallies equal the database."""
+    from sqlalchemy import func, select
+
+    from quiz import tallies
+    from quiz.extensions import db
+    from quiz.models import Attempt, BestResult
+    with app.app_context():
+        submitted = set(db.session.scalars(select(Attempt.id).where(Attempt.submitted_at.is_not(None))))
+        lost = [a for a in accepted if a not in submitted]
+        duplicates = db.session.scalar(select(func.count()).select_from(
+            select(Attempt.citizen_id).where(Attempt.round_id == round_id).group_by(Attempt.citizen_id, Attempt.number)
+            .having(func.count() > 1).subquery()))
+        best = db.session.scalar(select(func.count(BestResult.id)))
+        citizens_done = db.session.scalar(select(func.count(func.distinct(Attempt.citizen_id)))
+                                          .where(Attempt.submitted_at.is_not(None)))
+        ready_submitted = len(submitted & set(ready_ids))
+        differences = tallies.verify([round_id])
+        db.session.remove()
+    return [f"flow submissions accepted: {len(accepted)}, lost: {len(lost)}; duplicated attempts: {duplicates}; "
+            f"best results {best} for {citizens_done} citizens",
+            f"submit phase: wrk counted {submits.requests} successful submits, the database holds {ready_submitted} "
+            f"(the difference: requests in flight when wrk stopped, {submits.errors} socket errors)",
+            f"tally differences: {len(differences)}"] + differences[:5]
+
+
+def run_backend(name: str, database_url: str, log_dir: Path) -> None:
+    flush_redis()
+    env = bench_env(database_url, REDIS_URL, log_dir)
+    app = make_app(env)
+    round_id = prepare.build(app)
+    codes = prepare.commune_codes(app)
+    ready = prepare.ready_attempts(app, round_id, SUBMITS, phone_offset=10_000_000)
+    admin_cookie = prepare.organizer_cookie(app)
+    accepted: list[int] = []
+    bases = [f"http://127.0.0.1:{PORTS['app_a']}", f"http://127.0.0.1:{PORTS['app_b']}"]
+    with gunicorn("wsgi:app", PORTS["app_a"], env, log_dir), gunicorn("wsgi:app", PORTS["app_b"], env, log_dir):
+        flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
+        submits = submit_only(bases, ready)
+    create_skeleton_table(database_url)
+    with gunicorn("bench.apps:hello()", PORTS["hello"], env, log_dir), \
+            gunicorn("bench.apps:skeleton()", PORTS["skeleton"], env, log_dir):
+        hello_rec, skeleton_rec = reference(f"http://127.0.0.1:{PORTS['hello']}",
+                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes)
+    print(f"\n=== {name}: {FLOW_CITIZENS} citizens through the whole flow, two app servers, {CONCURRENCY} clients ===")
+    print("\n".join(flow.report()))
+    print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, two servers), hello, skeleton ---")
+    print("\n".join(r.line() for r in (submits, hello_rec, skeleton_rec)))
+    submit_rps, hello_rps, skeleton_rps = submits.rps, hello_rec.rps, skeleton_rec.rps
+    print(f"  ratios: submit/hello {submit_rps / hello_rps:.3f}   submit/skeleton {submit_rps / skeleton_rps:.3f}   "
+          f"skeleton/hello {skeleton_rps / hello_rps:.3f}")
+    print("--- consistency ---\n  " + "\n  ".join(consistency(app, round_id, accepted, [a for a, _, _ in ready], submits)))
+    with app.app_context():
+        from quiz.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    log_dir = Path(tempfile.mkdtemp(prefix="cds-bench-"))
+    print(f"logs in {log_dir}; machine: {os.cpu_count()} cores")
+    backends = os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",")
+    if "sqlite" in backends:
+        run_backend("SQLite", f"sqlite:///{log_dir / 'bench.db'}", log_dir)
+    if "postgresql" in backends:
+        with postgres_database(PG_ADMIN_URL, "cds_bench") as url:
+            run_backend("PostgreSQL", url, log_dir)
+    flush_redis()
+
+
+if __name__ == "__main__":
+    main()

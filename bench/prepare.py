@@ -1,0 +1,81 @@
+"""Preparing a benchmark database in-process: schema, communes, bank, a round, an organizer, ready attempts."""
+import random
+from datetime import timedelta
+
+from flask import Flask, session
+from flask_migrate import upgrade
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select, update
+
+from quiz import attempts, tallies
+from quiz.clock import utcnow
+from quiz.communes import sync_communes
+from quiz.extensions import db
+from quiz.models import AttemptItem, Citizen, Commune, Round, StaffUser
+from quiz.privacy import ensure_default_notice
+from quiz.question_bank import load_sample_bank
+
+GRACE = timedelta(seconds=30)
+
+
+def build(app: Flask) -> int:
+    """Schema through the migrations, reference data, one long open round; returns the round id."""
+    with app.app_context():
+        upgrade()
+        sync_communes(app.config["PROVINCE_CODE"])
+        load_sample_bank()
+        ensure_default_notice()
+        now = utcnow()
+        round_ = Round(name="Đợt thử tải", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2),
+                       time_limit_seconds=3600)
+        organizer = StaffUser(username="bench", role=StaffUser.ORGANIZER, must_change_password=False)
+        organizer.set_password("bench-password")
+        db.session.add_all([round_, organizer])
+        db.session.commit()
+        tallies.rebuild()
+        return round_.id
+
+
+def commune_codes(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Commune.code).where(Commune.province_code == app.config["PROVINCE_CODE"])))
+
+
+def session_cookie(app: Flask, user_id: str) -> tuple[str, str]:
+    """A signed session cookie for a user, and its CSRF form token (what logging in would give)."""
+    with app.test_request_context():
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+        form_token = generate_csrf()
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    return cookie, form_token
+
+
+def ready_attempts(app: Flask, round_id: int, count: int, phone_offset: int) -> list[tuple[int, str, str]]:
+    """`count` citizens each with a started attempt whose 20 answers are saved: (attempt id, cookie, csrf)."""
+    rng = random.Random(count)
+    codes = commune_codes(app)
+    prepared = []
+    with app.app_context():
+        password_hash = Citizen(full_name="x").password_hash or None
+        round_ = db.session.get(Round, round_id)
+        now = utcnow()
+        for index in range(count):
+            citizen = Citizen(full_name=f"Người chuẩn bị {index}", name_key=f"nguoi chuan bi {index}",
+                              phone=f"09{phone_offset + index:08d}", commune_code=rng.choice(codes),
+                              password_hash=password_hash)
+            db.session.add(citizen)
+            db.session.commit()
+            tallies.record_registration(citizen)
+            attempt = attempts.start_attempt(citizen.id, round_, now, GRACE, rng)
+            db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+                               .values(selected=[0], answered_at=now))
+            db.session.commit()
+            prepared.append((attempt.id, citizen.id))
+    return [(attempt_id, *session_cookie(app, f"c:{citizen_id}")) for attempt_id, citizen_id in prepared]
+
+
+def organizer_cookie(app: Flask) -> str:
+    with app.app_context():
+        staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == "bench"))
+    return session_cookie(app, f"s:{staff_id}")[0]
