@@ -11,9 +11,12 @@ from quiz.audit import events, record
 from quiz import data_requests
 from quiz.anonymise import retention_days, retention_deadline, set_retention_days
 from quiz.clock import local_to_utc, utcnow
+from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import PrivacyNotice, StaffUser
+from quiz.models import AuditEvent, PrivacyNotice, StaffUser
 from quiz.privacy import current_notice, publish_notice
+
+AUDIT_PAGE_LIMIT = 500
 
 
 @bp.route("/thong-bao-du-lieu", methods=["GET", "POST"])
@@ -41,12 +44,20 @@ def data_request_list():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         request_id = request.form.get("request_id", type=int)
         action = request.form.get("action")
-        if action == "acknowledge":
-            data_requests.acknowledge(request_id, current_user.id, now)
-        elif action == "complete":
-            data_requests.complete(request_id, current_user.id, now)
-        elif action == "retention":
-            set_retention_days(max(1, request.form.get("days", type=int) or 1))
+        try:
+            if action == "acknowledge":
+                data_requests.acknowledge(request_id, current_user.id, now)
+            elif action == "complete":
+                data_requests.complete(request_id, current_user.id, now)
+            elif action == "receive":
+                data_requests.record_request(request.form.get("citizen_id", type=int) or 0,
+                                             request.form.get("kind", ""), request.form.get("detail", ""),
+                                             current_user.id, now)
+                flash("Đã ghi nhận yêu cầu.", "success")
+            elif action == "retention":
+                set_retention_days(max(1, request.form.get("days", type=int) or 1), current_user.id)
+        except DomainError as error:
+            flash(error.message, "error")
         return redirect(url_for("admin.data_request_list"))
     return render_template("admin/data_requests.html", pending=data_requests.pending_requests(),
                            overdue={r.id for r in data_requests.overdue_requests(now)},
@@ -85,6 +96,8 @@ def audit_log():  # type: ignore[no-untyped-def]
     actor = request.args.get("staff", type=int)
     citizen = request.args.get("citizen", type=int)
     rows = events(actor_id=actor, citizen_id=citizen, action=request.args.get("action") or None,
-                  since=_time_arg("from"), until=_time_arg("to"))
+                  since=_time_arg("from"), until=_time_arg("to"), limit=AUDIT_PAGE_LIMIT)
     staff = {s.id: s.username for s in db.session.scalars(select(StaffUser))}
-    return render_template("admin/audit_log.html", rows=rows, staff=staff, args=request.args)
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return render_template("admin/audit_log.html", rows=rows, staff=staff, actions=actions, args=request.args,
+                           limit=AUDIT_PAGE_LIMIT)

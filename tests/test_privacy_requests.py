@@ -1,0 +1,130 @@
+"""Personal data, second part: optional consent, sessions after deletion, requests handled by organizers,
+retention in batches, the audit log page."""
+import json
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from quiz import anonymise as anonymise_module
+from quiz.anonymise import apply_retention, set_retention_days
+from quiz.audit import events
+from quiz.clock import utcnow
+from quiz.data_requests import open_request
+from quiz.extensions import db
+from quiz.figures import figures_from_database
+from quiz.models import AuditEvent, AuditSubject, Citizen, Consent, DataRequest, Round
+from tests.admin_helpers import build_scenario, take
+from tests.conftest import csrf_token, make_citizen, staff_login
+from tests.test_citizen_flow import login, register
+
+
+def test_optional_consent_is_independent_and_withdrawable(client, app, contest):
+    register(client)  # publish_consent left unticked
+    token = csrf_token(client.get("/du-lieu-cua-toi"))
+    with app.app_context():
+        assert db.session.scalars(select(Consent.purpose)).all() == [Consent.PROCESSING]
+    other = app.test_client()
+    register(other, phone="0912345679", publish_consent="y")
+    other_token = csrf_token(other.get("/du-lieu-cua-toi"))
+    other.post("/du-lieu-cua-toi/rut-dong-y", data={"csrf_token": other_token})
+    client.post("/du-lieu-cua-toi/rut-dong-y", data={"csrf_token": token})
+    with app.app_context():
+        rows = {(c.purpose, c.withdrawn_at is not None) for c in db.session.scalars(select(Consent))}
+        assert rows == {(Consent.PROCESSING, False), (Consent.PUBLISH_WINNER, True)}
+        assert db.session.scalar(select(func.count(Consent.id))) == 3
+
+
+def test_download_lists_every_attempt(client, app, contest):
+    register(client)
+    with app.app_context():
+        citizen_id = db.session.scalar(select(Citizen.id))
+        take(db.session.get(Round, contest.id), citizen_id, 16)
+    data = json.loads(client.get("/du-lieu-cua-toi/tai-ve.json").data)
+    assert [(a["luot"], a["diem"] is not None) for a in data["bai_thi"]] == [(1, True)]
+    assert "no-store" == client.get("/du-lieu-cua-toi/tai-ve.json").headers["Cache-Control"]
+
+
+def test_deletion_ends_every_other_session(client, app, contest):
+    register(client)
+    second = app.test_client()
+    login(second)
+    assert second.get("/du-lieu-cua-toi").status_code == 200
+    token = csrf_token(client.get("/du-lieu-cua-toi"))
+    client.post("/du-lieu-cua-toi/xoa", data={"csrf_token": token, "confirm": "y"})
+    assert second.get("/du-lieu-cua-toi").status_code == 302  # back to the login page
+
+
+def test_organizer_records_and_completes_a_deletion_request(app, client, contest):
+    scenario = build_scenario(app, contest)
+    with app.app_context():
+        before = {c: f.as_tuple() for c, f in figures_from_database("31", scenario.round_id).items()}
+    staff_login(client, "bantochuc")
+    token = csrf_token(client.get("/quan-tri/yeu-cau-du-lieu"))
+    url = "/quan-tri/yeu-cau-du-lieu"
+    client.post(url, data={"csrf_token": token, "action": "receive", "citizen_id": scenario.citizen_a,
+                           "kind": "deletion", "detail": "Gọi điện ngày 1/12"})
+    assert "Không tìm thấy" in client.post(url, data={"csrf_token": token, "action": "complete", "request_id": 9999},
+                                           follow_redirects=True).get_data(as_text=True)
+    with app.app_context():
+        request_id = db.session.scalar(select(DataRequest.id))
+    client.post(url, data={"csrf_token": token, "action": "acknowledge", "request_id": request_id})
+    client.post(url, data={"csrf_token": token, "action": "complete", "request_id": request_id})
+    with app.app_context():
+        citizen = db.session.get(Citizen, scenario.citizen_a)
+        assert citizen.anonymised_at and citizen.phone is None and citizen.full_name is None
+        assert db.session.get(DataRequest, request_id).detail == "(đã ẩn danh)"
+        assert [e.action for e in events(citizen_id=scenario.citizen_a)] == [
+            "data_request_completed", "data_request_acknowledged", "data_request_received"]
+        after = {c: f.as_tuple() for c, f in figures_from_database("31", scenario.round_id).items()}
+        assert after == before
+    staff_login(client, "xa-a")
+    assert client.get(url).status_code == 403
+
+
+def test_commune_admin_cannot_reveal_a_phone(app, client, contest):
+    scenario = build_scenario(app, contest)
+    staff_login(client, "xa-a")
+    token = csrf_token(client.get("/quan-tri/nguoi-du-thi"))
+    response = client.post(f"/quan-tri/nguoi-du-thi/{scenario.citizen_a}/so-dien-thoai",
+                           data={"csrf_token": token, "reason": "Liên hệ trao giải"})
+    assert response.status_code == 403 and scenario.phone_a not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_retention_runs_in_batches_clears_request_text_and_is_audited(app, contest, monkeypatch):
+    with app.app_context():
+        ids = [make_citizen(full_name=f"Người Thứ {n}").id for n in range(5)]
+        open_request(ids[0], "objection", "Tôi là Người Thứ 0", utcnow())
+        set_retention_days(10, None)
+        db.session.get(Round, contest.id).closes_at = utcnow() - timedelta(days=11)
+        db.session.commit()
+        monkeypatch.setattr(anonymise_module, "RETENTION_BATCH", 2)
+        assert apply_retention(utcnow()) == 5
+        assert apply_retention(utcnow()) == 0
+        assert db.session.scalar(select(func.count(Citizen.id)).where(Citizen.full_name.is_not(None))) == 0
+        assert db.session.scalar(select(DataRequest.detail)) == "(đã ẩn danh)"
+        actions = [(e.action, e.changes) for e in events()]
+        assert ("apply_retention", {"citizens": 5}) in actions
+        assert ("set_retention_days", {"old": "", "new": "10"}) in actions
+
+
+def test_audit_log_page_filters_by_staff_action_time_and_citizen(app, client, contest):
+    scenario = build_scenario(app, contest)
+    staff_login(client, "bantochuc")
+    token = csrf_token(client.get("/quan-tri/nguoi-du-thi"))
+    for citizen_id in (scenario.citizen_a, scenario.citizen_b):
+        client.post(f"/quan-tri/nguoi-du-thi/{citizen_id}/so-dien-thoai",
+                    data={"csrf_token": token, "reason": f"Trao giải {citizen_id}"})
+    with app.app_context():
+        organizer = db.session.scalar(select(AuditEvent.actor_id))
+        assert db.session.scalar(select(func.count()).select_from(AuditSubject)) == 2
+    page = client.get(f"/quan-tri/nhat-ky?staff={organizer}&action=reveal_phone&citizen={scenario.citizen_b}")
+    html = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert f"Trao giải {scenario.citizen_b}" in html and f"Trao giải {scenario.citizen_a}" not in html
+    assert scenario.phone_b not in html and "Hoàng Văn Bình" not in html
+    assert "Không có bản ghi" in client.get("/quan-tri/nhat-ky?from=2000-01-01T00:00&to=2000-01-02T00:00").get_data(as_text=True)
+    assert client.get("/quan-tri/nhat-ky?from=khong-phai-ngay").status_code == 400
+    staff_login(client, "xa-b")
+    assert client.get("/quan-tri/nhat-ky").status_code == 403
