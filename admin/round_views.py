@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import local_to_utc, to_local
+from quiz.clock import local_to_utc, to_local, utcnow
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, topic_stats
+from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
 from quiz.ranking import round_ranking
 from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.spreadsheet import safe_cell
@@ -123,6 +123,7 @@ def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
 @bp.get("/thong-ke-cau-hoi")
 @organizer_required
 def question_stats_view():  # type: ignore[no-untyped-def]
+    """Statistics of a round as of their last refresh (province, one commune, per topic, per commune)."""
     rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
     round_id = request.args.get("round", type=int) or (rounds[0].id if rounds else None)
     commune = request.args.get("xa") or None
@@ -131,4 +132,15 @@ def question_stats_view():  # type: ignore[no-untyped-def]
     by_commune = commune_stats(round_id) if round_id and not commune else []
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return render_template("admin/questions/stats.html", stats=stats, topics=topics, rounds=rounds,
-                           round_id=round_id, communes=communes, commune=commune, by_commune=by_commune)
+                           round_id=round_id, communes=communes, commune=commune, by_commune=by_commune,
+                           refreshed=refreshed_at(round_id) if round_id else None)
+
+
+@bp.post("/thong-ke-cau-hoi/tinh-lai")
+@organizer_required
+def question_stats_refresh():  # type: ignore[no-untyped-def]
+    """Recompute a round's statistics now (the same as `flask questions stats-refresh`)."""
+    round_ = db.session.get(Round, request.form.get("round", type=int) or 0) or abort(404)
+    refresh_stats(round_.id, utcnow())
+    flash("Đã tính lại thống kê câu hỏi.", "success")
+    return redirect(url_for("admin.question_stats_view", round=round_.id))

@@ -90,6 +90,16 @@ def questions_export(path: str, fmt: str | None, topic_slug: str | None, active_
     click.echo(f"Đã xuất {len(questions)} câu hỏi ra {path}.")
 
 
+@questions_cli.command("stats-refresh")
+@click.option("--round", "round_id", type=int, help="Only this round (default: every round).")
+def questions_stats_refresh(round_id: int | None) -> None:
+    """Recompute the question statistics (for cron, e.g. every 15 minutes while a round is open)."""
+    from quiz.question_stats import refresh_stats
+    round_ids = [round_id] if round_id else list(db.session.scalars(select(Round.id)))
+    for one in round_ids:
+        click.echo(f"Đợt {one}: {refresh_stats(one, utcnow())} dòng thống kê.")
+
+
 @rounds_cli.command("ensure-open")
 @click.option("--days", default=30, show_default=True, help="How long the new round stays open.")
 def rounds_ensure_open(days: int) -> None:

@@ -34,6 +34,7 @@ CASES = {
     "admin.round_edit": ("POST", "/quan-tri/dot-thi/{round_id}", "forbidden"),
     "admin.round_ranking_view": ("GET", f"/quan-tri/dot-thi/{{round_id}}/xep-hang?xa={COMMUNE_B}", "forbidden"),
     "admin.question_stats_view": ("GET", f"/quan-tri/thong-ke-cau-hoi?xa={COMMUNE_B}", "forbidden"),
+    "admin.question_stats_refresh": ("POST", "/quan-tri/thong-ke-cau-hoi/tinh-lai", "forbidden"),
     "admin.reset_password": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/dat-lai-mat-khau", "not_found"),
     "admin.assisted_register": ("GET", "/quan-tri/dang-ky-ho", "absent"),
     "admin.reports": ("GET", "/quan-tri/bao-cao", "forbidden"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.models import Attempt, AuditEvent, Question, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, topic_stats
+from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
 from quiz.questions import retire_question
 from quiz.rounds import RoundDraft, RoundError, create_round, update_round
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
@@ -135,7 +135,7 @@ def _expected_stats(round_id: int) -> dict[int, tuple]:
     """The same figures computed the slow way, in Python, from every attempt item."""
     graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None))
                                 .order_by(Attempt.score.desc(), Attempt.id)).all()
-    edge = max(1, round(len(graded) * 0.27))
+    edge = max(1, int(len(graded) * 0.27 + 0.5))
     groups = {"top": graded[:edge], "bottom": graded[-edge:]}
     figures: dict[int, dict] = {}
     for attempt in graded:
@@ -159,6 +159,10 @@ def test_question_statistics(staff, contest):
     for commune, right in ((COMMUNE_A, 20), (COMMUNE_A, 18), (COMMUNE_A, 15), (COMMUNE_A, 15), (COMMUNE_B, 10),
                            (COMMUNE_B, 5), (COMMUNE_B, 3), (COMMUNE_B, 0)):
         take(round_, make_citizen(commune).id, right)
+    assert question_stats(round_.id) == [] and refreshed_at(round_.id) is None  # nothing until refreshed
+    rows = refresh_stats(round_.id, utcnow())
+    assert rows == len(question_stats(round_.id)) + len(question_stats(round_.id, COMMUNE_A)) + \
+        len(question_stats(round_.id, COMMUNE_B))
     stats = question_stats(round_.id)
     expected = _expected_stats(round_.id)
     assert {s.question_id for s in stats} == set(expected) and sum(s.served for s in stats) == 160
@@ -174,6 +178,13 @@ def test_question_statistics(staff, contest):
     assert [(code, n, share) for code, _, n, share in commune_stats(round_.id)] == \
         [(COMMUNE_B, 80, pytest.approx(18 / 80)), (COMMUNE_A, 80, pytest.approx(68 / 80))]
     assert question_stats(round_.id, "10891") == []
+    # a commune's own figures are computed within the commune (its own top and bottom 27%)
+    in_b = {s.question_id: s for s in question_stats(round_.id, COMMUNE_B)}
+    assert any(s.discrimination is not None for s in in_b.values())
+    take(round_, make_citizen(COMMUNE_B).id, 20)
+    assert sum(s.served for s in question_stats(round_.id)) == 160  # the page reads the snapshot ...
+    refresh_stats(round_.id, utcnow())
+    assert sum(s.served for s in question_stats(round_.id)) == 180  # ... until the next refresh replaces it
 
 
 def test_statistics_page(app, client, contest):
@@ -183,6 +194,11 @@ def test_statistics_page(app, client, contest):
         for right in (20, 10, 5, 0):
             take(round_, make_citizen(COMMUNE_A).id, right)
     staff_login(client)
+    page = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}")
+    assert "Chưa tính thống kê" in page.get_data(as_text=True)
+    response = client.post("/quan-tri/thong-ke-cau-hoi/tinh-lai", data={"csrf_token": csrf_token(page),
+                                                                      "round": contest.id})
+    assert response.status_code == 302
     html = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}").get_data(as_text=True)
     assert "Phường Thành Đông" in html and "Độ phân biệt" in html and html.count("<tr>") > 20
     html = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}&xa={COMMUNE_B}").get_data(as_text=True)

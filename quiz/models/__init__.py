@@ -12,9 +12,10 @@ from quiz.models.contest import (
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
+from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
     "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
-    "DataRequest", "PrivacyNotice", "Question", "QuestionVersion", "Round", "Setting",
+    "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]
