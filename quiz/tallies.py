@@ -22,7 +22,7 @@ from sqlalchemy import select
 from quiz.attempts import SubmitOutcome
 from quiz.clock import local_day, utcnow
 from quiz.extensions import db
-from quiz.figures import CommuneFigures, FiguresView, figures_from_database, province_codes
+from quiz.figures import CommuneFigures, FiguresView, daily_from_database, figures_from_database, province_codes
 from quiz.models import Attempt, BestResult, Citizen
 from quiz.redis_client import get_redis
 from quiz.tally_snapshot import Snapshot, bitmap, take_snapshot
@@ -36,14 +36,18 @@ WRITE = _APPLY + """
 local ev = cjson.decode(ARGV[2])
 local gen = redis.call('GET', ARGV[1] .. ':gen')
 local building = redis.call('GET', ARGV[1] .. ':building')
-if building then redis.call('RPUSH', ARGV[1] .. ':g:' .. building .. ':pending', ARGV[2]) end
+if building and ev.t == 'move' then
+  redis.call('INCR', ARGV[1] .. ':stale')  -- not idempotent: the snapshot may hold it already, so rebuild again
+elseif building then
+  redis.call('RPUSH', ARGV[1] .. ':g:' .. building .. ':pending', ARGV[2])
+end
 if not gen then return -1 end
 return apply(ARGV[1] .. ':g:' .. gen, ev)
 """
 
 READ = """
 local gen = redis.call('GET', ARGV[1] .. ':gen')
-if not gen then return false end
+if not gen or redis.call('EXISTS', ARGV[1] .. ':stale') == 1 then return false end
 local g = ARGV[1] .. ':g:' .. gen
 local out = {redis.call('HGETALL', g .. ':reg')}
 for i = 3, #ARGV do table.insert(out, redis.call('HGETALL', g .. ARGV[i])) end
@@ -58,12 +62,15 @@ redis.call('DEL', g .. ':pending')
 local old = redis.call('GET', ARGV[1] .. ':gen')
 redis.call('SET', ARGV[1] .. ':gen', ARGV[2])
 redis.call('DEL', ARGV[1] .. ':building')
+if redis.call('GET', ARGV[1] .. ':stale') == (ARGV[3] ~= '' and ARGV[3] or false) then
+  redis.call('DEL', ARGV[1] .. ':stale')  -- no write was lost since the snapshot was taken
+end
 return old
 """
 
 
 class _State:
-    """Per-process memory: a Redis write was lost, and the last database fallback (briefly cached)."""
+    """Per-process memory: a Redis write was lost (not yet reported to Redis), the last database fallbacks."""
 
     needs_rebuild = False
     fallback: dict = {}
@@ -80,6 +87,11 @@ def generation_key(generation: str) -> str:
 
 def building_key() -> str:
     return f"{prefix()}:building"
+
+
+def stale_key() -> str:
+    """A counter raised whenever a write was lost: readers serve the database until a rebuild clears it."""
+    return f"{prefix()}:stale"
 
 
 def rebuild_lock_key() -> str:
@@ -128,13 +140,21 @@ def _submitted_count(round_id: int, citizen_id: int) -> int:
 
 def _send(event: dict) -> None:
     try:
+        _report_lost_writes()
         result = get_redis().eval(WRITE, 0, prefix(), json.dumps(event))
     except redis.RedisError as error:
         log.warning("tallies: Redis write failed (%s); they will be rebuilt", error.__class__.__name__)
         _State.needs_rebuild = True
         return
-    if result == -1 or _State.needs_rebuild:
+    if result == -1:
         request_rebuild()
+
+
+def _report_lost_writes() -> None:
+    """Once Redis answers again, mark the tallies stale for every worker (this one lost a write)."""
+    if _State.needs_rebuild:
+        get_redis().incr(stale_key())
+        _State.needs_rebuild = False
 
 
 # --- reads ----------------------------------------------------------------------------
@@ -144,15 +164,13 @@ def read_commune_figures(round_id: int | None) -> FiguresView:
     codes = province_codes(current_app.config["PROVINCE_CODE"])
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
+        _report_lost_writes()
         raw = get_redis().eval(READ, 0, prefix(), "", *round_fields)
     except redis.RedisError:
-        _State.needs_rebuild = True
         return _fallback(round_id)
     if raw is None:
         request_rebuild()
         return _fallback(round_id)
-    if _State.needs_rebuild:
-        request_rebuild()
     figures = {code: CommuneFigures(code) for code in codes}
     _fill(figures, "registered", raw[0])
     for figure, pairs in zip(FIGURES, raw[1:]):
@@ -168,13 +186,20 @@ def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list) -> None:
 
 def _fallback(round_id: int | None) -> FiguresView:
     """Database aggregates, cached for a few seconds in this process so a Redis outage stays cheap."""
-    cached = _State.fallback.get(round_id)
+    return _cached(("figures", round_id), lambda: FiguresView(
+        by_commune=figures_from_database(current_app.config["PROVINCE_CODE"], round_id),
+        as_of=utcnow(), degraded=True))
+
+
+def _cached(key: tuple, compute):  # type: ignore[no-untyped-def]
+    with _State.lock:
+        cached = _State.fallback.get(key)
     if cached and time.monotonic() - cached[0] < FALLBACK_SECONDS:
         return cached[1]
-    view = FiguresView(by_commune=figures_from_database(current_app.config["PROVINCE_CODE"], round_id),
-                       as_of=utcnow(), degraded=True)
-    _State.fallback[round_id] = (time.monotonic(), view)
-    return view
+    value = compute()
+    with _State.lock:
+        _State.fallback[key] = (time.monotonic(), value)
+    return value
 
 
 def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tuple[str, int, int]]:
@@ -182,12 +207,12 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
     suffix = f":{commune_code}" if commune_code else ""
     fields = [f":reg:day{suffix}"] + ([f":r:{round_id}:day{suffix}"] if round_id is not None else [])
     try:
+        _report_lost_writes()
         raw = get_redis().eval(READ, 0, prefix(), "", *fields)
     except redis.RedisError:
         raw = None
     if raw is None:
-        from quiz.figures import daily_from_database
-        return daily_from_database(round_id, commune_code)
+        return _cached(("daily", round_id, commune_code), lambda: daily_from_database(round_id, commune_code))
     days: dict[str, list[int]] = {}
     for column, pairs in enumerate(raw[1:]):
         for day, value in zip(pairs[::2], pairs[1::2]):
@@ -202,10 +227,11 @@ def rebuild() -> str:
     client = get_redis()
     generation = str(client.incr(f"{prefix()}:generation-seq"))
     client.set(building_key(), generation, ex=3600)
+    stale_token = client.get(stale_key()) or ""
     _write_snapshot(client, generation_key(generation), take_snapshot(current_app.config["PROVINCE_CODE"]))
-    old = client.eval(SWAP, 0, prefix(), generation)
-    _State.needs_rebuild = False
-    _State.fallback.clear()
+    old = client.eval(SWAP, 0, prefix(), generation, stale_token)
+    with _State.lock:
+        _State.fallback.clear()
     if old:
         _delete_generation(client, generation_key(old))
     return generation

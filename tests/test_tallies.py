@@ -8,6 +8,7 @@ import redis as redis_lib
 from quiz import attempts, tallies
 from quiz.clock import utcnow
 from quiz.extensions import db
+from quiz.models import Citizen
 from quiz.figures import daily_from_database, figures_from_database
 from tests.conftest import any_commune_codes, make_citizen
 
@@ -111,8 +112,10 @@ def test_redis_down_registration_and_submission_succeed_and_figures_stay_right(a
             {c: f.as_tuple() for c, f in figures_from_database("31", live.id).items()}
     finally:
         app.extensions["redis"] = redis_lib.Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
-    # Redis is back with stale figures: this process lost a write, so it rebuilds by itself.
-    tallies.read_commune_figures(live.id)
+    # Redis is back with stale figures: this process lost a write, so every reader is served the
+    # database (degraded) until the rebuild it starts by itself has swapped in fresh tallies.
+    back = tallies.read_commune_figures(live.id)
+    assert back.degraded and back.by_commune["10792"].completed == 1
     for _ in range(50):
         if tallies.verify([live.id]) == []:
             break
@@ -170,3 +173,35 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
     tallies.rebuild()
     assert tallies.verify([live.id]) == []
     assert tallies.read_daily(live.id) == daily_from_database(live.id)
+
+
+def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis, monkeypatch):
+    """A move is not idempotent: arriving mid-rebuild it marks the tallies stale instead of being replayed."""
+    import threading
+
+    from quiz import tally_snapshot
+    citizen_id = make_citizen("10507").id
+    take(live, citizen_id, 18)
+    snapshot = tally_snapshot.take_snapshot
+
+    def move_elsewhere():
+        with app.app_context():
+            db.session.get(Citizen, citizen_id).commune_code = "10792"
+            db.session.commit()
+            tallies.record_commune_change(citizen_id, "10507", "10792")
+            db.session.remove()
+
+    def snapshot_after_a_move(province_code):
+        worker = threading.Thread(target=move_elsewhere)
+        worker.start()
+        worker.join()
+        return snapshot(province_code)  # holds the move; replaying the event would move it twice
+
+    monkeypatch.setattr(tallies, "take_snapshot", snapshot_after_a_move)
+    tallies.rebuild()
+    monkeypatch.setattr(tallies, "take_snapshot", snapshot)
+    view = tallies.read_commune_figures(live.id)  # stale: served from the database meanwhile
+    assert view.degraded and view.by_commune["10792"].completed == 1 and view.by_commune["10507"].completed == 0
+    tallies.rebuild()
+    assert tallies.verify([live.id]) == []
+    assert redis.get(tallies.stale_key()) is None
