@@ -128,3 +128,25 @@ def test_audit_log_page_filters_by_staff_action_time_and_citizen(app, client, co
     assert client.get("/quan-tri/nhat-ky?from=khong-phai-ngay").status_code == 400
     staff_login(client, "xa-b")
     assert client.get("/quan-tri/nhat-ky").status_code == 403
+
+
+def test_rate_limit_keys_and_logs_never_hold_the_phone(app, redis, contest, caplog):
+    from quiz import create_app
+    from quiz.extensions import limiter
+    from tests.test_citizen_flow import login as citizen_login
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True})
+    try:
+        client = limited.test_client()
+        with caplog.at_level("DEBUG"):
+            statuses = [citizen_login(client, phone="0912 777 888", password="sai-mat-khau").status_code
+                        for _ in range(12)]
+        assert 429 in statuses
+        keys = " ".join(k.decode() if isinstance(k, bytes) else k for k in redis.keys("*"))
+        assert "limits" in keys and "912777888" not in keys
+        assert "912777888" not in caplog.text
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
