@@ -10,9 +10,11 @@ meanwhile. The database is the truth: on any Redis error the citizen's request s
 readers fall back to database aggregates, and the tallies are rebuilt once Redis answers again.
 """
 import json
+from collections import Counter
 import logging
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import redis
@@ -25,11 +27,12 @@ from quiz.extensions import db
 from quiz.figures import CommuneFigures, FiguresView, daily_from_database, figures_from_database, province_codes
 from quiz.models import Attempt, BestResult, Citizen
 from quiz.redis_client import get_redis
-from quiz.tally_snapshot import Snapshot, bitmap, take_snapshot
+from quiz.tally_snapshot import Snapshot, bitmap, completions_by_day, registrations_by_day, take_snapshot
 
 log = logging.getLogger(__name__)
 FIGURES = ("attempts", "completed", "passed", "score_sum")
 FALLBACK_SECONDS = 5.0
+LOCK_SECONDS = 600
 _APPLY = (Path(__file__).with_name("tally_scripts.lua")).read_text()
 
 WRITE = _APPLY + """
@@ -61,11 +64,17 @@ for _, raw in ipairs(pending) do apply(g, cjson.decode(raw)) end
 redis.call('DEL', g .. ':pending')
 local old = redis.call('GET', ARGV[1] .. ':gen')
 redis.call('SET', ARGV[1] .. ':gen', ARGV[2])
-redis.call('DEL', ARGV[1] .. ':building')
+if redis.call('GET', ARGV[1] .. ':building') == ARGV[2] then redis.call('DEL', ARGV[1] .. ':building') end
 if redis.call('GET', ARGV[1] .. ':stale') == (ARGV[3] ~= '' and ARGV[3] or false) then
   redis.call('DEL', ARGV[1] .. ':stale')  -- no write was lost since the snapshot was taken
 end
 return old
+"""
+
+
+RELEASE = """
+if redis.call('GET', ARGV[1]) == ARGV[2] then return redis.call('DEL', ARGV[1]) end
+return 0
 """
 
 
@@ -222,8 +231,31 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
 
 # --- rebuild, verify --------------------------------------------------------------------
 
-def rebuild() -> str:
-    """Recompute every tally from the database into a new generation and swap it in atomically."""
+def rebuild(wait_seconds: float = 120.0) -> str:
+    """Recompute every tally from the database into a new generation and swap it in atomically.
+
+    Holds the rebuild lock (waiting for a rebuild already under way): two rebuilds at once could
+    each drop the other's `building` marker and so lose the events that arrive meanwhile.
+    """
+    token, deadline = uuid.uuid4().hex, time.monotonic() + wait_seconds
+    while not get_redis().set(rebuild_lock_key(), token, nx=True, ex=LOCK_SECONDS):
+        if time.monotonic() > deadline:
+            raise TimeoutError("tallies: another rebuild still holds the lock")
+        time.sleep(0.1)
+    try:
+        return _rebuild_locked()
+    finally:
+        _release_lock(token)
+
+
+def _release_lock(token: str) -> None:
+    try:
+        get_redis().eval(RELEASE, 0, rebuild_lock_key(), token)
+    except redis.RedisError:
+        pass  # it expires by itself
+
+
+def _rebuild_locked() -> str:
     client = get_redis()
     generation = str(client.incr(f"{prefix()}:generation-seq"))
     client.set(building_key(), generation, ex=3600)
@@ -264,26 +296,23 @@ def _delete_generation(client: redis.Redis, generation_prefix: str) -> None:
 
 def request_rebuild() -> None:
     """Rebuild in a background thread unless another worker already is (a Redis lock)."""
-    app = current_app._get_current_object()
+    app, token = current_app._get_current_object(), uuid.uuid4().hex
     try:
-        if not get_redis().set(rebuild_lock_key(), "1", nx=True, ex=600):
+        if not get_redis().set(rebuild_lock_key(), token, nx=True, ex=LOCK_SECONDS):
             return
     except redis.RedisError:
         return
-    threading.Thread(target=_rebuild_in_background, args=(app,), daemon=True).start()
+    threading.Thread(target=_rebuild_in_background, args=(app, token), daemon=True).start()
 
 
-def _rebuild_in_background(app: Flask) -> None:
+def _rebuild_in_background(app: Flask, token: str) -> None:
     with app.app_context():
         try:
-            rebuild()
+            _rebuild_locked()
         except Exception:  # noqa: BLE001 - logged; the next read tries again
             log.exception("tallies: automatic rebuild failed")
         finally:
-            try:
-                get_redis().delete(rebuild_lock_key())
-            except redis.RedisError:
-                pass
+            _release_lock(token)
             db.session.remove()
 
 
@@ -302,4 +331,29 @@ def verify(round_ids: list[int]) -> list[str]:
                 if getattr(got, name) != getattr(expected, name):
                     differences.append(f"round {round_id} commune {code} {name}: "
                                        f"redis={getattr(got, name)} database={getattr(expected, name)}")
+        differences += _daily_differences(round_id, list(truth))
     return differences
+
+
+def _daily_differences(round_id: int | None, codes: list[str]) -> list[str]:
+    """Per-day chart counts (per commune and city) in the current generation against the database."""
+    client = get_redis()
+    g = generation_key(client.get(f"{prefix()}:gen") or "none")
+    if round_id is None:
+        name, base, truth = "registrations", f"{g}:reg:day", registrations_by_day()
+    else:
+        name, base, truth = "completions", round_key(g, round_id, "day"), completions_by_day(round_id)
+    pipe = client.pipeline(transaction=True)
+    for code in codes:
+        pipe.hgetall(f"{base}:{code}")
+    pipe.hgetall(base)
+    stored = pipe.execute()
+    city: Counter = Counter()
+    for (code, day), count in truth.items():
+        city[("all", day)] += count
+    expected = {**{k: v for k, v in truth.items() if k[0] in codes}, **city}
+    got = {(code, day): int(value) for code, pairs in zip([*codes, "all"], stored) for day, value in pairs.items()}
+    return [f"round {round_id} commune {code} {name} on {day}: redis={got.get((code, day), 0)} "
+            f"database={expected.get((code, day), 0)}"
+            for code, day in sorted(set(got) | set(expected))
+            if got.get((code, day), 0) != expected.get((code, day), 0)]

@@ -37,23 +37,23 @@ def take_snapshot(province_code: str) -> Snapshot:
         if db.engine.dialect.name == "postgresql":  # every statement below must see the same snapshot
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         registered = {code: f.registered for code, f in figures_from_database(province_code, None).items()}
-        snapshot = Snapshot(registered, _registrations_by_day(), list(session.scalars(select(Citizen.id))))
+        snapshot = Snapshot(registered, registrations_by_day(), list(session.scalars(select(Citizen.id))))
         round_ids = session.scalars(select(BestResult.round_id).distinct())
         for round_id in list(round_ids):
             snapshot.rounds[round_id] = RoundSnapshot(
-                figures_from_database(province_code, round_id), _completions_by_day(round_id),
+                figures_from_database(province_code, round_id), completions_by_day(round_id),
                 list(session.scalars(select(Attempt.id).where(Attempt.round_id == round_id,
                                                               Attempt.submitted_at.is_not(None)))))
     return snapshot
 
 
-def _registrations_by_day() -> Counter:
+def registrations_by_day() -> Counter:
     day = sql_local_day(Citizen.created_at)
     stmt = select(Citizen.commune_code, day, func.count(Citizen.id)).group_by(Citizen.commune_code, day)
     return Counter({(code, d): n for code, d, n in db.session.execute(stmt)})
 
 
-def _completions_by_day(round_id: int) -> Counter:
+def completions_by_day(round_id: int) -> Counter:
     day = sql_local_day(BestResult.first_completed_at)
     stmt = (select(Citizen.commune_code, day, func.count(BestResult.id))
             .join(Citizen, Citizen.id == BestResult.citizen_id)

@@ -156,7 +156,7 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
 
     from quiz import tally_snapshot
     populate(live, communes=2, per_commune=1)
-    read_days = tally_snapshot._registrations_by_day
+    read_days = tally_snapshot.registrations_by_day
 
     def register_elsewhere():
         with app.app_context():
@@ -169,7 +169,7 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
         worker.join()
         return read_days()
 
-    monkeypatch.setattr(tally_snapshot, "_registrations_by_day", slow_read)
+    monkeypatch.setattr(tally_snapshot, "registrations_by_day", slow_read)
     tallies.rebuild()
     assert tallies.verify([live.id]) == []
     assert tallies.read_daily(live.id) == daily_from_database(live.id)
@@ -205,3 +205,42 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
     tallies.rebuild()
     assert tallies.verify([live.id]) == []
     assert redis.get(tallies.stale_key()) is None
+
+
+def test_verify_names_a_chart_day_that_differs(live, redis):
+    citizen = make_citizen("10507")
+    take(live, citizen.id, 9)
+    day = tallies.read_daily(live.id, "10507")[0][0]
+    generation = redis.get(f"{tallies.prefix()}:gen")
+    redis.hincrby(f"{tallies.generation_key(generation)}:r:{live.id}:day:10507", day, 2)
+    redis.hincrby(f"{tallies.generation_key(generation)}:reg:day", "2020-01-01", 1)
+    assert tallies.verify([live.id]) == [
+        "round None commune all registrations on 2020-01-01: redis=1 database=0",
+        f"round {live.id} commune 10507 completions on {day}: redis=3 database=1"]
+
+
+def test_cli_rebuild_then_verify_exit_codes(app, live, redis):
+    take(live, make_citizen("10507").id, 11)
+    runner = app.test_cli_runner()
+    redis.flushdb()
+    assert runner.invoke(args=["tallies", "verify"]).exit_code == 1  # nothing in Redis
+    assert runner.invoke(args=["tallies", "rebuild"]).exit_code == 0
+    result = runner.invoke(args=["tallies", "verify"])
+    assert result.exit_code == 0, result.output
+    generation = redis.get(f"{tallies.prefix()}:gen")
+    redis.hincrby(f"{tallies.generation_key(generation)}:r:{live.id}:passed", "10792", 1)
+    result = runner.invoke(args=["tallies", "verify"])
+    assert result.exit_code == 1 and f"round {live.id} commune 10792 passed: redis=1 database=0" in result.output
+
+
+def test_one_rebuild_at_a_time(live, redis):
+    generation = redis.get(f"{tallies.prefix()}:gen")
+    redis.set(tallies.rebuild_lock_key(), "another-worker", ex=60)
+    with pytest.raises(TimeoutError):
+        tallies.rebuild(wait_seconds=0.3)
+    redis.delete(f"{tallies.prefix()}:gen")  # flushed: readers ask for a rebuild, but the lock is held
+    assert tallies.read_commune_figures(live.id).degraded
+    assert redis.get(tallies.rebuild_lock_key()) == "another-worker" and redis.get(f"{tallies.prefix()}:gen") is None
+    redis.delete(tallies.rebuild_lock_key())
+    assert int(tallies.rebuild()) > int(generation)
+    assert redis.get(tallies.rebuild_lock_key()) is None
