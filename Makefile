@@ -32,13 +32,18 @@ test: install
 	bash scripts/run_tests.sh
 
 ## Benchmarks (print figures; see README "Benchmarks").
-bench: bench-dashboard bench-load
+bench: bench-dashboard bench-load bench-lighthouse
 
 bench-dashboard: install
 	$(BIN)/python bench/dashboard_reads.py
 
 bench-load: install
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/load.py
+
+bench-lighthouse: install
+	command -v chromium >/dev/null || apt-get install -y chromium
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

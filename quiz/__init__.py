@@ -18,13 +18,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     from quiz import cli, health, security, web
     from quiz.database import configure_sqlite
-    from quiz.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from quiz.redis_client import init_redis
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     init_redis(app)

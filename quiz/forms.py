@@ -43,6 +43,15 @@ class RegisterForm(FlaskForm):
     publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã/phường của tôi nếu đoạt giải (không bắt buộc)")
 
 
+    def validate_phone(self, field):  # type: ignore[no-untyped-def]
+        """Shown with the other field errors at once, not only after they are fixed."""
+        from quiz.phones import InvalidPhone, normalise_phone
+        try:
+            normalise_phone(field.data or "")
+        except InvalidPhone:
+            raise ValidationError("Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.") from None
+
+
 class LoginForm(FlaskForm):
     phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])

@@ -1,0 +1,149 @@
+"""What a citizen sees on a phone, in Debian's Chromium: register, answer offline and online, resume, submit."""
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from quiz.clock import utcnow
+from quiz.extensions import db
+from quiz.models import Attempt, AttemptItem, Citizen
+from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
+
+
+def register_on_phone(page, base: str, phone_number: str = "0912345678") -> None:
+    page.goto(f"{base}/dang-ky")
+    page.fill("#full_name", "Trần Thị Lụa")
+    page.fill("#birth_date", "12/03/1956")
+    page.fill("#phone", phone_number)
+    page.fill("#commune-filter", "tu ky")  # typed without accents
+    assert page.eval_on_selector("#commune_code", "s => s.options[s.selectedIndex].text") == "Xã Tứ Kỳ"
+    page.fill("#password", "matkhau123")
+    assert not page.is_checked("#consent")  # never pre-ticked
+    page.check("#consent")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/thi$"))
+
+
+def start_quiz(page) -> int:
+    page.click("text=Bắt đầu làm bài")
+    page.wait_for_url(re.compile(r"/thi/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def choose(page, position: int) -> None:
+    page.locator(f"fieldset[data-position='{position}'] label.choice").first.click()
+
+
+def test_offline_answers_survive_reload_and_are_graded(app, live_server, phone, contest):
+    page = phone.new_page()
+    register_on_phone(page, live_server)
+    screenshot(page, "contest")
+    attempt_id = start_quiz(page)
+    for position in range(5):
+        choose(page, position)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    phone.set_offline(True)
+    for position in range(5, 10):
+        choose(page, position)
+    expect(page.locator("#save-status")).to_contain_text("Mất kết nối")
+    with app.app_context():
+        saved = db.session.scalar(select(func.count(AttemptItem.id)).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None)))
+        assert saved == 5  # the offline answers are only on the phone so far
+    phone.set_offline(False)
+    page.reload()
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    assert page.locator("input:checked").count() == 10
+    screenshot(page, "quiz")
+    page.click("#submit-button")
+    page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
+    screenshot(page, "result")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        answered = [item for item in attempt.items if item.selected is not None]
+        assert attempt.submitted_at is not None and len(answered) == 10
+        assert all(item.is_correct is not None for item in attempt.items)
+
+
+def test_countdown_reaching_zero_submits_by_itself(app, live_server, phone, contest):
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000333")
+    attempt_id = start_quiz(page)
+    choose(page, 0)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() + timedelta(seconds=3)
+        db.session.commit()
+    page.reload()
+    page.wait_for_url(re.compile(r"/ket-qua/\d+$"), timeout=15000)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).submitted_at is not None
+
+
+def test_double_tap_on_submit_records_one_attempt(app, live_server, phone, contest):
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000444")
+    start_quiz(page)
+    choose(page, 0)
+    page.dblclick("#submit-button")
+    page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
+    with app.app_context():
+        citizen = db.session.scalar(select(Citizen).where(Citizen.phone == "0912000444"))
+        assert db.session.scalar(select(func.count(Attempt.id)).where(Attempt.citizen_id == citizen.id)) == 1
+
+
+@pytest.fixture
+def audited(browser):
+    """A phone context that lets axe-core be injected despite the strict CSP."""
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def test_citizen_pages_have_no_serious_accessibility_violations(live_server, audited, contest):
+    page = audited.new_page()
+    problems = {}
+    for path in ("/", "/dang-ky", "/dang-nhap"):
+        page.goto(live_server + path)
+        problems[path] = serious_accessibility_violations(page)
+    register_on_phone(page, live_server, "0912000555")
+    problems["/thi"] = serious_accessibility_violations(page)
+    start_quiz(page)
+    problems["quiz"] = serious_accessibility_violations(page)
+    page.click("#submit-button")
+    page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
+    problems["result"] = serious_accessibility_violations(page)
+    page.goto(live_server + "/du-lieu-cua-toi")
+    problems["my data"] = serious_accessibility_violations(page)
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_registration_errors_are_announced_and_keep_what_was_typed(live_server, phone, contest):
+    page = phone.new_page()
+    page.goto(f"{live_server}/dang-ky")
+    page.fill("#full_name", "Trần Thị Lụa")
+    page.fill("#birth_date", "12/03/1956")
+    page.fill("#phone", "12345")
+    page.click("button[type=submit]")
+    error = page.locator("#phone-error")
+    assert error.get_attribute("role") == "alert" and "không hợp lệ" in error.inner_text()
+    assert page.input_value("#full_name") == "Trần Thị Lụa"
+    assert page.get_attribute("#phone", "aria-describedby").endswith("phone-error")
+    screenshot(page, "register-error")
+
+
+def test_text_at_200_percent_still_fits_the_phone(live_server, browser, contest):
+    context = browser.new_context(**{**PHONE, "device_scale_factor": 1})
+    page = context.new_page()
+    page.goto(f"{live_server}/dang-ky")
+    page.evaluate("document.documentElement.style.fontSize = '225%'")  # 200% of our 112.5% base
+    too_wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map(e => e.tagName + '#' + e.id + '.' + e.className)""")
+    assert too_wide == []
+    sizes = page.evaluate("""() => [...document.querySelectorAll('button, .button, input:not([type=hidden]), select')]
+        .filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)""")
+    assert min(sizes) >= 44
+    context.close()
