@@ -5,19 +5,15 @@ from datetime import datetime
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.audit import record
 from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
-from admin.reports import appendix_csv, appendix_xlsx, participants_xlsx, public_feed, public_feed_csv, quick_report
+from admin.reports import appendix_csv, appendix_xlsx, export_unmasked_participants, public_feed, public_feed_csv, quick_report
 from quiz import tallies
 from quiz.clock import local_to_utc, utcnow
-from quiz.extensions import db
 from quiz.figures import FiguresView, figures_from_database
-from quiz.models import Citizen
 from quiz.web import format_datetime_vn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,10 +81,7 @@ def export_participants():  # type: ignore[no-untyped-def]
         flash("Vui lòng ghi lý do xuất danh sách có số điện thoại đầy đủ.", "error")
         return redirect(url_for("admin.reports"))
     round_ = selected_round()
-    ids = list(db.session.scalars(select(Citizen.id).where(Citizen.anonymised_at.is_(None))))
-    body = participants_xlsx(ids, round_.id if round_ else None)
-    record(current_user.id, "export_unmasked", "citizen", ids, reason=reason[:500])
-    db.session.commit()
+    body = export_unmasked_participants(current_user.id, round_.id if round_ else None, reason)
     return Response(body, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=nguoi-du-thi-{utcnow():%Y%m%d-%H%M}.xlsx"})
 
@@ -99,9 +92,11 @@ def _feed() -> tuple[list[dict], str]:
     return public_feed(rows), format_datetime_vn(as_of, "yyyy-MM-dd'T'HH:mm:ssxxx")
 
 
-def _cacheable(body: str, mimetype: str) -> Response:
+def _cacheable(body: str, mimetype: str, feed: list[dict]) -> Response:
+    """Public caching; the ETag covers the figures only (weak: the updated-at stamp moves every read)."""
     response = Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    figures = json.dumps(feed, sort_keys=True, ensure_ascii=False)
+    response.set_etag(hashlib.sha256(f"{mimetype}\n{figures}".encode()).hexdigest()[:32], weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -112,10 +107,10 @@ def _cacheable(body: str, mimetype: str) -> Response:
 def public_feed_json():  # type: ignore[no-untyped-def]
     feed, updated = _feed()
     body = json.dumps({"cap_nhat": updated, "xa": feed}, ensure_ascii=False)
-    return _cacheable(body, "application/json")
+    return _cacheable(body, "application/json", feed)
 
 
 @bp.get("/cong-khai/so-lieu.csv")
 def public_feed_csv_view():  # type: ignore[no-untyped-def]
     feed, updated = _feed()
-    return _cacheable(public_feed_csv(feed, updated), "text/csv; charset=utf-8")
+    return _cacheable(public_feed_csv(feed, updated), "text/csv; charset=utf-8", feed)

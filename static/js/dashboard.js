@@ -57,6 +57,7 @@
       var cmp = typeof x === "string" ? x.localeCompare(y, "vi") : x - y;
       return sortDesc ? -cmp : cmp;
     });
+    var communeUrl = table.getAttribute("data-commune-url");
     var body = table.tBodies[0];
     body.textContent = "";
     rows.forEach(function (r) {
@@ -65,7 +66,15 @@
        [show(r.completion_rate, "pct"), "num"], [show(r.average_score, "dec"), "num"], [nf.format(r.passed), "num"],
        [show(r.population_share, "pct"), "num"]].forEach(function (cell) {
         var td = document.createElement("td");
-        td.textContent = cell[0]; if (cell[1]) td.className = cell[1];
+        if (cell[1]) td.className = cell[1];
+        if (cell[0] === r.name && communeUrl) {
+          var link = document.createElement("a");
+          link.href = communeUrl + (communeUrl.indexOf("?") < 0 ? "?" : "&") + "xa=" + encodeURIComponent(r.code);
+          link.textContent = r.name;
+          td.appendChild(link);
+        } else {
+          td.textContent = cell[0];
+        }
         tr.appendChild(td);
       });
       body.appendChild(tr);
@@ -91,6 +100,20 @@
     });
   }
 
+  function renderScoreChart() {
+    var canvas = document.getElementById("score-chart");
+    if (!canvas || !window.Chart) return;
+    var pairs = JSON.parse(canvas.getAttribute("data-scores") || "[]");
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: pairs.map(function (p) { return String(p[0]); }),
+              datasets: [{ label: "Số người (theo điểm cao nhất)", data: pairs.map(function (p) { return p[1]; }),
+                           backgroundColor: "#0b5cad" }] },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, locale: "vi-VN",
+                 scales: { x: { title: { display: true, text: "Điểm" } }, y: { beginAtZero: true } } }
+    });
+  }
+
   var table = document.getElementById("commune-table");
   if (table) table.tHead.addEventListener("click", function (event) {
     var key = event.target.getAttribute("data-sort");
@@ -110,5 +133,6 @@
       .catch(function () { /* offline: keep the last figures */ });
   }
   render();
+  renderScoreChart();
   setInterval(refresh, 5000);
 })();
