@@ -205,6 +205,13 @@ def template_xlsx() -> bytes:
     return export_xlsx([], example=True)
 
 
+def template_csv() -> bytes:
+    """The same template as CSV, UTF-8 with a BOM (Excel then shows the Vietnamese letters)."""
+    out = io.StringIO()
+    csv.writer(out).writerows([COLUMNS, *([safe_cell(v) for v in row] for row in EXAMPLE_ROWS)])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def export_xlsx(questions: list[Question], example: bool = False) -> bytes:
     """The bank (or a filter of it) in the import template's columns: it imports back as it is."""
     buffer = io.BytesIO()

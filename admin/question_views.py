@@ -10,7 +10,7 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import organizer_required
 from admin.question_io import (FORMATS, apply_import, detect_format, export_gift, export_xlsx, preview_import,
-                               selected_questions, template_xlsx)
+                               selected_questions, template_csv, template_xlsx)
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Question, Topic
@@ -72,8 +72,8 @@ def question_edit(question_id: int | None):  # type: ignore[no-untyped-def]
         else:
             flash("Đã lưu câu hỏi.", "success")
             return redirect(url_for("admin.question_edit", question_id=question.id))
-    return render_template("admin/questions/edit.html", question=question, draft=draft, error=error,
-                           topics=_topics())
+    topics = _topics() + ([question.topic] if question and question.topic.retired_at else [])
+    return render_template("admin/questions/edit.html", question=question, draft=draft, error=error, topics=topics)
 
 
 @bp.post("/cau-hoi/<int:question_id>/ngung-dung")
@@ -176,11 +176,17 @@ def question_import_confirm():  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.question_list"))
 
 
-@bp.get("/cau-hoi/mau-nhap.xlsx")
+@bp.get("/cau-hoi/mau-nhap.<fmt>")
 @organizer_required
-def question_template():  # type: ignore[no-untyped-def]
-    return Response(template_xlsx(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=mau-nhap-cau-hoi.xlsx"})
+def question_template(fmt: str):  # type: ignore[no-untyped-def]
+    """The import template with example rows, as Excel or as CSV (UTF-8 with BOM, so Excel reads the accents)."""
+    if fmt == "xlsx":
+        return Response(template_xlsx(), mimetype=XLSX,
+                        headers={"Content-Disposition": "attachment; filename=mau-nhap-cau-hoi.xlsx"})
+    if fmt == "csv":
+        return Response(template_csv(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=mau-nhap-cau-hoi.csv"})
+    abort(404)
 
 
 @bp.get("/cau-hoi/xuat.<fmt>")

@@ -33,8 +33,11 @@ class QuestionDraft:
     active: bool = True
 
 
-def validate(draft: QuestionDraft) -> QuestionDraft:
-    """Clean the draft and check every rule; raise QuestionError with a Vietnamese message."""
+def validate(draft: QuestionDraft, kept_topic_id: int | None = None) -> QuestionDraft:
+    """Clean the draft and check every rule; raise QuestionError with a Vietnamese message.
+
+    An edited question may stay in its own topic (`kept_topic_id`) even if that topic was retired since.
+    """
     text = clean_text(draft.text)
     choices = [clean_text(c) for c in draft.choices]
     while choices and not choices[-1]:
@@ -62,7 +65,7 @@ def validate(draft: QuestionDraft) -> QuestionDraft:
     if len(explanation) > MAX_EXPLANATION:
         raise QuestionError(f"Giải thích dài tối đa {MAX_EXPLANATION} ký tự.", "explanation")
     topic = db.session.get(Topic, draft.topic_id)
-    if topic is None or topic.retired_at is not None:
+    if topic is None or (topic.retired_at is not None and topic.id != kept_topic_id):
         raise QuestionError("Vui lòng chọn một chủ đề đang dùng.", "topic_id")
     return QuestionDraft(draft.topic_id, text, choices, correct, explanation, draft.difficulty, draft.multiple,
                          draft.active)
@@ -89,11 +92,12 @@ def preview_version(draft: QuestionDraft) -> QuestionVersion:
 
 def update_question(question_id: int, draft: QuestionDraft, staff_id: int) -> Question:
     """Save an edit as a new version; attempts keep pointing at the version they served."""
-    draft = validate(draft)
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise QuestionError("Không tìm thấy câu hỏi này.")
+    draft = validate(draft, kept_topic_id=question.topic_id)
     with write_transaction():
         question = db.session.get(Question, question_id)
-        if question is None:
-            raise QuestionError("Không tìm thấy câu hỏi này.")
         changes = {}
         if _wording(question.current_version) != _wording(draft):
             changes["version"] = _new_version(question, draft, staff_id).number

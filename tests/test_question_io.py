@@ -207,8 +207,12 @@ def test_import_pages_preview_then_confirm(app, client, contest):
     assert not list((Path(app.instance_path) / "imports").glob(f"{hidden['token']}.*"))
     again = client.post("/quan-tri/cau-hoi/nhap/xac-nhan", data={"csrf_token": token, **hidden}, follow_redirects=True)
     assert "hết hạn" in again.get_data(as_text=True)
-    template = client.get("/quan-tri/cau-hoi/mau-nhap.xlsx")
-    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(template.data)).active[1]][:3] == HEADER[:3]
+    for fmt in ("xlsx", "csv"):  # the downloadable templates import as they are: two questions, no error
+        template = client.get(f"/quan-tri/cau-hoi/mau-nhap.{fmt}")
+        with app.app_context():
+            preview = preview_import(template.data, fmt)
+            assert (preview.new_count, preview.errors) == (2, [])
+            assert [d.multiple for _, d in preview.drafts] == [False, True]
 
 
 def test_export_of_a_filter(app, client, contest):

@@ -154,6 +154,17 @@ def test_unticking_active_retires_and_ticking_brings_back(staff):
     assert question.active and question.retired_at is None and question.current_version.number == 1
 
 
+def test_a_question_may_stay_in_its_retired_topic(staff):
+    question = create_question(draft(), staff.id)
+    retire_topic(question.topic_id, staff.id)
+    update_question(question.id, draft(topic_id=question.topic_id, text="Sửa trong chủ đề đã ngừng?"), staff.id)
+    assert db.session.get(Question, question.id).current_version.text == "Sửa trong chủ đề đã ngừng?"
+    other = create_question(draft(topic_id=db.session.scalar(select(Topic.id).where(Topic.retired_at.is_(None)))),
+                            staff.id)
+    with pytest.raises(QuestionError, match="chủ đề đang dùng"):  # but no question moves into a retired topic
+        update_question(other.id, draft(topic_id=question.topic_id, text="Chuyển sang?"), staff.id)
+
+
 def test_accent_insensitive_search_and_filters(staff):
     create_question(draft(text="Nhận diện cuộc gọi lừa đảo giả danh công an?"), staff.id)
     assert search_questions("lua dao gia danh").total == 1
