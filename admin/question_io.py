@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import openpyxl
 import xlsxwriter
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from admin.question_moodle import Entry, export_aiken, export_gift, parse_aiken, parse_gift  # noqa: F401
 from quiz.audit import record
@@ -240,7 +241,7 @@ def _cells(question: Question) -> list[str]:
 
 def selected_questions(ids: list[int] | None = None) -> list[Question]:
     """Questions by id (all when None), oldest first, for export."""
-    stmt = select(Question)
+    stmt = select(Question).options(selectinload(Question.current_version), selectinload(Question.topic))
     if ids is not None:
         stmt = stmt.where(Question.id.in_(ids))
     return list(db.session.scalars(stmt.order_by(Question.id)))

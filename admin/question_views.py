@@ -145,10 +145,11 @@ def question_import():  # type: ignore[no-untyped-def]
     fmt = request.form.get("format") or detect_format(upload.filename or "")
     if fmt not in FORMATS:
         abort(400)
-    token = secrets.token_urlsafe(16)
-    (_upload_dir() / f"{token}.{fmt}").write_bytes(content)
     topic_id = request.form.get("topic_id", type=int)
     preview = preview_import(content, fmt, topic_id)
+    token = secrets.token_urlsafe(16)
+    if preview.new_count and not preview.errors:  # only a file that can be confirmed waits server-side
+        (_upload_dir() / f"{token}.{fmt}").write_bytes(content)
     return render_template("admin/questions/import.html", topics=_topics(), preview=preview, token=token, fmt=fmt,
                            topic_id=topic_id, filename=upload.filename)
 

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from quiz.audit import record
 from quiz.clock import utcnow
@@ -145,7 +146,7 @@ class QuestionPage:
 
 def _filtered(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
               multiple: bool | None = None, active: bool | None = None):  # type: ignore[no-untyped-def]
-    stmt = select(Question)
+    stmt = select(Question).options(selectinload(Question.current_version), selectinload(Question.topic))
     if query:
         key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Question.text_key.like(f"%{key}%", escape="\\"))

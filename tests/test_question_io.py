@@ -192,8 +192,11 @@ def test_import_pages_preview_then_confirm(app, client, contest):
         data = {"csrf_token": token, "file": (io.BytesIO((DATA / name).read_bytes()), name)}
         return client.post("/quan-tri/cau-hoi/nhap", data=data, content_type="multipart/form-data").get_data(as_text=True)
 
+    waiting = Path(app.instance_path) / "imports"
+    before_files = set(waiting.glob("*")) if waiting.exists() else set()
     html = upload("bad.gift")
     assert "Dòng 5:" in html and "Xác nhận nhập" not in html
+    assert (set(waiting.glob("*")) if waiting.exists() else set()) == before_files  # nothing kept for a bad file
     html = upload("good.gift")
     assert "2 câu hỏi mới" in html
     hidden = dict(re.findall(r'name="(token|format|topic_id|filename)" value="([^"]*)"', html))
