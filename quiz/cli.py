@@ -139,7 +139,11 @@ def tallies_verify() -> None:
 def admins_create_organizer(username: str, password: str) -> None:
     """Create an organizer account for the whole province."""
     from admin.accounts import create_organizer
-    create_organizer(username, password)
+    from quiz.errors import DomainError
+    try:
+        create_organizer(username, password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     click.echo(f"Đã tạo tài khoản Ban Tổ chức {username}; phải đổi mật khẩu khi đăng nhập lần đầu.")
 
 

@@ -2,12 +2,15 @@
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from quiz import attempts, tallies
 from quiz.clock import utcnow
 from quiz.extensions import db
-from quiz.models import Round
-from tests.conftest import make_citizen, make_staff
+from quiz.models import Round, StaffUser
+from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)
 COMMUNE_A, COMMUNE_B = "10507", "10792"  # Phường Thành Đông, Xã An Thành
@@ -22,6 +25,21 @@ def take(round_, citizen_id, right, now=None):
     outcome = attempts.submit_attempt(attempt.id, citizen_id, None, None, now, GRACE)
     tallies.record_submission(outcome)
     return outcome
+
+
+@cache
+def _staff_password_hash() -> str:
+    """Hashed once per session: hashing is slow on purpose, and every admin test logs staff in."""
+    return generate_password_hash("matkhau-quan-tri")
+
+
+def add_staff(username: str, role: str = "organizer", commune_code: str | None = None) -> StaffUser:
+    """A staff row with the tests' usual password (same as conftest.make_staff, without re-hashing)."""
+    staff = StaffUser(username=username, role=role, commune_code=commune_code, must_change_password=False,
+                      display_name=username, password_hash=_staff_password_hash())
+    db.session.add(staff)
+    db.session.commit()
+    return staff
 
 
 @dataclass
@@ -42,7 +60,7 @@ def build_scenario(app, contest) -> Scenario:
         b = make_citizen(COMMUNE_B, phone="0987000222", full_name="Hoàng Văn Bình")
         take(round_, a.id, 18)
         take(round_, b.id, 7)
-        make_staff("bantochuc")
-        make_staff("xa-a", "commune_admin", COMMUNE_A)
-        make_staff("xa-b", "commune_admin", COMMUNE_B)
+        add_staff("bantochuc")
+        add_staff("xa-a", "commune_admin", COMMUNE_A)
+        add_staff("xa-b", "commune_admin", COMMUNE_B)
         return Scenario(round_.id, a.id, b.id, a.phone, b.phone)

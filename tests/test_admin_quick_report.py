@@ -9,8 +9,8 @@ from sqlalchemy import select
 from quiz.clock import to_local, utcnow
 from quiz.extensions import db
 from quiz.models import Attempt, Citizen, Commune, Round
-from tests.admin_helpers import take
-from tests.conftest import csrf_token, make_staff, staff_login
+from tests.admin_helpers import add_staff, take
+from tests.conftest import csrf_token, staff_login
 
 
 def _citizens(code: str, count: int, created_at) -> list[int]:
@@ -37,7 +37,7 @@ def _build(app, contest):
         take(round_, early, 5, now=cut - timedelta(minutes=5))
         take(round_, early, 15, now=cut + timedelta(minutes=5))  # better, but after the cut-off
         take(round_, late, 12, now=cut + timedelta(minutes=6))   # completes only after the cut-off
-        make_staff("bantochuc")
+        add_staff("bantochuc")
     return cut, codes
 
 

@@ -179,3 +179,14 @@ def test_population_import_feeds_the_80_percent_target(app, client, contest, tmp
     bad = tmp_path / "bad.csv"
     bad.write_text("99999,10\n", encoding="utf-8")
     assert app.test_cli_runner().invoke(args=["communes", "import-population", str(bad)]).exit_code == 1
+
+
+def test_cli_creates_an_organizer_once(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["admins", "create-organizer", "bantochuc2", "--password", "tam-thoi-123"])
+    assert result.exit_code == 0 and "Đã tạo tài khoản Ban Tổ chức bantochuc2" in result.output
+    with app.app_context():
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == "bantochuc2"))
+        assert staff.is_organizer and staff.must_change_password and staff.check_password("tam-thoi-123")
+    again = runner.invoke(args=["admins", "create-organizer", "bantochuc2", "--password", "khac-123456"])
+    assert again.exit_code == 1 and "đã tồn tại" in again.output
