@@ -44,10 +44,12 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default, deliberately slow
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     COMPRESS_ALGORITHM = ["br", "gzip"]  # nginx may compress instead; then set COMPRESS_REGISTER=0
     COMPRESS_REGISTER = os.environ.get("COMPRESS_REGISTER", "1") == "1"
     COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False  # static files are sent as streams: nginx compresses those in production
 
 
 class DevelopmentConfig(Config):
@@ -64,6 +66,7 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only; production keeps Werkzeug's scrypt
 
 
 class ProductionConfig(Config):

@@ -44,7 +44,8 @@ for weight in (400, 700):
         r = m and re.search(r"unicode-range:\s*([^;]+);", m.group(1))
         if not r:
             sys.exit(f"no unicode-range for {subset} {weight} in {weight}.css")
-        print(f"@font-face{{font-family:'Be Vietnam Pro';font-style:normal;font-display:swap;font-weight:{weight};"
+        # optional: no late swap (no layout shift on slow phones); the font is preloaded and cached
+        print(f"@font-face{{font-family:'Be Vietnam Pro';font-style:normal;font-display:optional;font-weight:{weight};"
               f"src:url(./be-vietnam-pro-{subset}-{weight}-normal.woff2) format('woff2');unicode-range:{r.group(1).strip()};}}")
 PY
 put "$work/be-vietnam-pro.css" static/vendor/fonts/be-vietnam-pro.css

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9826aa6aa4c9
+Revision ID: 3fd4da0d0b29
 Revises: 
-Create Date: 2026-11-25 06:00:47.418509
+Create Date: 2026-11-25 06:49:38.263266
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9826aa6aa4c9'
+revision = '3fd4da0d0b29'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -147,6 +147,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_notices')),
     sa.UniqueConstraint('version', name=op.f('uq_privacy_notices_version'))
     )
+    op.create_table('question_stat_snapshots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('served', sa.Integer(), nullable=False),
+    sa.Column('answered_right', sa.Integer(), nullable=False),
+    sa.Column('discrimination', sa.Float(), nullable=True),
+    sa.Column('top_wrong', sa.Text(), nullable=True),
+    sa.Column('refreshed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_question_stat_snapshots_question_id_questions')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_question_stat_snapshots_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_question_stat_snapshots')),
+    sa.UniqueConstraint('round_id', 'commune_code', 'question_id', name=op.f('uq_question_stat_snapshots_round_id'))
+    )
+    with op.batch_alter_table('question_stat_snapshots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_question_stat_snapshots_round_id'), ['round_id'], unique=False)
+
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -154,6 +172,7 @@ def upgrade():
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=False),
     sa.Column('correct', sa.JSON(), nullable=False),
+    sa.Column('multiple', sa.Boolean(), nullable=True),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -293,6 +312,7 @@ def upgrade():
     )
     with op.batch_alter_table('best_results', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_best_results_citizen_id'), ['citizen_id'], unique=False)
+        batch_op.create_index('ix_best_results_ranking', ['round_id', sa.literal_column('score DESC'), 'duration_seconds'], unique=False)
         batch_op.create_index(batch_op.f('ix_best_results_round_id'), ['round_id'], unique=False)
 
     # ### end Alembic commands ###
@@ -304,6 +324,7 @@ def downgrade():
         batch_op.drop_constraint('fk_questions_current_version', type_='foreignkey')
     with op.batch_alter_table('best_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_best_results_round_id'))
+        batch_op.drop_index('ix_best_results_ranking')
         batch_op.drop_index(batch_op.f('ix_best_results_citizen_id'))
 
     op.drop_table('best_results')
@@ -338,6 +359,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
 
     op.drop_table('question_versions')
+    with op.batch_alter_table('question_stat_snapshots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_stat_snapshots_round_id'))
+
+    op.drop_table('question_stat_snapshots')
     op.drop_table('privacy_notices')
     with op.batch_alter_table('citizens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_citizens_name_key'))
