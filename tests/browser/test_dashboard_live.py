@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from quiz import tallies
 from tests.browser.conftest import screenshot
-from tests.browser.test_phone_flow import register_on_phone, start_quiz
+from tests.browser.test_phone_flow import register_on_phone, start_quiz, tap_submit
 from tests.conftest import make_staff
 
 TU_KY = "11074"  # Xã Tứ Kỳ, the commune register_on_phone chooses
@@ -30,7 +30,7 @@ def test_commune_dashboard_updates_after_a_submission(app, live_server, browser,
     page = citizen.new_page()
     register_on_phone(page, live_server, "0912000666")
     start_quiz(page)
-    page.click("#submit-button")
+    tap_submit(page)
     page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
 
     expect(completed).to_have_text("1", timeout=15000)  # polled, no reload
