@@ -6,6 +6,13 @@ BIN=.venv/bin
 PG_URL="${PG_TEST_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export PYTHONDONTWRITEBYTECODE=1
 
+# The browser tests drive Debian's Chromium (no browser download); install it when we can.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the browser tests"
+  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
+    || echo "could not install chromium: the browser tests will be skipped"
+fi
+
 echo "=== test suite on SQLite ==="
 TEST_DATABASE_URL="" $BIN/python -m pytest -q "$@"
 sqlite_status=$?
