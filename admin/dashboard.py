@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, cast, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from admin.access import scope_citizens
 from quiz.extensions import db
@@ -109,7 +110,8 @@ def participants(staff: StaffUser, query: str, page: int, round_id: int | None,
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    citizens = db.session.scalars(stmt.order_by(Citizen.created_at.desc(), Citizen.id.desc())
+    citizens = db.session.scalars(stmt.options(joinedload(Citizen.commune))
+                                  .order_by(Citizen.created_at.desc(), Citizen.id.desc())
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     best = {}
     if round_id is not None and citizens:

@@ -3,7 +3,7 @@ and one Redis, the submit endpoint alone, and the same gunicorn serving a "hello
 endpoint for comparison; then a consistency check (nothing lost, nothing doubled, tallies = database).
 
 Run: `make bench-load` (both SQLite and PostgreSQL). Bounded: BENCH_FLOW_CITIZENS (default 200),
-BENCH_SUBMITS (default 1500), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
+BENCH_SUBMITS (default 4000), BENCH_SECONDS (8), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
 `cds_bench` that it creates and drops.
 """
 import asyncio
@@ -65,7 +65,7 @@ def submit_only(bases: list[str], ready: list[tuple[int, str, str]]) -> wrk.WrkR
     with ThreadPoolExecutor(2) as pool:
         futures = [pool.submit(wrk.run, "submit", bases[i],
                                [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in halves[i]],
-                               CONCURRENCY // 2, SECONDS) for i in range(2)]
+                               CONCURRENCY // 2, SECONDS, unique=True) for i in range(2)]
         results = [f.result() for f in futures]
     return combine("submit", results)
 

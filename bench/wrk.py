@@ -41,8 +41,12 @@ def require_wrk() -> str:
 
 
 def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]], connections: int,
-        seconds: int = 10) -> WrkResult:
-    """requests: (method, path, cookie header, form body), sent in order for `seconds` at `connections` concurrency."""
+        seconds: int = 10, unique: bool = False) -> WrkResult:
+    """requests: (method, path, cookie header, form body), sent in order for `seconds` at `connections` concurrency.
+
+    wrk cycles through the list; `unique` marks a list whose requests must not repeat (each submits
+    another attempt), so running out of it is reported.
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         for method, path, cookie, body in requests:
             handle.write(f"{method}\t{path}\t{cookie}\t{urlencode(body) if body else ''}\n")
@@ -51,4 +55,4 @@ def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]],
     output = subprocess.run(command, capture_output=True, text=True, timeout=200).stdout
     Path(handle.name).unlink()
     figures = json.loads(output.split("WRKJSON ", 1)[1].splitlines()[0])
-    return WrkResult(name=name, wrapped="WRAPPED" in output, **figures)
+    return WrkResult(name=name, wrapped=unique and "WRAPPED" in output, **figures)

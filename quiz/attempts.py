@@ -1,9 +1,9 @@
 """Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz import grading
@@ -14,6 +14,7 @@ from quiz.extensions import db
 from quiz.models import Attempt, AttemptItem, BestResult, Citizen, Question, QuestionVersion, Round
 
 NOT_FOUND = "Không tìm thấy bài thi này."
+NO_SYNC = {"synchronize_session": False}  # Core-style writes: nothing loaded in the session to keep in step
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class BestSnapshot:
 
 @dataclass(frozen=True)
 class SubmitOutcome:
-    """What a submission changed: the tallies are moved from this after the commit."""
+    """What a submission changed, as plain values: the tallies are moved from this after the commit."""
 
-    attempt: Attempt
+    attempt_id: int
     newly_graded: bool
     commune_code: str
     round_id: int
@@ -40,6 +41,48 @@ class SubmitOutcome:
     @property
     def first_completion(self) -> bool:
         return self.newly_graded and self.previous_best is None
+
+    @property
+    def attempt(self) -> Attempt:
+        """The graded attempt, loaded on demand (the submission itself never needs the object)."""
+        return db.session.get(Attempt, self.attempt_id)
+
+
+@dataclass(frozen=True)
+class _Submitting:
+    """The locked attempt with its citizen's commune and its round's grading rules."""
+
+    id: int
+    round_id: int
+    citizen_id: int
+    started_at: datetime
+    deadline_at: datetime
+    submitted_at: datetime | None
+    commune_code: str
+    pass_percent: int
+    asks_prediction: bool
+
+
+@dataclass(frozen=True)
+class _Graded:
+    score: int
+    percent: float
+    passed: bool
+    submitted_at: datetime
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
+class _GradingRow:
+    """One served question with just what grading needs (no question text or choices)."""
+
+    id: int
+    position: int
+    choice_order: list[int]
+    selected: list[int] | None
+    answered_at: datetime | None
+    correct: list[int]
+    is_multiple: bool
 
 
 def current_round(now: datetime) -> Round | None:
@@ -167,14 +210,19 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
 
 
 def _store(item: AttemptItem, shown: list[int], now: datetime) -> None:
+    item.selected = _selection(shown, item.choice_order, item.version.is_multiple)
+    item.answered_at = now
+
+
+def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> list[int] | None:
+    """The choice indices for positions as shown; None for an emptied answer."""
     try:
-        selected = grading.shown_to_original(shown, item.choice_order)
+        selected = grading.shown_to_original(shown, choice_order)
     except ValueError:
         raise AttemptError("Lựa chọn này không có trong câu hỏi.") from None
-    if len(selected) > 1 and not item.version.is_multiple:
+    if len(selected) > 1 and not is_multiple:
         raise AttemptError("Câu này chỉ chọn một đáp án.")
-    item.selected = selected or None
-    item.answered_at = now
+    return selected or None
 
 
 def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
@@ -192,63 +240,106 @@ def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
                  prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+    """One transaction of a few Core statements: the write lock is held as briefly as possible."""
     with write_transaction():
-        attempt = citizen_attempt(attempt_id, citizen_id, lock=True)
-        citizen = db.session.get(Citizen, citizen_id)
-        if attempt.is_submitted:
-            return SubmitOutcome(attempt, False, citizen.commune_code, attempt.round_id,
-                                 local_day(attempt.submitted_at))
-        in_time = now <= attempt.deadline_at + grace
+        found = _locked_for_submit(attempt_id, citizen_id)
+        if found.submitted_at is not None:
+            return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
+        in_time = now <= found.deadline_at + grace
+        rows = _grading_rows(found.id)
         if in_time:
-            _store_submitted_answers(attempt, answers or {}, now)
-        _grade(attempt, now, in_time, prediction)
-        previous, best = _update_best(attempt, now)
-    return SubmitOutcome(attempt, True, citizen.commune_code, attempt.round_id,
-                         local_day(now), previous, best)
+            rows = _with_submitted_answers(rows, answers or {}, now)
+        graded = _grade(found, rows, now, in_time)
+        _save_grade(found, graded, prediction if found.asks_prediction else None)
+        previous, best = _update_best(found, graded)
+        return SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
 
 
-def _store_submitted_answers(attempt: Attempt, answers: dict[int, list[int]], now: datetime) -> None:
+def _locked_for_submit(attempt_id: int, citizen_id: int) -> _Submitting:
+    """The citizen's attempt, locked, with the commune and the round's rules, in one query."""
+    stmt = (select(Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
+                   Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
+                   Round.prediction_question.is_not(None))
+            .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
+            .where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
+            .with_for_update(of=Attempt.__table__))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise AttemptError(NOT_FOUND)
+    return _Submitting(*row)
+
+
+def _grading_rows(attempt_id: int) -> list[_GradingRow]:
+    stmt = (select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
+                   AttemptItem.answered_at, QuestionVersion.correct, QuestionVersion.multiple)
+            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+            .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position))
+    return [_GradingRow(id_, position, order, selected, answered_at, correct,
+                        QuestionVersion.multiple_flag(multiple, correct))
+            for id_, position, order, selected, answered_at, correct, multiple in db.session.execute(stmt)]
+
+
+def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
+                            now: datetime) -> list[_GradingRow]:
     """Answers sent with the submit form; an entry that is not on this attempt counts for nothing."""
-    items = {item.position: item for item in attempt.items}
-    for position, shown in answers.items():
-        if position in items:
+    updated = []
+    for row in rows:
+        if row.position in answers:
             try:
-                _store(items[position], shown, now)
+                selected = _selection(answers[row.position], row.choice_order, row.is_multiple)
+                row = replace(row, selected=selected, answered_at=now)
             except AttemptError:
-                continue
+                pass
+        updated.append(row)
+    return updated
 
 
-def _grade(attempt: Attempt, now: datetime, in_time: bool, prediction: int | None) -> None:
-    pairs = []
-    for item in attempt.items:
-        counted = item.answered_at is not None and (in_time or item.answered_at <= attempt.deadline_at)
-        item.is_correct = counted and grading.is_item_correct(item.selected, item.version.correct)
-        pairs.append((item.selected if counted else None, item.version.correct))
-    result = grading.grade(pairs, attempt.round.pass_percent)
-    attempt.score, attempt.percent, attempt.passed = result.score, result.percent, result.passed
-    attempt.submitted_at = now
-    attempt.duration_seconds = int((min(now, attempt.deadline_at) - attempt.started_at).total_seconds())
-    if prediction is not None and attempt.round.prediction_question:
-        attempt.prediction = prediction
+def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: bool) -> _Graded:
+    """Score the attempt and write every item's answer and mark in one batched UPDATE."""
+    pairs, changes = [], []
+    for row in rows:
+        counted = row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
+        pairs.append((row.selected if counted else None, row.correct))
+        changes.append({"id": row.id, "selected": row.selected, "answered_at": row.answered_at,
+                        "is_correct": counted and grading.is_item_correct(row.selected, row.correct)})
+    if changes:
+        db.session.execute(update(AttemptItem), changes)
+    result = grading.grade(pairs, found.pass_percent)
+    duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
+    return _Graded(result.score, result.percent, result.passed, now, duration)
 
 
-def _update_best(attempt: Attempt, now: datetime) -> tuple[BestSnapshot | None, BestSnapshot]:
-    stmt = select(BestResult).where(BestResult.round_id == attempt.round_id,
-                                    BestResult.citizen_id == attempt.citizen_id)
-    best = db.session.scalar(stmt.with_for_update())
-    previous = BestSnapshot(best.score, best.percent, best.passed) if best else None
+def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None) -> None:
+    values = {"score": graded.score, "percent": graded.percent, "passed": graded.passed,
+              "submitted_at": graded.submitted_at, "duration_seconds": graded.duration_seconds}
+    if prediction is not None:
+        values["prediction"] = prediction
+    db.session.execute(update(Attempt).where(Attempt.id == found.id).values(**values),
+                       execution_options=NO_SYNC)
+
+
+def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:
+    """Insert the citizen's best result, or count the attempt and keep whichever is better."""
+    stmt = (select(BestResult.id, BestResult.score, BestResult.percent, BestResult.passed,
+                   BestResult.duration_seconds)
+            .where(BestResult.round_id == found.round_id, BestResult.citizen_id == found.citizen_id))
+    best = db.session.execute(stmt.with_for_update()).first()
+    mine = {"attempt_id": found.id, "score": graded.score, "percent": graded.percent, "passed": graded.passed,
+            "duration_seconds": graded.duration_seconds, "submitted_at": graded.submitted_at}
+    new = BestSnapshot(graded.score, graded.percent, graded.passed)
     if best is None:
-        best = BestResult(round_id=attempt.round_id, citizen_id=attempt.citizen_id,
-                          first_completed_at=now, attempts_count=0)
-        db.session.add(best)
-    best.attempts_count += 1
-    if previous is None or _better(attempt, best):
-        best.attempt_id, best.score, best.percent = attempt.id, attempt.score, attempt.percent
-        best.passed, best.duration_seconds = attempt.passed, attempt.duration_seconds
-        best.submitted_at = attempt.submitted_at
-    return previous, BestSnapshot(best.score, best.percent, best.passed)
+        db.session.execute(insert(BestResult).values(round_id=found.round_id, citizen_id=found.citizen_id,
+                                                     first_completed_at=graded.submitted_at, attempts_count=1,
+                                                     **mine))
+        return None, new
+    previous = BestSnapshot(best.score, best.percent, best.passed)
+    better = _better(graded, best.score, best.duration_seconds)
+    db.session.execute(update(BestResult).where(BestResult.id == best.id)
+                       .values(attempts_count=BestResult.attempts_count + 1, **(mine if better else {})),
+                       execution_options=NO_SYNC)
+    return previous, new if better else previous
 
 
-def _better(attempt: Attempt, best: BestResult) -> bool:
+def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
     """Higher score wins; at equal score the faster attempt counts."""
-    return (attempt.score, -attempt.duration_seconds) > (best.score, -best.duration_seconds)
+    return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)

@@ -17,3 +17,9 @@ def init_redis(app: Flask) -> None:
 def get_redis() -> redis.Redis:
     """The app's Redis client (it connects lazily; callers handle redis.RedisError)."""
     return current_app.extensions["redis"]
+
+
+def run_script(script: str, *args: object, client: redis.Redis | None = None) -> object:
+    """Run a Lua script by its SHA (EVALSHA): the body is sent only the first time Redis lacks it."""
+    client = client or get_redis()
+    return client.register_script(script)(args=args)

@@ -26,7 +26,7 @@ from quiz.clock import local_day, utcnow
 from quiz.extensions import db
 from quiz.figures import CommuneFigures, FiguresView, daily_from_database, figures_from_database, province_codes
 from quiz.models import Attempt, BestResult, Citizen
-from quiz.redis_client import get_redis
+from quiz.redis_client import get_redis, run_script
 from quiz.tally_snapshot import Snapshot, bitmap, completions_by_day, registrations_by_day, take_snapshot
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def record_submission(outcome: SubmitOutcome) -> None:
     if not outcome.newly_graded or outcome.best is None:
         return
     previous = outcome.previous_best
-    _send({"t": "res", "attempt": outcome.attempt.id, "round": outcome.round_id, "code": outcome.commune_code,
+    _send({"t": "res", "attempt": outcome.attempt_id, "round": outcome.round_id, "code": outcome.commune_code,
            "day": outcome.day, "first": 1 if previous is None else 0,
            "score": outcome.best.score - (previous.score if previous else 0),
            "passed": int(outcome.best.passed) - (int(previous.passed) if previous else 0)})
@@ -150,7 +150,7 @@ def _submitted_count(round_id: int, citizen_id: int) -> int:
 def _send(event: dict) -> None:
     try:
         _report_lost_writes()
-        result = get_redis().eval(WRITE, 0, prefix(), json.dumps(event))
+        result = run_script(WRITE, prefix(), json.dumps(event))
     except redis.RedisError as error:
         log.warning("tallies: Redis write failed (%s); they will be rebuilt", error.__class__.__name__)
         _State.needs_rebuild = True
@@ -174,7 +174,7 @@ def read_commune_figures(round_id: int | None) -> FiguresView:
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
         _report_lost_writes()
-        raw = get_redis().eval(READ, 0, prefix(), "", *round_fields)
+        raw = run_script(READ, prefix(), "", *round_fields)
     except redis.RedisError:
         return _fallback(round_id)
     if raw is None:
@@ -217,7 +217,7 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
     fields = [f":reg:day{suffix}"] + ([f":r:{round_id}:day{suffix}"] if round_id is not None else [])
     try:
         _report_lost_writes()
-        raw = get_redis().eval(READ, 0, prefix(), "", *fields)
+        raw = run_script(READ, prefix(), "", *fields)
     except redis.RedisError:
         raw = None
     if raw is None:
@@ -250,7 +250,7 @@ def rebuild(wait_seconds: float = 120.0) -> str:
 
 def _release_lock(token: str) -> None:
     try:
-        get_redis().eval(RELEASE, 0, rebuild_lock_key(), token)
+        run_script(RELEASE, rebuild_lock_key(), token)
     except redis.RedisError:
         pass  # it expires by itself
 
@@ -261,7 +261,7 @@ def _rebuild_locked() -> str:
     client.set(building_key(), generation, ex=3600)
     stale_token = client.get(stale_key()) or ""
     _write_snapshot(client, generation_key(generation), take_snapshot(current_app.config["PROVINCE_CODE"]))
-    old = client.eval(SWAP, 0, prefix(), generation, stale_token)
+    old = run_script(SWAP, prefix(), generation, stale_token, client=client)
     with _State.lock:
         _State.fallback.clear()
     if old:

@@ -181,12 +181,13 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
 @citizen_required
 @limiter.limit(SUBMITS_PER_ATTEMPT, key_func=attempt_key)
 def submit(attempt_id: int):  # type: ignore[no-untyped-def]
-    own_attempt(attempt_id)
     answers = answers_from_form(request.form)
     prediction = request.form.get("prediction", "").strip()
     try:
         finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
     except AttemptError as error:
+        if error.message == attempts.NOT_FOUND:  # another citizen's attempt, or none
+            abort(404)
         flash(error.message, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 

@@ -106,6 +106,7 @@ def render_database_unavailable(error):  # type: ignore[no-untyped-def]
 def set_default_headers(response):  # type: ignore[no-untyped-def]
     """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+    # is_anonymous, not is_authenticated: the latter would reload a user the request's commit expired
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and not current_user.is_anonymous:
         response.headers["Cache-Control"] = "no-store"
     return response

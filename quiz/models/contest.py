@@ -66,7 +66,11 @@ class QuestionVersion(db.Model):
     @property
     def is_multiple(self) -> bool:
         """Checkboxes (choose all that apply) or radio buttons, as the organizer set it."""
-        return self.multiple if self.multiple is not None else len(self.correct) > 1
+        return self.multiple_flag(self.multiple, self.correct)
+
+    @staticmethod
+    def multiple_flag(multiple: bool | None, correct: list[int]) -> bool:
+        return multiple if multiple is not None else len(correct) > 1
 
 
 class Round(db.Model):

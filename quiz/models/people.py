@@ -41,7 +41,7 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     guardian_phone: Mapped[str | None] = mapped_column(String(15))
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    commune: Mapped[Commune] = relationship(lazy="joined")
+    commune: Mapped[Commune] = relationship()  # loaded on use: the login loader needs only the code
 
     def get_id(self) -> str:
         return f"c:{self.id}"
