@@ -1,5 +1,4 @@
 """Personal-data administration: notices, requests and deadlines, revealing a phone, the audit log."""
-from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,10 +6,11 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import citizen_for_staff, organizer_required
+from admin.report_views import cut_off_arg
 from quiz.audit import events, record
 from quiz import data_requests
 from quiz.anonymise import retention_days, retention_deadline, set_retention_days
-from quiz.clock import local_to_utc, utcnow
+from quiz.clock import utcnow
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
@@ -79,16 +79,6 @@ def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/reveal_phone.html", citizen=citizen)
 
 
-def _time_arg(name: str) -> datetime | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return local_to_utc(datetime.strptime(value[:16], "%Y-%m-%dT%H:%M"))
-    except ValueError:
-        abort(400)
-
-
 @bp.get("/nhat-ky")
 @organizer_required
 def audit_log():  # type: ignore[no-untyped-def]
@@ -96,7 +86,8 @@ def audit_log():  # type: ignore[no-untyped-def]
     actor = request.args.get("staff", type=int)
     citizen = request.args.get("citizen", type=int)
     rows = events(actor_id=actor, citizen_id=citizen, action=request.args.get("action") or None,
-                  since=_time_arg("from"), until=_time_arg("to"), limit=AUDIT_PAGE_LIMIT)
+                  since=cut_off_arg(request.args.get("from")), until=cut_off_arg(request.args.get("to")),
+                  limit=AUDIT_PAGE_LIMIT)
     staff = {s.id: s.username for s in db.session.scalars(select(StaffUser))}
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("admin/audit_log.html", rows=rows, staff=staff, actions=actions, args=request.args,

@@ -1,6 +1,5 @@
 """Live tallies against a real Redis: equal to the database, idempotent, rebuilt, and Redis-down safe."""
 import random
-from datetime import timedelta
 
 import pytest
 import redis as redis_lib
@@ -10,21 +9,9 @@ from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.models import Citizen
 from quiz.figures import daily_from_database, figures_from_database
+from tests.admin_helpers import GRACE, take
 from tests.conftest import any_commune_codes, make_citizen
 
-GRACE = timedelta(seconds=30)
-
-
-def take(round_, citizen_id, right: int, now=None):
-    """Start, answer `right` items correctly, submit, and tell the tallies (as the view does)."""
-    now = now or utcnow()
-    attempt = attempts.start_attempt(citizen_id, round_, now, GRACE)
-    for item in attempt.items:
-        shown = item.shown_correct if item.position < right else [p for p in range(4) if p not in item.shown_correct][:1]
-        attempts.save_answer(attempt.id, citizen_id, item.position, shown, now, GRACE)
-    outcome = attempts.submit_attempt(attempt.id, citizen_id, None, None, now, GRACE)
-    tallies.record_submission(outcome)
-    return outcome
 
 
 def populate(round_, communes=6, per_commune=3, seed=7):
