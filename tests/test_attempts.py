@@ -142,3 +142,25 @@ def test_an_abandoned_attempt_is_graded_when_the_citizen_returns(ctx, contest):
 def test_closed_round_refuses_to_start(ctx, contest):
     with pytest.raises(AttemptError):
         attempts.start_attempt(make_citizen().id, contest, contest.closes_at + timedelta(seconds=1), GRACE)
+
+
+@pytest.mark.parametrize("question, kept", [("Bao nhiêu người dự thi đạt?", 137), (None, None)])
+def test_prediction_is_stored_only_when_the_round_asks_for_it(ctx, contest, question, kept):
+    round_ = db.session.get(Round, contest.id)
+    round_.prediction_question = question
+    db.session.commit()
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, round_, now, GRACE)
+    outcome = attempts.submit_attempt(attempt.id, citizen.id, None, 137, now, GRACE)
+    assert outcome.newly_graded
+    assert outcome.attempt.prediction == kept
+
+
+def test_submitting_another_citizens_attempt_is_not_found_and_changes_nothing(ctx, contest):
+    owner, other, now = make_citizen(), make_citizen(), utcnow()
+    attempt = attempts.start_attempt(owner.id, contest, now, GRACE)
+    with pytest.raises(AttemptError) as error:
+        attempts.submit_attempt(attempt.id, other.id, {0: [0]}, None, now, GRACE)
+    assert error.value.message == attempts.NOT_FOUND
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+    assert db.session.scalar(select(func.count(BestResult.id))) == 0
