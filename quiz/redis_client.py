@@ -1,6 +1,9 @@
 """The Redis client, built once per app from REDIS_URL with short timeouts."""
+from functools import lru_cache
+
 import redis
 from flask import Flask, current_app
+from redis.commands.core import Script
 
 
 def init_redis(app: Flask) -> None:
@@ -21,5 +24,10 @@ def get_redis() -> redis.Redis:
 
 def run_script(script: str, *args: object, client: redis.Redis | None = None) -> object:
     """Run a Lua script by its SHA (EVALSHA): the body is sent only the first time Redis lacks it."""
-    client = client or get_redis()
-    return client.register_script(script)(args=args)
+    return _registered(client or get_redis(), script)(args=args)
+
+
+@lru_cache(maxsize=32)
+def _registered(client: redis.Redis, script: str) -> Script:
+    """One Script per client and body, so its SHA is computed once, not on every tally write."""
+    return client.register_script(script)

@@ -11,18 +11,24 @@ from tests.conftest import make_staff
 TU_KY = "11074"  # Xã Tứ Kỳ, the commune register_on_phone chooses
 
 
+def staff_login(context, live_server: str, username: str, lands_on: str):  # type: ignore[no-untyped-def]
+    """Log a staff member in on a new page of `context`; wait for the page the role lands on."""
+    page = context.new_page()
+    page.goto(f"{live_server}/quan-tri/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", "matkhau-quan-tri")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(lands_on))
+    return page
+
+
 def test_commune_dashboard_updates_after_a_submission(app, live_server, browser, contest, redis):
     with app.app_context():
         tallies.rebuild()
         make_staff("xa-tu-ky", "commune_admin", TU_KY)
         make_staff("bantochuc")
     admin = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    dashboard = admin.new_page()
-    dashboard.goto(f"{live_server}/quan-tri/dang-nhap")
-    dashboard.fill("#username", "xa-tu-ky")
-    dashboard.fill("#password", "matkhau-quan-tri")
-    dashboard.click("button[type=submit]")
-    dashboard.wait_for_url(re.compile(r"/quan-tri/xa-phuong"))
+    dashboard = staff_login(admin, live_server, "xa-tu-ky", r"/quan-tri/xa-phuong")
     completed = dashboard.locator("[data-field='figures.completed']")
     assert completed.inner_text() == "0"
 
@@ -37,12 +43,7 @@ def test_commune_dashboard_updates_after_a_submission(app, live_server, browser,
     assert dashboard.locator("[data-field='figures.registered']").inner_text() == "1"
     screenshot(dashboard, "commune-dashboard")
     organizer = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = organizer.new_page()
-    page.goto(f"{live_server}/quan-tri/dang-nhap")
-    page.fill("#username", "bantochuc")
-    page.fill("#password", "matkhau-quan-tri")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/quan-tri/tong-quan"))
+    page = staff_login(organizer, live_server, "bantochuc", r"/quan-tri/tong-quan")
     expect(page.locator("#commune-table tbody tr")).to_have_count(114)
     screenshot(page, "organizer-dashboard")
     for context in (admin, citizen, organizer):
