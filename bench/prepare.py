@@ -16,6 +16,7 @@ from quiz.privacy import ensure_default_notice
 from quiz.question_bank import load_sample_bank
 
 GRACE = timedelta(seconds=30)
+BENCH_USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) cds-bench"  # also sent by wrk_requests.lua
 
 
 def build(app: Flask) -> int:
@@ -42,10 +43,16 @@ def commune_codes(app: Flask) -> list[str]:
 
 
 def session_cookie(app: Flask, user_id: str) -> tuple[str, str]:
-    """A signed session cookie for a user, and its CSRF form token (what logging in would give)."""
-    with app.test_request_context():
+    """A signed session cookie for a user, and its CSRF form token (what logging in would give).
+
+    The session is bound to the benchmark client's address and User-Agent, as Flask-Login binds
+    a real login; otherwise every request would find a foreign session and rewrite the cookie.
+    """
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                  headers={"User-Agent": BENCH_USER_AGENT}):
         session["_user_id"] = user_id
         session["_fresh"] = True
+        session["_id"] = app.login_manager._session_identifier_generator()
         form_token = generate_csrf()
         cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return cookie, form_token

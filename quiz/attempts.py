@@ -3,7 +3,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz import grading
@@ -49,6 +49,15 @@ class SubmitOutcome:
 
 
 @dataclass(frozen=True)
+class _BestSoFar:
+    id: int
+    score: int
+    percent: float
+    passed: bool
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
 class _Submitting:
     """The locked attempt with its citizen's commune and its round's grading rules."""
 
@@ -61,6 +70,7 @@ class _Submitting:
     commune_code: str
     pass_percent: int
     asks_prediction: bool
+    best: _BestSoFar | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,7 @@ class _GradingRow:
     answered_at: datetime | None
     correct: list[int]
     is_multiple: bool
+    changed: bool = False  # a different answer came with the submit form
 
 
 def current_round(now: datetime) -> Round | None:
@@ -240,7 +251,7 @@ def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
                  prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
-    """One transaction of a few Core statements: the write lock is held as briefly as possible."""
+    """One transaction of five Core statements: the write lock is held as briefly as possible."""
     with write_transaction():
         found = _locked_for_submit(attempt_id, citizen_id)
         if found.submitted_at is not None:
@@ -256,88 +267,116 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
 
 
 def _locked_for_submit(attempt_id: int, citizen_id: int) -> _Submitting:
-    """The citizen's attempt, locked, with the commune and the round's rules, in one query."""
-    stmt = (select(Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
-                   Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
-                   Round.prediction_question.is_not(None))
-            .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
-            .where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
-            .with_for_update(of=Attempt.__table__))
-    row = db.session.execute(stmt).first()
+    """The citizen's attempt with the commune, the round's rules and the best result so far, in one query.
+
+    Locking the citizen's row too makes the citizen's submissions take turns, so the best
+    result read here is still the best when it is replaced (and a commune correction waits).
+    """
+    row = db.session.execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).first()
     if row is None:
         raise AttemptError(NOT_FOUND)
-    return _Submitting(*row)
+    attempt, best = row[:9], row[9:]
+    return _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+
+
+_LOCKED_FOR_SUBMIT = (
+    select(Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
+           Attempt.submitted_at, Citizen.commune_code, Round.pass_percent, Round.prediction_question.is_not(None),
+           BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
+    .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
+    .outerjoin(BestResult, and_(BestResult.round_id == Attempt.round_id, BestResult.citizen_id == Attempt.citizen_id))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"))
+    .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
 
 
 def _grading_rows(attempt_id: int) -> list[_GradingRow]:
-    stmt = (select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
-                   AttemptItem.answered_at, QuestionVersion.correct, QuestionVersion.multiple)
-            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-            .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position))
     return [_GradingRow(id_, position, order, selected, answered_at, correct,
                         QuestionVersion.multiple_flag(multiple, correct))
-            for id_, position, order, selected, answered_at, correct, multiple in db.session.execute(stmt)]
+            for id_, position, order, selected, answered_at, correct, multiple
+            in db.session.execute(_GRADING_ROWS, {"attempt_id": attempt_id})]
+
+
+_GRADING_ROWS = (
+    select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
+           AttemptItem.answered_at, QuestionVersion.correct, QuestionVersion.multiple)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(AttemptItem.attempt_id == bindparam("attempt_id")).order_by(AttemptItem.position))
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
                             now: datetime) -> list[_GradingRow]:
-    """Answers sent with the submit form; an entry that is not on this attempt counts for nothing."""
+    """Answers sent with the submit form that differ from the saved ones; a foreign entry counts for nothing."""
     updated = []
     for row in rows:
         if row.position in answers:
             try:
                 selected = _selection(answers[row.position], row.choice_order, row.is_multiple)
-                row = replace(row, selected=selected, answered_at=now)
             except AttemptError:
-                pass
+                selected = row.selected
+            if selected != row.selected:
+                row = replace(row, selected=selected, answered_at=now, changed=True)
         updated.append(row)
     return updated
 
 
 def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: bool) -> _Graded:
-    """Score the attempt and write every item's answer and mark in one batched UPDATE."""
-    pairs, changes = [], []
+    """Score the attempt; store the answers sent with the form and every item's mark."""
+    pairs = []
     for row in rows:
         counted = row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
         pairs.append((row.selected if counted else None, row.correct))
-        changes.append({"id": row.id, "selected": row.selected, "answered_at": row.answered_at,
-                        "is_correct": counted and grading.is_item_correct(row.selected, row.correct)})
-    if changes:
-        db.session.execute(update(AttemptItem), changes)
+    changed = [{"id": row.id, "selected": row.selected, "answered_at": row.answered_at}
+               for row in rows if row.changed]
+    if changed:
+        db.session.execute(update(AttemptItem), changed)
+    correct_ids = [row.id for row, pair in zip(rows, pairs) if grading.is_item_correct(*pair)]
+    db.session.execute(_MARK_ITEMS, {"of_attempt": found.id, "correct_ids": correct_ids}, execution_options=NO_SYNC)
     result = grading.grade(pairs, found.pass_percent)
     duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
     return _Graded(result.score, result.percent, result.passed, now, duration)
 
 
+_MARK_ITEMS = (update(AttemptItem).where(AttemptItem.attempt_id == bindparam("of_attempt"))
+               .values(is_correct=AttemptItem.id.in_(bindparam("correct_ids", expanding=True))))
+
+
 def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None) -> None:
-    values = {"score": graded.score, "percent": graded.percent, "passed": graded.passed,
-              "submitted_at": graded.submitted_at, "duration_seconds": graded.duration_seconds}
-    if prediction is not None:
-        values["prediction"] = prediction
-    db.session.execute(update(Attempt).where(Attempt.id == found.id).values(**values),
+    db.session.execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction},
                        execution_options=NO_SYNC)
+
+
+def _grade_values(graded: _Graded) -> dict:
+    return {"score": graded.score, "percent": graded.percent, "passed": graded.passed,
+            "submitted_at": graded.submitted_at, "duration_seconds": graded.duration_seconds}
+
+
+_GRADE_COLUMNS = ("score", "percent", "passed", "submitted_at", "duration_seconds")
+_SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
+               .values({name: bindparam(name) for name in (*_GRADE_COLUMNS, "prediction")}))
 
 
 def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:
     """Insert the citizen's best result, or count the attempt and keep whichever is better."""
-    stmt = (select(BestResult.id, BestResult.score, BestResult.percent, BestResult.passed,
-                   BestResult.duration_seconds)
-            .where(BestResult.round_id == found.round_id, BestResult.citizen_id == found.citizen_id))
-    best = db.session.execute(stmt.with_for_update()).first()
-    mine = {"attempt_id": found.id, "score": graded.score, "percent": graded.percent, "passed": graded.passed,
-            "duration_seconds": graded.duration_seconds, "submitted_at": graded.submitted_at}
     new = BestSnapshot(graded.score, graded.percent, graded.passed)
+    best = found.best
     if best is None:
-        db.session.execute(insert(BestResult).values(round_id=found.round_id, citizen_id=found.citizen_id,
-                                                     first_completed_at=graded.submitted_at, attempts_count=1,
-                                                     **mine))
+        db.session.execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
+                                          "attempt_id": found.id, "first_completed_at": graded.submitted_at,
+                                          "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
-    better = _better(graded, best.score, best.duration_seconds)
-    db.session.execute(update(BestResult).where(BestResult.id == best.id)
-                       .values(attempts_count=BestResult.attempts_count + 1, **(mine if better else {})),
-                       execution_options=NO_SYNC)
-    return previous, new if better else previous
+    if _better(graded, best.score, best.duration_seconds):
+        db.session.execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)},
+                           execution_options=NO_SYNC)
+        return previous, new
+    db.session.execute(_COUNT_ATTEMPT, {"best_id": best.id}, execution_options=NO_SYNC)
+    return previous, previous
+
+
+_INSERT_BEST = insert(BestResult)
+_COUNT_ATTEMPT = (update(BestResult).where(BestResult.id == bindparam("best_id"))
+                  .values(attempts_count=BestResult.attempts_count + 1))
+_REPLACE_BEST = _COUNT_ATTEMPT.values({name: bindparam(name) for name in (*_GRADE_COLUMNS, "attempt_id")})
 
 
 def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:

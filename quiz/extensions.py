@@ -24,4 +24,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+# Sliding-window counters: two small counters per key in Redis (a moving window keeps one entry per hit).
+limiter = Limiter(key_func=get_remote_address, strategy="sliding-window-counter")

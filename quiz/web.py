@@ -1,15 +1,17 @@
 """Request-level glue: who is logged in, template helpers, error pages, response headers."""
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from quiz.extensions import db, login_manager
+from quiz.extensions import db, limiter, login_manager
 from quiz.models import Citizen, StaffUser
 from quiz.phones import mask_phone
 
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(RateLimitExceeded, render_rate_limited)
     app.register_error_handler(OperationalError, render_database_unavailable)
     app.after_request(set_default_headers)
 
@@ -80,6 +83,15 @@ def render_error(error):  # type: ignore[no-untyped-def]
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return {"error": message}, code
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_rate_limited(error):  # type: ignore[no-untyped-def]
+    """429 with Retry-After: the seconds until the exceeded window lets one more request through."""
+    response = current_app.make_response(render_error(error))
+    limit = limiter.current_limit
+    seconds = int(limit.reset_at - time.time()) if limit else error.limit.limit.get_expiry()
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
 
 
 def render_csrf_error(error):  # type: ignore[no-untyped-def]
