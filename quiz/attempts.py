@@ -14,7 +14,6 @@ from quiz.extensions import db
 from quiz.models import Attempt, AttemptItem, BestResult, Citizen, Question, QuestionVersion, Round
 
 NOT_FOUND = "Không tìm thấy bài thi này."
-NO_SYNC = {"synchronize_session": False}  # Core-style writes: nothing loaded in the session to keep in step
 
 
 @dataclass(frozen=True)
@@ -272,7 +271,7 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> _Submitting:
     Locking the citizen's row too makes the citizen's submissions take turns, so the best
     result read here is still the best when it is replaced (and a commune correction waits).
     """
-    row = db.session.execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).first()
+    row = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).first()
     if row is None:
         raise AttemptError(NOT_FOUND)
     attempt, best = row[:9], row[9:]
@@ -293,7 +292,7 @@ def _grading_rows(attempt_id: int) -> list[_GradingRow]:
     return [_GradingRow(id_, position, order, selected, answered_at, correct,
                         QuestionVersion.multiple_flag(multiple, correct))
             for id_, position, order, selected, answered_at, correct, multiple
-            in db.session.execute(_GRADING_ROWS, {"attempt_id": attempt_id})]
+            in _execute(_GRADING_ROWS, {"attempt_id": attempt_id})]
 
 
 _GRADING_ROWS = (
@@ -325,24 +324,25 @@ def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: 
     for row in rows:
         counted = row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
         pairs.append((row.selected if counted else None, row.correct))
-    changed = [{"id": row.id, "selected": row.selected, "answered_at": row.answered_at}
+    changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at}
                for row in rows if row.changed]
     if changed:
-        db.session.execute(update(AttemptItem), changed)
+        _execute(_STORE_ANSWER, changed)
     correct_ids = [row.id for row, pair in zip(rows, pairs) if grading.is_item_correct(*pair)]
-    db.session.execute(_MARK_ITEMS, {"of_attempt": found.id, "correct_ids": correct_ids}, execution_options=NO_SYNC)
+    _execute(_MARK_ITEMS, {"of_attempt": found.id, "correct_ids": correct_ids})
     result = grading.grade(pairs, found.pass_percent)
     duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
     return _Graded(result.score, result.percent, result.passed, now, duration)
 
 
+_STORE_ANSWER = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
+                 .values(selected=bindparam("selected"), answered_at=bindparam("answered_at")))
 _MARK_ITEMS = (update(AttemptItem).where(AttemptItem.attempt_id == bindparam("of_attempt"))
                .values(is_correct=AttemptItem.id.in_(bindparam("correct_ids", expanding=True))))
 
 
 def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None) -> None:
-    db.session.execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction},
-                       execution_options=NO_SYNC)
+    _execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction})
 
 
 def _grade_values(graded: _Graded) -> dict:
@@ -360,16 +360,15 @@ def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | No
     new = BestSnapshot(graded.score, graded.percent, graded.passed)
     best = found.best
     if best is None:
-        db.session.execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
+        _execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
                                           "attempt_id": found.id, "first_completed_at": graded.submitted_at,
                                           "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
     if _better(graded, best.score, best.duration_seconds):
-        db.session.execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)},
-                           execution_options=NO_SYNC)
+        _execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
         return previous, new
-    db.session.execute(_COUNT_ATTEMPT, {"best_id": best.id}, execution_options=NO_SYNC)
+    _execute(_COUNT_ATTEMPT, {"best_id": best.id})
     return previous, previous
 
 
@@ -382,3 +381,8 @@ _REPLACE_BEST = _COUNT_ATTEMPT.values({name: bindparam(name) for name in (*_GRAD
 def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
     """Higher score wins; at equal score the faster attempt counts."""
     return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)
+
+
+def _execute(statement, parameters):  # type: ignore[no-untyped-def]
+    """Run a Core statement on the session's connection: the ORM has no objects to keep in step here."""
+    return db.session.connection().execute(statement, parameters)

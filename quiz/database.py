@@ -47,18 +47,26 @@ def write_transaction() -> Iterator[None]:
 
     On SQLite a read transaction that later writes fails at once when another worker wrote
     in between; ending any read snapshot first and locking up front makes it wait instead.
+    PostgreSQL (read committed) simply goes on in the request's transaction, keeping its
+    pooled connection rather than returning it and checking out another.
     """
     session = db.session()
-    if session.in_transaction():
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if session.in_transaction() and (sqlite or _has_changes(session)):
         session.commit()
     with _writer_queue():
-        session.connection(execution_options={"write_lock": True})
+        if sqlite:
+            session.connection(execution_options={"write_lock": True})  # BEGIN IMMEDIATE
         try:
             yield
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _has_changes(session) -> bool:  # type: ignore[no-untyped-def]
+    return bool(session.new or session.dirty or session.deleted)
 
 
 def _writer_queue():  # type: ignore[no-untyped-def]

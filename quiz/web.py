@@ -9,6 +9,7 @@ from flask_babel import format_datetime, format_decimal
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from quiz.extensions import db, limiter, login_manager
@@ -22,11 +23,18 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Citizen | StaffUser | None:
+    """The session's person, unless anonymised or deactivated since (their old sessions end)."""
     kind, _, raw_id = user_id.partition(":")
-    if not raw_id.isdigit():
+    if kind not in _ACTIVE_USER or not raw_id.isdigit():
         return None
-    model = {"c": Citizen, "s": StaffUser}.get(kind)
-    return db.session.get(model, int(raw_id)) if model else None
+    return db.session.execute(_ACTIVE_USER[kind], {"user_id": int(raw_id)}).scalar_one_or_none()
+
+
+# Built once: this runs on every request of a logged-in person.
+_ACTIVE_USER = {
+    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.anonymised_at.is_(None)),
+    "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)),
+}
 
 
 def init_app(app: Flask) -> None:
