@@ -3,7 +3,7 @@ and one Redis, the submit endpoint alone, and the same gunicorn serving a "hello
 endpoint for comparison; then a consistency check (nothing lost, nothing doubled, tallies = database).
 
 Run: `make bench-load` (both SQLite and PostgreSQL). Bounded: BENCH_FLOW_CITIZENS (default 200),
-BENCH_SUBMITS (default 4000), BENCH_SECONDS (8), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
+BENCH_SUBMITS (default 6000), BENCH_SECONDS (8), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
 `cds_bench` that it creates and drops.
 """
 import asyncio
@@ -16,14 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-
 from bench import driver, prepare, wrk  # noqa: E402
 from bench.apps import create_skeleton_table  # noqa: E402
 from bench.servers import bench_env, gunicorn, postgres_database  # noqa: E402
 
 FLOW_CITIZENS = int(os.environ.get("BENCH_FLOW_CITIZENS", 200))
-SUBMITS = int(os.environ.get("BENCH_SUBMITS", 4000))
+SUBMITS = int(os.environ.get("BENCH_SUBMITS", 6000))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 64))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -58,23 +56,13 @@ async def mixed_flow(bases: list[str], codes: list[str], admin_cookie: str, acce
     return rec
 
 
-def submit_only(bases: list[str], ready: list[tuple[int, str, str]]) -> wrk.WrkResult:
-    """The real submit endpoint alone, each prepared attempt submitted once, at 64 connections (two servers)."""
-    results = []
-    halves = [ready[0::2], ready[1::2]]
-    with ThreadPoolExecutor(2) as pool:
-        futures = [pool.submit(wrk.run, "submit", bases[i],
-                               [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in halves[i]],
-                               CONCURRENCY // 2, SECONDS, unique=True) for i in range(2)]
-        results = [f.result() for f in futures]
-    return combine("submit", results)
+def submit_only(base: str, ready: list[tuple[int, str, str]]) -> wrk.WrkResult:
+    """The real submit endpoint alone, each prepared attempt submitted once, at 64 connections.
 
-
-def combine(name: str, results: list[wrk.WrkResult]) -> wrk.WrkResult:
-    """Two servers measured at once: requests add up over the longer duration; latencies: the worse."""
-    return wrk.WrkResult(name, sum(r.requests for r in results), max(r.seconds for r in results),
-                         max(r.p50 for r in results), max(r.p95 for r in results), max(r.p99 for r in results),
-                         sum(r.errors for r in results), sum(r.non2xx for r in results), any(r.wrapped for r in results))
+    One server, like hello and skeleton: the ratios compare one gunicorn with one gunicorn.
+    """
+    requests = [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in ready]
+    return wrk.run("submit", base, requests, CONCURRENCY, SECONDS, unique=True)
 
 
 def reference(hello_base: str, skeleton_base: str, codes: list[str]) -> tuple[wrk.WrkResult, wrk.WrkResult]:
@@ -125,7 +113,7 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     bases = [f"http://127.0.0.1:{PORTS['app_a']}", f"http://127.0.0.1:{PORTS['app_b']}"]
     with gunicorn("wsgi:app", PORTS["app_a"], env, log_dir), gunicorn("wsgi:app", PORTS["app_b"], env, log_dir):
         flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
-        submits = submit_only(bases, ready)
+        submits = submit_only(bases[0], ready)
     create_skeleton_table(database_url)
     with gunicorn("bench.apps:hello()", PORTS["hello"], env, log_dir), \
             gunicorn("bench.apps:skeleton()", PORTS["skeleton"], env, log_dir):
@@ -133,7 +121,7 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
                                             f"http://127.0.0.1:{PORTS['skeleton']}", codes)
     print(f"\n=== {name}: {FLOW_CITIZENS} citizens through the whole flow, two app servers, {CONCURRENCY} clients ===")
     print("\n".join(flow.report()))
-    print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, two servers), hello, skeleton ---")
+    print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, one server), hello, skeleton ---")
     print("\n".join(r.line() for r in (submits, hello_rec, skeleton_rec)))
     submit_rps, hello_rps, skeleton_rps = submits.rps, hello_rec.rps, skeleton_rec.rps
     print(f"  ratios: submit/hello {submit_rps / hello_rps:.3f}   submit/skeleton {submit_rps / skeleton_rps:.3f}   "
