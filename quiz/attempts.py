@@ -197,31 +197,53 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
                 now: datetime, grace: timedelta) -> None:
     """Store one answer (choice positions as shown) while the attempt is open."""
     with write_transaction():
-        attempt = citizen_attempt(attempt_id, citizen_id)
-        _check_accepting(attempt, now, grace)
-        item = _item(attempt, position)
-        _store(item, shown, now)
+        served = _served_item(attempt_id, citizen_id, position)
+        _check_accepting(served, now, grace)
+        if served.item_id is None:
+            raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
+        selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
+        _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now})
 
 
-def _check_accepting(attempt: Attempt, now: datetime, grace: timedelta) -> None:
-    if attempt.is_submitted:
+@dataclass(frozen=True)
+class _ServedItem:
+    """The attempt's state and one of its questions (item_id None: no question at that position)."""
+
+    submitted_at: datetime | None
+    deadline_at: datetime
+    item_id: int | None
+    choice_order: list[int] | None
+    correct: list[int] | None
+    multiple: bool | None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
+    row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
+    if row is None:
+        raise AttemptError(NOT_FOUND)
+    return _ServedItem(*row)
+
+
+# FOR SHARE on PostgreSQL: saves of one attempt run side by side, but a submit waits for those in flight
+# and a save arriving after the submit sees it (SQLite's write lock already orders them).
+_SERVED_ITEM = (
+    select(Attempt.submitted_at, Attempt.deadline_at, AttemptItem.id, AttemptItem.choice_order,
+           QuestionVersion.correct, QuestionVersion.multiple)
+    .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position")))
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"))
+    .with_for_update(of=Attempt.__table__, read=True))
+
+
+def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
+    if served.is_submitted:
         raise AttemptError("Bài thi đã được nộp, không thể sửa câu trả lời.")
-    if now > attempt.deadline_at + grace:
+    if now > served.deadline_at + grace:
         raise AttemptError("Đã hết giờ làm bài; câu trả lời này không được ghi nhận.")
-
-
-def _item(attempt: Attempt, position: int) -> AttemptItem:
-    stmt = select(AttemptItem).where(AttemptItem.attempt_id == attempt.id,
-                                     AttemptItem.position == position)
-    item = db.session.scalar(stmt)
-    if item is None:
-        raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
-    return item
-
-
-def _store(item: AttemptItem, shown: list[int], now: datetime) -> None:
-    item.selected = _selection(shown, item.choice_order, item.version.is_multiple)
-    item.answered_at = now
 
 
 def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> list[int] | None:
