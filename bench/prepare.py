@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select, update
 
+from bench import wrk
 from quiz import attempts, tallies
 from quiz.clock import utcnow
 from quiz.communes import sync_communes
@@ -16,7 +17,6 @@ from quiz.privacy import ensure_default_notice
 from quiz.question_bank import load_sample_bank
 
 GRACE = timedelta(seconds=30)
-BENCH_USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) cds-bench"  # also sent by wrk_requests.lua
 
 
 def build(app: Flask) -> int:
@@ -49,7 +49,7 @@ def session_cookie(app: Flask, user_id: str) -> tuple[str, str]:
     a real login; otherwise every request would find a foreign session and rewrite the cookie.
     """
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                                  headers={"User-Agent": BENCH_USER_AGENT}):
+                                  headers={"User-Agent": wrk.USER_AGENT}):
         session["_user_id"] = user_id
         session["_fresh"] = True
         session["_id"] = app.login_manager._session_identifier_generator()

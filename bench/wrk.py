@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 SCRIPT = Path(__file__).with_name("wrk_requests.lua")
 THREADS = 2
+USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) cds-bench"  # prepared sessions are bound to it, as at a login
 
 
 @dataclass
@@ -51,7 +52,7 @@ def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]],
         for method, path, cookie, body in requests:
             handle.write(f"{method}\t{path}\t{cookie}\t{urlencode(body) if body else ''}\n")
     command = [require_wrk(), "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-               "-s", str(SCRIPT), base, "--", handle.name, str(THREADS)]
+               "-s", str(SCRIPT), base, "--", handle.name, str(THREADS), USER_AGENT]
     output = subprocess.run(command, capture_output=True, text=True, timeout=200).stdout
     Path(handle.name).unlink()
     figures = json.loads(output.split("WRKJSON ", 1)[1].splitlines()[0])

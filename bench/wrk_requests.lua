@@ -17,8 +17,7 @@ function init(args)
   for line in io.lines(args[1]) do
     if n % nthreads == id then
       local method, path, cookie, body = line:match("^(%S+)\t(%S+)\t(%S*)\t(.*)$")
-      local headers = {["Content-Type"] = "application/x-www-form-urlencoded",
-                       ["User-Agent"] = "Mozilla/5.0 (Linux; Android 10; K) cds-bench"}  -- as in prepare.py
+      local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["User-Agent"] = args[3]}
       if cookie ~= "" then headers["Cookie"] = cookie end
       table.insert(requests, wrk.format(method, path, headers, body ~= "" and body or nil))
     end

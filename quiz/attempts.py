@@ -1,6 +1,6 @@
 """Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
@@ -296,13 +296,15 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> _Submitting:
     row = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).first()
     if row is None:
         raise AttemptError(NOT_FOUND)
-    attempt, best = row[:9], row[9:]
+    attempt, best = row[:len(_ATTEMPT_COLUMNS)], row[len(_ATTEMPT_COLUMNS):]
     return _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
 
 
+_ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
+                    Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
+                    Round.prediction_question.is_not(None))
 _LOCKED_FOR_SUBMIT = (
-    select(Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
-           Attempt.submitted_at, Citizen.commune_code, Round.pass_percent, Round.prediction_question.is_not(None),
+    select(*_ATTEMPT_COLUMNS,
            BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
     .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
     .outerjoin(BestResult, and_(BestResult.round_id == Attempt.round_id, BestResult.citizen_id == Attempt.citizen_id))
@@ -342,17 +344,17 @@ def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int
 
 def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: bool) -> _Graded:
     """Score the attempt; store the answers sent with the form and every item's mark."""
-    pairs = []
+    marks = []
     for row in rows:
         counted = row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
-        pairs.append((row.selected if counted else None, row.correct))
+        marks.append(counted and grading.is_item_correct(row.selected, row.correct))
     changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at}
                for row in rows if row.changed]
     if changed:
         _execute(_STORE_ANSWER, changed)
-    correct_ids = [row.id for row, pair in zip(rows, pairs) if grading.is_item_correct(*pair)]
+    correct_ids = [row.id for row, mark in zip(rows, marks) if mark]
     _execute(_MARK_ITEMS, {"of_attempt": found.id, "correct_ids": correct_ids})
-    result = grading.grade(pairs, found.pass_percent)
+    result = grading.grade_marks(marks, found.pass_percent)
     duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
     return _Graded(result.score, result.percent, result.passed, now, duration)
 
@@ -368,11 +370,10 @@ def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None) -> 
 
 
 def _grade_values(graded: _Graded) -> dict:
-    return {"score": graded.score, "percent": graded.percent, "passed": graded.passed,
-            "submitted_at": graded.submitted_at, "duration_seconds": graded.duration_seconds}
+    return {name: getattr(graded, name) for name in _GRADE_COLUMNS}
 
 
-_GRADE_COLUMNS = ("score", "percent", "passed", "submitted_at", "duration_seconds")
+_GRADE_COLUMNS = tuple(field.name for field in fields(_Graded))  # the same names on attempts and best_results
 _SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
                .values({name: bindparam(name) for name in (*_GRADE_COLUMNS, "prediction")}))
 
@@ -383,8 +384,8 @@ def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | No
     best = found.best
     if best is None:
         _execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
-                                          "attempt_id": found.id, "first_completed_at": graded.submitted_at,
-                                          "attempts_count": 1, **_grade_values(graded)})
+                                "attempt_id": found.id, "first_completed_at": graded.submitted_at,
+                                "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
     if _better(graded, best.score, best.duration_seconds):

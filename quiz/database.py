@@ -19,8 +19,12 @@ def configure_sqlite(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
     _install_sqlite_hooks(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    if engine.url.database not in (None, "", ":memory:"):
+    if _is_file(engine):
         app.extensions["sqlite_writer_queue"] = engine.url.database + "-writers"
+
+
+def _is_file(engine: Engine) -> bool:
+    return engine.url.database not in (None, "", ":memory:")
 
 
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
@@ -30,7 +34,7 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:"):
+        if _is_file(engine):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -51,7 +55,7 @@ def write_transaction() -> Iterator[None]:
     pooled connection rather than returning it and checking out another.
     """
     session = db.session()
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    sqlite = not is_postgres()
     if session.in_transaction() and (sqlite or _has_changes(session)):
         session.commit()
     with _writer_queue():

@@ -20,8 +20,13 @@ def is_item_correct(selected: Iterable[int] | None, correct: Iterable[int]) -> b
 
 def grade(answers: Sequence[tuple[Iterable[int] | None, Iterable[int]]], pass_percent: int) -> Grade:
     """Grade (selected, correct) pairs: one point per exactly-right item."""
-    score = sum(1 for selected, correct in answers if is_item_correct(selected, correct))
-    max_score = len(answers)
+    return grade_marks([is_item_correct(selected, correct) for selected, correct in answers], pass_percent)
+
+
+def grade_marks(marks: Sequence[bool], pass_percent: int) -> Grade:
+    """Grade items already marked right or wrong."""
+    score = sum(marks)
+    max_score = len(marks)
     percent = round(100.0 * score / max_score, 2) if max_score else 0.0
     return Grade(score=score, max_score=max_score, percent=percent, passed=percent >= pass_percent)
 
