@@ -235,7 +235,9 @@ _SERVED_ITEM = (
            QuestionVersion.correct, QuestionVersion.multiple)
     .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position")))
     .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"))
+    .join(Citizen, Citizen.id == Attempt.citizen_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
+           Citizen.anonymised_at.is_(None))
     .with_for_update(of=Attempt.__table__, read=True))
 
 
@@ -308,7 +310,8 @@ _LOCKED_FOR_SUBMIT = (
            BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
     .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
     .outerjoin(BestResult, and_(BestResult.round_id == Attempt.round_id, BestResult.citizen_id == Attempt.citizen_id))
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
+           Citizen.anonymised_at.is_(None))
     .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
 
 

@@ -16,7 +16,6 @@ LOGIN_PER_PHONE = "10 per 10 minutes"
 REGISTER_PER_PHONE = "5 per hour"
 PER_IP = os.environ.get("RATELIMIT_PER_IP", "2000 per hour")
 ANSWER_SAVES_PER_ATTEMPT = "240 per 10 minutes"
-SUBMITS_PER_ATTEMPT = "30 per 10 minutes"
 ASSISTED_PER_HELPER = "300 per hour"
 
 

@@ -4,10 +4,9 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, session, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_limiter import RateLimitExceeded
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
@@ -126,7 +125,7 @@ def render_database_unavailable(error):  # type: ignore[no-untyped-def]
 def set_default_headers(response):  # type: ignore[no-untyped-def]
     """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # is_anonymous, not is_authenticated: the latter would reload a user the request's commit expired
-    if request.endpoint != "static" and "Cache-Control" not in response.headers and not current_user.is_anonymous:
+    # the signed session, not current_user: that would load the person on endpoints that skip it
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and "_user_id" in session:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,11 +4,13 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
+from quiz.anonymise import anonymise
+from quiz.clock import utcnow
 from quiz.extensions import db
-from quiz.models import Attempt, Citizen
+from quiz.models import Attempt, AttemptItem, Citizen
 from tests.admin_helpers import build_scenario
-from tests.conftest import csrf_token, staff_login
-from tests.test_citizen_flow import register, save, start
+from tests.conftest import csrf_token, make_staff, staff_login
+from tests.test_citizen_flow import login, register, save, start
 
 
 def test_forged_position_and_choice_are_refused_in_vietnamese(client, contest):
@@ -30,6 +32,45 @@ def test_state_changes_need_the_csrf_token(client, contest):
     attempt_id = start(client)
     assert client.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]}).status_code == 400
     assert client.post(f"/thi/{attempt_id}/nop").status_code == 400
+
+
+def test_a_session_outliving_its_deleted_citizen_saves_and_submits_nothing(client, app, contest):
+    register(client)
+    attempt_id = start(client)
+    token = csrf_token(client.get(f"/thi/{attempt_id}"))
+    with app.app_context():  # the person asked for deletion in another tab
+        anonymise(db.session.scalar(select(Citizen)), utcnow())
+        db.session.commit()
+    assert save(client, attempt_id, 0, [0], token).status_code == 404
+    assert client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).submitted_at is None
+        assert db.session.scalar(select(func.count(AttemptItem.id)).where(AttemptItem.selected.is_not(None))) == 0
+
+
+def test_a_staff_session_cannot_answer_or_submit(client, app, contest):
+    register(client)
+    attempt_id = start(client)
+    staff = app.test_client()
+    with app.app_context():
+        make_staff()
+    staff_login(staff)
+    token = csrf_token(staff.get("/quan-tri/dang-nhap"))
+    assert save(staff, attempt_id, 0, [0], token).status_code == 403
+    assert staff.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_remembered_login_without_the_session_id_still_submits(client, app, contest):
+    register(app.test_client(), phone="0912345678")
+    assert login(client).status_code == 302
+    assert client.get_cookie("remember_token") is not None
+    attempt_id = start(client)
+    token = csrf_token(client.get(f"/thi/{attempt_id}"))
+    with client.session_transaction() as session:  # the session lost the id; the remember cookie stays
+        session.pop("_user_id")
+    assert client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).submitted_at is not None
 
 
 def test_replayed_submission_records_one_attempt(client, app, contest):
