@@ -56,21 +56,23 @@ async def mixed_flow(bases: list[str], codes: list[str], admin_cookie: str, acce
     return rec
 
 
-def submit_only(base: str, ready: list[tuple[int, str, str]]) -> wrk.WrkResult:
+def submit_only(base: str, ready: list[tuple[int, str, str]], log: Path) -> wrk.WrkResult:
     """The real submit endpoint alone, each prepared attempt submitted once, at 64 connections.
 
     One server, like hello and skeleton: the ratios compare one gunicorn with one gunicorn.
     """
     requests = [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in ready]
-    return wrk.run("submit", base, requests, CONCURRENCY, SECONDS, unique=True)
+    return wrk.run("submit", base, requests, CONCURRENCY, SECONDS, unique=True, log=log)
 
 
-def reference(hello_base: str, skeleton_base: str, codes: list[str]) -> tuple[wrk.WrkResult, wrk.WrkResult]:
+def reference(hello_base: str, skeleton_base: str, codes: list[str],
+              log: Path) -> tuple[wrk.WrkResult, wrk.WrkResult]:
     """The floor (hello) and the ceiling (skeleton) under the same gunicorn configuration, via wrk."""
     rng = random.Random(2)
     bodies = [{**{f"q{p}": str(rng.randrange(4)) for p in range(20)}, "commune": rng.choice(codes)} for _ in range(SUBMITS)]
-    hello = wrk.run("hello", hello_base, [("GET", "/hello", "", None)] * 1000, CONCURRENCY, SECONDS)
-    skeleton = wrk.run("skeleton", skeleton_base, [("POST", "/submit", "", body) for body in bodies], CONCURRENCY, SECONDS)
+    hello = wrk.run("hello", hello_base, [("GET", "/hello", "", None)] * 1000, CONCURRENCY, SECONDS, log=log)
+    skeleton = wrk.run("skeleton", skeleton_base, [("POST", "/submit", "", body) for body in bodies], CONCURRENCY, SECONDS,
+                       log=log)
     return hello, skeleton
 
 
@@ -113,12 +115,12 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     bases = [f"http://127.0.0.1:{PORTS['app_a']}", f"http://127.0.0.1:{PORTS['app_b']}"]
     with gunicorn("wsgi:app", PORTS["app_a"], env, log_dir), gunicorn("wsgi:app", PORTS["app_b"], env, log_dir):
         flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
-        submits = submit_only(bases[0], ready)
+        submits = submit_only(bases[0], ready, Path(env["GUNICORN_ACCESS_LOG"]))
     create_skeleton_table(database_url)
     with gunicorn("bench.apps:hello()", PORTS["hello"], env, log_dir), \
             gunicorn("bench.apps:skeleton()", PORTS["skeleton"], env, log_dir):
         hello_rec, skeleton_rec = reference(f"http://127.0.0.1:{PORTS['hello']}",
-                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes)
+                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes, Path(env["GUNICORN_ACCESS_LOG"]))
     print(f"\n=== {name}: {FLOW_CITIZENS} citizens through the whole flow, two app servers, {CONCURRENCY} clients ===")
     print("\n".join(flow.report()))
     print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, one server), hello, skeleton ---")

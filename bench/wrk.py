@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import access_log
+
 SCRIPT = Path(__file__).with_name("wrk_requests.lua")
 THREADS = 2
 USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) cds-bench"  # prepared sessions are bound to it, as at a login
@@ -23,6 +25,7 @@ class WrkResult:
     errors: int
     non2xx: int
     wrapped: bool = False
+    in_server: tuple[int, int, int] | None = None  # p50, p95, p99 ms inside gunicorn, from its access log
 
     @property
     def rps(self) -> float:
@@ -31,7 +34,10 @@ class WrkResult:
     def line(self) -> str:
         return (f"  {self.name:<14} {self.rps:8.1f} req/s  p50 {self.p50:6.1f}  p95 {self.p95:6.1f}  p99 {self.p99:6.1f} ms"
                 f"  n={self.requests}  socket errors={self.errors}  non-2xx/3xx={self.non2xx}"
-                + ("  (RAN OUT of prepared requests: raise BENCH_SUBMITS)" if self.wrapped else ""))
+                + ("  (RAN OUT of prepared requests: raise BENCH_SUBMITS)" if self.wrapped else "")
+                + (f"\n  {'':<14} inside gunicorn: p50 {self.in_server[0]:4d}  p95 {self.in_server[1]:4d}  "
+                   f"p99 {self.in_server[2]:4d} ms (the rest of the latency is waiting for a free worker)"
+                   if self.in_server else ""))
 
 
 def require_wrk() -> str:
@@ -42,12 +48,14 @@ def require_wrk() -> str:
 
 
 def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]], connections: int,
-        seconds: int = 10, unique: bool = False) -> WrkResult:
+        seconds: int = 10, unique: bool = False, log: Path | None = None) -> WrkResult:
     """requests: (method, path, cookie header, form body), sent in order for `seconds` at `connections` concurrency.
 
     wrk cycles through the list; `unique` marks a list whose requests must not repeat (each submits
-    another attempt), so running out of it is reported.
+    another attempt), so running out of it is reported. `log`: the server's access log, for the
+    time requests spent inside it.
     """
+    since = access_log.mark(log) if log else 0
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         for method, path, cookie, body in requests:
             handle.write(f"{method}\t{path}\t{cookie}\t{urlencode(body) if body else ''}\n")
@@ -56,4 +64,8 @@ def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]],
     output = subprocess.run(command, capture_output=True, text=True, timeout=200).stdout
     Path(handle.name).unlink()
     figures = json.loads(output.split("WRKJSON ", 1)[1].splitlines()[0])
-    return WrkResult(name=name, wrapped=unique and "WRAPPED" in output, **figures)
+    result = WrkResult(name=name, wrapped=unique and "WRAPPED" in output, **figures)
+    if log:
+        times = access_log.read_times(log, since)
+        result.in_server = tuple(access_log.percentile(times, f) for f in (0.5, 0.95, 0.99))  # type: ignore[assignment]
+    return result
