@@ -55,6 +55,7 @@ def citizen_in_session(view):  # type: ignore[no-untyped-def]
 
 
 def citizen_id() -> int:
+    """The logged-in citizen's id: from the session on the hot endpoints, else from the loaded person."""
     return g.get("citizen_id") or current_user.id
 
 
