@@ -21,5 +21,7 @@ def read_times(path: Path, since: int) -> list[int]:
     return sorted(int(match.group(1)) for match in _SERVED.finditer(text))
 
 
-def percentile(values: list[int], fraction: float) -> int:
-    return values[min(len(values) - 1, int(len(values) * fraction))] if values else 0
+def percentiles(values: list[int]) -> tuple[int, int, int]:
+    """p50, p95 and p99 of sorted values (zeros when there are none)."""
+    return tuple(values[min(len(values) - 1, int(len(values) * f))] if values else 0  # type: ignore[return-value]
+                 for f in (0.5, 0.95, 0.99))

@@ -113,14 +113,15 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     admin_cookie = prepare.organizer_cookie(app)
     accepted: list[int] = []
     bases = [f"http://127.0.0.1:{PORTS['app_a']}", f"http://127.0.0.1:{PORTS['app_b']}"]
+    access = Path(env["GUNICORN_ACCESS_LOG"])
     with gunicorn("wsgi:app", PORTS["app_a"], env, log_dir), gunicorn("wsgi:app", PORTS["app_b"], env, log_dir):
         flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
-        submits = submit_only(bases[0], ready, Path(env["GUNICORN_ACCESS_LOG"]))
+        submits = submit_only(bases[0], ready, access)
     create_skeleton_table(database_url)
     with gunicorn("bench.apps:hello()", PORTS["hello"], env, log_dir), \
             gunicorn("bench.apps:skeleton()", PORTS["skeleton"], env, log_dir):
         hello_rec, skeleton_rec = reference(f"http://127.0.0.1:{PORTS['hello']}",
-                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes, Path(env["GUNICORN_ACCESS_LOG"]))
+                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes, access)
     print(f"\n=== {name}: {FLOW_CITIZENS} citizens through the whole flow, two app servers, {CONCURRENCY} clients ===")
     print("\n".join(flow.report()))
     print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, one server), hello, skeleton ---")

@@ -64,8 +64,5 @@ def run(name: str, base: str, requests: list[tuple[str, str, str, dict | None]],
     output = subprocess.run(command, capture_output=True, text=True, timeout=200).stdout
     Path(handle.name).unlink()
     figures = json.loads(output.split("WRKJSON ", 1)[1].splitlines()[0])
-    result = WrkResult(name=name, wrapped=unique and "WRAPPED" in output, **figures)
-    if log:
-        times = access_log.read_times(log, since)
-        result.in_server = tuple(access_log.percentile(times, f) for f in (0.5, 0.95, 0.99))  # type: ignore[assignment]
-    return result
+    in_server = access_log.percentiles(access_log.read_times(log, since)) if log else None
+    return WrkResult(name=name, wrapped=unique and "WRAPPED" in output, in_server=in_server, **figures)

@@ -2,7 +2,7 @@
 from datetime import timedelta
 from functools import wraps
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from quiz.privacy import current_notice
 from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE, attempt_key,
                               client_ip, phone_key)
 from quiz.registration import Applicant, register_citizen
+from quiz.web import session_citizen_id
 
 bp = Blueprint("quiz", __name__)
 
@@ -45,18 +46,15 @@ def citizen_in_session(view):  # type: ignore[no-untyped-def]
 
     @wraps(view)
     def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
-        kind, _, raw_id = str(session.get("_user_id", "")).partition(":")
-        if kind == "c" and raw_id.isdigit():
-            g.citizen_id = int(raw_id)
-            return view(*args, **kwargs)
-        g.citizen_id = None
-        return checked(*args, **kwargs)
+        if session_citizen_id() is None:
+            return checked(*args, **kwargs)
+        return view(*args, **kwargs)
     return wrapped
 
 
 def citizen_id() -> int:
-    """The logged-in citizen's id: from the session on the hot endpoints, else from the loaded person."""
-    return g.get("citizen_id") or current_user.id
+    """The logged-in citizen's id: named by the session, else that of the loaded person."""
+    return session_citizen_id() or current_user.id
 
 
 def grace() -> timedelta:

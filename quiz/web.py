@@ -20,13 +20,31 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
 
 
+SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed session
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> Citizen | StaffUser | None:
     """The session's person, unless anonymised or deactivated since (their old sessions end)."""
+    parsed = parse_user_id(user_id)
+    if parsed is None:
+        return None
+    kind, id_ = parsed
+    return db.session.execute(_ACTIVE_USER[kind], {"user_id": id_}).scalar_one_or_none()
+
+
+def parse_user_id(user_id: str) -> tuple[str, int] | None:
+    """("c", 12) for a citizen's "c:12", ("s", 3) for a staff member's "s:3"; None for anything else."""
     kind, _, raw_id = user_id.partition(":")
     if kind not in _ACTIVE_USER or not raw_id.isdigit():
         return None
-    return db.session.execute(_ACTIVE_USER[kind], {"user_id": int(raw_id)}).scalar_one_or_none()
+    return kind, int(raw_id)
+
+
+def session_citizen_id() -> int | None:
+    """The citizen named by the signed session, not loaded (None: staff, nobody, or a remember-me return)."""
+    parsed = parse_user_id(str(session.get(SESSION_USER_KEY, "")))
+    return parsed[1] if parsed and parsed[0] == "c" else None
 
 
 # Built once: this runs on every request of a logged-in person.
@@ -126,6 +144,6 @@ def set_default_headers(response):  # type: ignore[no-untyped-def]
     """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # the signed session, not current_user: that would load the person on endpoints that skip it
-    if request.endpoint != "static" and "Cache-Control" not in response.headers and "_user_id" in session:
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and SESSION_USER_KEY in session:
         response.headers["Cache-Control"] = "no-store"
     return response
