@@ -81,7 +81,8 @@ async def citizen_flow(base: str, phone: str, commune: str, rec: Recorder, accep
         for position in positions:
             await rec.call("save_answer", client.post(f"{attempt_url}/tra-loi", json={"position": position, "choices": [0]},
                                                       headers={"X-CSRFToken": csrf}))
-        response = await rec.call("submit", client.post(f"{attempt_url}/nop", data={"csrf_token": csrf}))
+        form = {"csrf_token": csrf, **{f"q{position}": "0" for position in positions}}  # the ticks, as the form sends them
+        response = await rec.call("submit", client.post(f"{attempt_url}/nop", data=form))
         if response.status_code == 302 and "/ket-qua/" in response.headers.get("location", ""):
             accepted.append(int(attempt_url.rsplit("/", 1)[1]))
             await rec.call("result", client.get(response.headers["location"]))

@@ -56,12 +56,14 @@ async def mixed_flow(bases: list[str], codes: list[str], admin_cookie: str, acce
     return rec
 
 
-def submit_only(base: str, ready: list[tuple[int, str, str]], log: Path) -> wrk.WrkResult:
+def submit_only(base: str, ready: list[prepare.ReadyAttempt], log: Path) -> wrk.WrkResult:
     """The real submit endpoint alone, each prepared attempt submitted once, at 64 connections.
 
+    The form carries the 20 ticked answers, as the phone's quiz form does (the skeleton parses 20 too).
     One server, like hello and skeleton: the ratios compare one gunicorn with one gunicorn.
     """
-    requests = [("POST", f"/thi/{a}/nop", f"session={cookie}", {"csrf_token": csrf}) for a, cookie, csrf in ready]
+    requests = [("POST", f"/thi/{r.attempt_id}/nop", f"session={r.cookie}", {"csrf_token": r.csrf, **r.answers})
+                for r in ready]
     return wrk.run("submit", base, requests, CONCURRENCY, SECONDS, unique=True, log=log)
 
 
@@ -129,7 +131,7 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     submit_rps, hello_rps, skeleton_rps = submits.rps, hello_rec.rps, skeleton_rec.rps
     print(f"  ratios: submit/hello {submit_rps / hello_rps:.3f}   submit/skeleton {submit_rps / skeleton_rps:.3f}   "
           f"skeleton/hello {skeleton_rps / hello_rps:.3f}")
-    print("--- consistency ---\n  " + "\n  ".join(consistency(app, round_id, accepted, [a for a, _, _ in ready], submits)))
+    print("--- consistency ---\n  " + "\n  ".join(consistency(app, round_id, accepted, [r.attempt_id for r in ready], submits)))
     with app.app_context():
         from quiz.extensions import db
         db.session.remove()

@@ -1,18 +1,19 @@
 """Preparing a benchmark database in-process: schema, communes, bank, a round, an organizer, ready attempts."""
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import Flask, session
 from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bench import wrk
-from quiz import attempts, tallies
+from quiz import attempts, grading, tallies
 from quiz.clock import utcnow
 from quiz.communes import sync_communes
 from quiz.extensions import db
-from quiz.models import AttemptItem, Citizen, Commune, Round, StaffUser
+from quiz.models import AttemptItem, Citizen, Commune, QuestionVersion, Round, StaffUser
 from quiz.privacy import ensure_default_notice
 from quiz.question_bank import load_sample_bank
 
@@ -58,8 +59,15 @@ def session_cookie(app: Flask, user_id: str) -> tuple[str, str]:
     return cookie, form_token
 
 
-def ready_attempts(app: Flask, round_id: int, count: int, phone_offset: int) -> list[tuple[int, str, str]]:
-    """`count` citizens each with a started attempt whose 20 answers are saved: (attempt id, cookie, csrf)."""
+class ReadyAttempt(NamedTuple):
+    attempt_id: int
+    cookie: str
+    csrf: str
+    answers: dict[str, str]  # the quiz form's fields: q<position> -> the shown choice ticked
+
+
+def ready_attempts(app: Flask, round_id: int, count: int, phone_offset: int) -> list[ReadyAttempt]:
+    """`count` citizens each with a started attempt whose 20 answers are saved, as the phone's saves leave them."""
     rng = random.Random(count)
     codes = commune_codes(app)
     prepared = []
@@ -75,11 +83,28 @@ def ready_attempts(app: Flask, round_id: int, count: int, phone_offset: int) -> 
             db.session.commit()
             tallies.record_registration(citizen)
             attempt = attempts.start_attempt(citizen.id, round_, now, GRACE, rng)
-            db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
-                               .values(selected=[0], answered_at=now))
-            db.session.commit()
-            prepared.append((attempt.id, citizen.id))
-    return [(attempt_id, *session_cookie(app, f"c:{citizen_id}")) for attempt_id, citizen_id in prepared]
+            form = save_answers(attempt.id, now, rng)
+            prepared.append((attempt.id, citizen.id, form))
+    return [ReadyAttempt(attempt_id, *session_cookie(app, f"c:{citizen_id}"), form)
+            for attempt_id, citizen_id, form in prepared]
+
+
+def save_answers(attempt_id: int, now: datetime, rng: random.Random) -> dict[str, str]:
+    """One random choice per item, stored (with its mark) as the answer saves store it, in one statement."""
+    items = db.session.execute(select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order,
+                                      QuestionVersion.correct)
+                               .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+                               .where(AttemptItem.attempt_id == attempt_id)).all()
+    rows, form = [], {}
+    for item_id, position, order, correct in items:
+        shown = rng.randrange(len(order))
+        selected = grading.shown_to_original([shown], order)
+        rows.append({"item_id": item_id, "selected": selected, "correct": grading.is_item_correct(selected, correct)})
+        form[f"q{position}"] = str(shown)
+    db.session.connection().execute(update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
+                       .values(selected=bindparam("selected"), is_correct=bindparam("correct"), answered_at=now), rows)
+    db.session.commit()
+    return form
 
 
 def organizer_cookie(app: Flask) -> str:

@@ -90,6 +90,7 @@ class _GradingRow:
     choice_order: list[int]
     selected: list[int] | None
     answered_at: datetime | None
+    marked: bool | None  # the mark stored when the answer was saved
     correct: list[int]
     is_multiple: bool
     changed: bool = False  # a different answer came with the submit form
@@ -202,7 +203,8 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
         if served.item_id is None:
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
         selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
-        _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now})
+        _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
+                                 "is_correct": grading.is_item_correct(selected, served.correct)})
 
 
 @dataclass(frozen=True)
@@ -316,15 +318,15 @@ _LOCKED_FOR_SUBMIT = (
 
 
 def _grading_rows(attempt_id: int) -> list[_GradingRow]:
-    return [_GradingRow(id_, position, order, selected, answered_at, correct,
+    return [_GradingRow(id_, position, order, selected, answered_at, marked, correct,
                         QuestionVersion.multiple_flag(multiple, correct))
-            for id_, position, order, selected, answered_at, correct, multiple
+            for id_, position, order, selected, answered_at, marked, correct, multiple
             in _execute(_GRADING_ROWS, {"attempt_id": attempt_id})]
 
 
 _GRADING_ROWS = (
     select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
-           AttemptItem.answered_at, QuestionVersion.correct, QuestionVersion.multiple)
+           AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple)
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(AttemptItem.attempt_id == bindparam("attempt_id")).order_by(AttemptItem.position))
 
@@ -346,25 +348,34 @@ def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int
 
 
 def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: bool) -> _Graded:
-    """Score the attempt; store the answers sent with the form and every item's mark."""
-    marks = []
-    for row in rows:
-        counted = row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
-        marks.append(counted and grading.is_item_correct(row.selected, row.correct))
-    changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at}
-               for row in rows if row.changed]
+    """Score the attempt and store its marks.
+
+    Each save already marked its item, so usually nothing is written here: only answers sent with
+    the form, answers saved too late to count and never-answered items (still unmarked) change.
+    """
+    marks = [_counts(row, found, in_time) and grading.is_item_correct(row.selected, row.correct) for row in rows]
+    changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at, "is_correct": mark}
+               for row, mark in zip(rows, marks) if row.changed]
     if changed:
         _execute(_STORE_ANSWER, changed)
-    correct_ids = [row.id for row, mark in zip(rows, marks) if mark]
-    _execute(_MARK_ITEMS, {"of_attempt": found.id, "correct_ids": correct_ids})
+    remarked = [(row.id, mark) for row, mark in zip(rows, marks) if not row.changed and row.marked != mark]
+    if remarked:
+        _execute(_MARK_ITEMS, {"item_ids": [id_ for id_, _ in remarked],
+                               "correct_ids": [id_ for id_, mark in remarked if mark]})
     result = grading.grade_marks(marks, found.pass_percent)
     duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
     return _Graded(result.score, result.percent, result.passed, now, duration)
 
 
+def _counts(row: _GradingRow, found: _Submitting, in_time: bool) -> bool:
+    """An answer counts if given, and, for a late submission, given before the deadline."""
+    return row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
+
+
 _STORE_ANSWER = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
-                 .values(selected=bindparam("selected"), answered_at=bindparam("answered_at")))
-_MARK_ITEMS = (update(AttemptItem).where(AttemptItem.attempt_id == bindparam("of_attempt"))
+                 .values(selected=bindparam("selected"), answered_at=bindparam("answered_at"),
+                         is_correct=bindparam("is_correct")))
+_MARK_ITEMS = (update(AttemptItem).where(AttemptItem.id.in_(bindparam("item_ids", expanding=True)))
                .values(is_correct=AttemptItem.id.in_(bindparam("correct_ids", expanding=True))))
 
 

@@ -3,13 +3,13 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quiz import attempts
 from quiz.clock import utcnow
 from quiz.errors import AttemptError
 from quiz.extensions import db
-from quiz.models import Attempt, BestResult, Round, Topic
+from quiz.models import Attempt, AttemptItem, BestResult, Round, Topic
 from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)
@@ -100,6 +100,47 @@ def test_submit_within_grace_counts_the_answers_sent_with_it(ctx, contest):
     in_grace = attempt.deadline_at + timedelta(seconds=10)
     answers = {item.position: correct_shown(item) for item in attempt.items}
     assert attempts.submit_attempt(attempt.id, citizen.id, answers, None, in_grace, GRACE).attempt.score == 20
+
+
+def item_marks(attempt_id: int) -> dict[int, bool | None]:
+    db.session.expire_all()
+    return dict(db.session.execute(select(AttemptItem.position, AttemptItem.is_correct)
+                                   .where(AttemptItem.attempt_id == attempt_id)).all())
+
+
+def test_each_save_marks_its_item_and_the_submit_marks_every_item(ctx, contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    answer_all(attempt, now, right=10)
+    attempts.save_answer(attempt.id, citizen.id, 19, [], now, GRACE)  # emptied again: never answered
+    marks = item_marks(attempt.id)
+    assert [marks[p] for p in range(19)] == [True] * 10 + [False] * 9
+    attempts.submit_attempt(attempt.id, citizen.id, None, None, now + timedelta(minutes=1), GRACE)
+    assert item_marks(attempt.id) == {p: p < 10 for p in range(20)}
+
+
+def test_a_late_submit_unmarks_answers_saved_after_the_deadline(ctx, contest):
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    in_grace = attempt.deadline_at + timedelta(seconds=5)
+    for item in attempt.items[:4]:
+        attempts.save_answer(attempt.id, citizen.id, item.position, correct_shown(item), in_grace, GRACE)
+    assert [mark for mark in item_marks(attempt.id).values() if mark] == [True] * 4
+    outcome = attempts.submit_attempt(attempt.id, citizen.id, None, None, in_grace + GRACE, GRACE)
+    assert outcome.attempt.score == 0
+    assert set(item_marks(attempt.id).values()) == {False}
+
+
+def test_answers_saved_without_a_mark_are_graded_at_submit(ctx, contest):
+    """Answers stored before saves marked their items (or by a direct data fix) still count."""
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    answer_all(attempt, now, right=7)
+    db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id).values(is_correct=None))
+    db.session.commit()
+    outcome = attempts.submit_attempt(attempt.id, citizen.id, None, None, now, GRACE)
+    assert outcome.attempt.score == 7
+    assert item_marks(attempt.id) == {p: p < 7 for p in range(20)}
 
 
 def test_allowance_is_enforced_and_best_attempt_counts(ctx, contest):

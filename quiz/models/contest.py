@@ -146,7 +146,7 @@ class AttemptItem(db.Model):
     choice_order: Mapped[list] = mapped_column(JSON)  # shown position -> index in version.choices
     selected: Mapped[list | None] = mapped_column(JSON)  # indices in version.choices
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
-    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)  # marked on each save; final once submitted
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     version: Mapped[QuestionVersion] = relationship(lazy="joined")
