@@ -1,5 +1,6 @@
 """Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
@@ -276,13 +277,12 @@ def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
                  prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
-    """One transaction of five Core statements: the write lock is held as briefly as possible."""
+    """One transaction of three or four Core statements: the write lock is held as briefly as possible."""
     with write_transaction():
-        found = _locked_for_submit(attempt_id, citizen_id)
+        found, rows = _locked_for_submit(attempt_id, citizen_id)
         if found.submitted_at is not None:
             return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
         in_time = now <= found.deadline_at + grace
-        rows = _grading_rows(found.id)
         if in_time:
             rows = _with_submitted_answers(rows, answers or {}, now)
         graded = _grade(found, rows, now, in_time)
@@ -291,44 +291,44 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         return SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
 
 
-def _locked_for_submit(attempt_id: int, citizen_id: int) -> _Submitting:
-    """The citizen's attempt with the commune, the round's rules and the best result so far, in one query.
+def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
+    """The citizen's attempt with the commune, the round's rules, the best result so far and the served
+    items, in one query (one row per item).
 
     Locking the citizen's row too makes the citizen's submissions take turns, so the best
     result read here is still the best when it is replaced (and a commune correction waits).
     """
-    row = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).first()
-    if row is None:
+    result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
+    if not result:
         raise AttemptError(NOT_FOUND)
-    attempt, best = row[:len(_ATTEMPT_COLUMNS)], row[len(_ATTEMPT_COLUMNS):]
-    return _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+    attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
+    attempt, best = result[0][:attempt_end], result[0][attempt_end:best_end]
+    found = _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+    return found, [_grading_row(row[best_end:]) for row in result if row[best_end] is not None]
+
+
+def _grading_row(item: Sequence) -> _GradingRow:
+    """_ITEM_COLUMNS as a _GradingRow (the stored "multiple" flag may be unset: the key decides)."""
+    *head, correct, multiple = item
+    return _GradingRow(*head, correct, QuestionVersion.multiple_flag(multiple, correct))
 
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
                     Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
                     Round.prediction_question.is_not(None))
+_BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
+_ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
+                 AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple)
 _LOCKED_FOR_SUBMIT = (
-    select(*_ATTEMPT_COLUMNS,
-           BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
+    select(*_ATTEMPT_COLUMNS, *_BEST_COLUMNS, *_ITEM_COLUMNS)
     .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
     .outerjoin(BestResult, and_(BestResult.round_id == Attempt.round_id, BestResult.citizen_id == Attempt.citizen_id))
+    .outerjoin(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
            Citizen.anonymised_at.is_(None))
+    .order_by(AttemptItem.position)
     .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
-
-
-def _grading_rows(attempt_id: int) -> list[_GradingRow]:
-    return [_GradingRow(id_, position, order, selected, answered_at, marked, correct,
-                        QuestionVersion.multiple_flag(multiple, correct))
-            for id_, position, order, selected, answered_at, marked, correct, multiple
-            in _execute(_GRADING_ROWS, {"attempt_id": attempt_id})]
-
-
-_GRADING_ROWS = (
-    select(AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
-           AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple)
-    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-    .where(AttemptItem.attempt_id == bindparam("attempt_id")).order_by(AttemptItem.position))
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
