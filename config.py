@@ -20,10 +20,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'congdanso.db'}"
     )
-    # Pre-ping tests each pooled connection before use (survives a database restart unnoticed) at about one
-    # round trip per checkout; with 0, the first request after a restart gets the "try again" page instead.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": os.environ.get("DATABASE_POOL_PRE_PING", "1") == "1",
-                                 "pool_recycle": 1800}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+    # A pooled connection idle longer than this is tested before use (quiz.database.ping_idle_connections);
+    # 0 tests every checkout, as SQLAlchemy's pool_pre_ping does, at a round trip per request.
+    DATABASE_POOL_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_POOL_PING_IDLE_SECONDS", "10"))
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 10000)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Redis must never stall a citizen's request: fail fast and fall back to the database.

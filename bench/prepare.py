@@ -101,8 +101,9 @@ def save_answers(attempt_id: int, now: datetime, rng: random.Random) -> dict[str
         selected = grading.shown_to_original([shown], order)
         rows.append({"item_id": item_id, "selected": selected, "correct": grading.is_item_correct(selected, correct)})
         form[f"q{position}"] = str(shown)
-    db.session.connection().execute(update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
-                       .values(selected=bindparam("selected"), is_correct=bindparam("correct"), answered_at=now), rows)
+    store = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
+             .values(selected=bindparam("selected"), is_correct=bindparam("correct"), answered_at=now))
+    db.session.connection().execute(store, rows)
     db.session.commit()
     return form
 

@@ -17,7 +17,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _check_production_secret(app)
 
     from quiz import cli, health, security, web
-    from quiz.database import configure_sqlite
+    from quiz.database import configure_sqlite, ping_idle_connections
     from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from quiz.redis_client import init_redis
 
@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     limiter.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
+    ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)
     security.init_app(app)

@@ -1,15 +1,46 @@
-"""Database plumbing: SQLite tuning and write transactions that lock up front."""
+"""Database plumbing: pooled connections tested when idle, SQLite tuning, write transactions that lock up front."""
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from quiz.extensions import db
+
+
+def ping_idle_connections(app: Flask) -> None:
+    """Test a pooled connection before use only when it sat idle in the pool for a while.
+
+    SQLAlchemy's pool_pre_ping tests every checkout: a round trip on every request, a tenth of a
+    submit's cost on PostgreSQL. A connection in constant use shows a broken link at once; one left
+    idle may have been closed meanwhile (a server restart, an idle timeout, a firewall), so it is
+    tested and, if dead, replaced (DisconnectionError makes the pool open a new one) before the
+    request sees it. After a restart under load, a worker's next request gets the "try again" page
+    and the pool is renewed.
+    """
+    with app.app_context():
+        engine = db.engine
+    idle_seconds = app.config["DATABASE_POOL_PING_IDLE_SECONDS"]
+
+    @event.listens_for(engine, "checkin")
+    def note_idle_since(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # a new connection, or one just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("pooled connection closed while idle") from error
 
 
 def configure_sqlite(app: Flask) -> None:

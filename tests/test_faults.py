@@ -211,3 +211,26 @@ def test_worker_killed_mid_submit_leaves_no_corrupted_attempt(app, contest, guni
         assert best.attempt_id == attempt_id and best.attempts_count == 1
         assert sum(item.selected is not None for item in attempt.items) == 3
         db.session.remove()
+
+
+@pytest.mark.parametrize("idle_seconds, status", [(0.1, 200), (3600, 503)])
+def test_a_connection_closed_while_idle_is_tested_and_replaced_before_use(app, idle_seconds, status):
+    """PostgreSQL ends a pooled connection while it sits idle: past the idle limit it is pinged and
+    replaced unnoticed; within it (no ping, as under load) that request gets the "try again" page."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to close a connection")
+    pinging = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "DATABASE_POOL_PING_IDLE_SECONDS": idle_seconds})
+    client = pinging.test_client()
+    with pinging.app_context():
+        backend_pid = db.session.execute(text("select pg_backend_pid()")).scalar()
+        db.session.remove()  # back to the pool, idle
+    killer = create_engine(url)
+    with killer.connect() as conn:
+        assert conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": backend_pid}).scalar()
+    killer.dispose()
+    time.sleep(0.3)
+    assert client.get("/").status_code == status
+    assert client.get("/").status_code == 200  # either way the pool has a live connection now
+    with pinging.app_context():
+        db.engine.dispose()

@@ -86,7 +86,7 @@ def _sqlite_only(app):
 def test_database_locked_gives_a_try_again_page_and_keeps_saved_answers(app, contest):
     """Another process holds the write lock longer than the busy timeout: 503 in Vietnamese, then a retry works."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    engine_options = {"pool_pre_ping": True}
+    engine_options: dict = {}
     if url.startswith("postgresql"):
         engine_options["connect_args"] = {"options": "-c lock_timeout=300"}
     impatient = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SQLITE_BUSY_TIMEOUT_MS": 300,
