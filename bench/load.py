@@ -3,15 +3,18 @@ and one Redis, the submit endpoint alone, and the same gunicorn serving a "hello
 endpoint for comparison; then a consistency check (nothing lost, nothing doubled, tallies = database).
 
 Run: `make bench-load` (both SQLite and PostgreSQL). Bounded: BENCH_FLOW_CITIZENS (default 200),
-BENCH_SUBMITS (default 6000), BENCH_SECONDS (8), BENCH_CONCURRENCY (64). Uses Redis database 8 and a PostgreSQL database
-`cds_bench` that it creates and drops.
+BENCH_SUBMITS (default 7500), BENCH_ROUNDS (3) turns of BENCH_SECONDS (4) per endpoint, BENCH_CONCURRENCY (64). Uses Redis
+database 8 and a PostgreSQL database `cds_bench` that it creates and drops.
 """
 import asyncio
 import os
 import random
 import sys
 import tempfile
+import statistics
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,8 +24,9 @@ from bench.apps import create_skeleton_table  # noqa: E402
 from bench.servers import bench_env, gunicorn, postgres_database  # noqa: E402
 
 FLOW_CITIZENS = int(os.environ.get("BENCH_FLOW_CITIZENS", 200))
-SUBMITS = int(os.environ.get("BENCH_SUBMITS", 6000))
-SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
+SUBMITS = int(os.environ.get("BENCH_SUBMITS", 7500))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 4))  # per endpoint and turn
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 64))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -67,19 +71,52 @@ def submit_only(base: str, ready: list[prepare.ReadyAttempt], log: Path) -> wrk.
     return wrk.run("submit", base, requests, CONCURRENCY, SECONDS, unique=True, log=log)
 
 
-def reference(hello_base: str, skeleton_base: str, codes: list[str],
-              log: Path) -> tuple[wrk.WrkResult, wrk.WrkResult]:
-    """The floor (hello) and the ceiling (skeleton) under the same gunicorn configuration, via wrk."""
+@dataclass(frozen=True)
+class Turn:
+    """The submit endpoint, hello and the skeleton, measured one after the other."""
+
+    submit: wrk.WrkResult
+    hello: wrk.WrkResult
+    skeleton: wrk.WrkResult
+
+    def ratios(self) -> tuple[float, float]:
+        """submit/hello and submit/skeleton."""
+        return self.submit.rps / self.hello.rps, self.submit.rps / self.skeleton.rps
+
+
+def compare(app_base: str, hello_base: str, skeleton_base: str, ready: list[prepare.ReadyAttempt],
+            codes: list[str], log: Path) -> list[Turn]:
+    """ROUNDS turns of submit, hello (the floor) and skeleton (the ceiling), each one gunicorn via wrk.
+
+    Taking turns puts the three measurements of a ratio seconds apart: this shared machine's speed
+    drifts by tens of percent over minutes, which separate phases would read as a change in the ratio.
+    """
     rng = random.Random(2)
     bodies = [{**{f"q{p}": str(rng.randrange(4)) for p in range(20)}, "commune": rng.choice(codes)} for _ in range(SUBMITS)]
-    hello = wrk.run("hello", hello_base, [("GET", "/hello", "", None)] * 1000, CONCURRENCY, SECONDS, log=log)
-    skeleton = wrk.run("skeleton", skeleton_base, [("POST", "/submit", "", body) for body in bodies], CONCURRENCY, SECONDS,
-                       log=log)
-    return hello, skeleton
+    share = len(ready) // ROUNDS
+    turns = []
+    for turn in range(ROUNDS):
+        submit = submit_only(app_base, ready[turn * share:(turn + 1) * share], log)
+        hello = wrk.run("hello", hello_base, [("GET", "/hello", "", None)] * 1000, CONCURRENCY, SECONDS, log=log)
+        skeleton = wrk.run("skeleton", skeleton_base, [("POST", "/submit", "", body) for body in bodies],
+                           CONCURRENCY, SECONDS, log=log)
+        turns.append(Turn(submit, hello, skeleton))
+    return turns
+
+
+def report(turns: list[Turn]) -> list[str]:
+    lines = []
+    for number, turn in enumerate(turns, 1):
+        to_hello, to_skeleton = turn.ratios()
+        lines += [f"  turn {number}:", turn.submit.line(), turn.hello.line(), turn.skeleton.line(),
+                  f"  ratios: submit/hello {to_hello:.3f}   submit/skeleton {to_skeleton:.3f}"]
+    medians = [statistics.median(turn.ratios()[i] for turn in turns) for i in (0, 1)]
+    lines.append(f"  median of {len(turns)} turns: submit/hello {medians[0]:.3f}   submit/skeleton {medians[1]:.3f}")
+    return lines
 
 
 def consistency(app, round_id: int, accepted: list[int], ready_ids: list[int],  # type: ignore[no-untyped-def]
-                submits: wrk.WrkResult) -> list[str]:
+                submits: list[wrk.WrkResult]) -> list[str]:
     """Every accepted submission is stored exactly once and graded; the tallies equal the database."""
     from sqlalchemy import func, select
 
@@ -100,8 +137,9 @@ def consistency(app, round_id: int, accepted: list[int], ready_ids: list[int],  
         db.session.remove()
     return [f"flow submissions accepted: {len(accepted)}, lost: {len(lost)}; duplicated attempts: {duplicates}; "
             f"best results {best} for {citizens_done} citizens",
-            f"submit phase: wrk counted {submits.requests} successful submits, the database holds {ready_submitted} "
-            f"(the difference: requests in flight when wrk stopped, {submits.errors} socket errors)",
+            f"submit phase: wrk counted {sum(r.requests for r in submits)} successful submits, the database holds "
+            f"{ready_submitted} (the difference: requests in flight when wrk stopped, "
+            f"{sum(r.errors for r in submits)} socket errors)",
             f"tally differences: {len(differences)}"] + differences[:5]
 
 
@@ -116,22 +154,21 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     accepted: list[int] = []
     bases = [f"http://127.0.0.1:{PORTS['app_a']}", f"http://127.0.0.1:{PORTS['app_b']}"]
     access = Path(env["GUNICORN_ACCESS_LOG"])
-    with gunicorn("wsgi:app", PORTS["app_a"], env, log_dir), gunicorn("wsgi:app", PORTS["app_b"], env, log_dir):
-        flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
-        submits = submit_only(bases[0], ready, access)
     create_skeleton_table(database_url)
-    with gunicorn("bench.apps:hello()", PORTS["hello"], env, log_dir), \
-            gunicorn("bench.apps:skeleton()", PORTS["skeleton"], env, log_dir):
-        hello_rec, skeleton_rec = reference(f"http://127.0.0.1:{PORTS['hello']}",
-                                            f"http://127.0.0.1:{PORTS['skeleton']}", codes, access)
+    with ExitStack() as servers:
+        for spec, port in (("wsgi:app", "app_a"), ("wsgi:app", "app_b"), ("bench.apps:hello()", "hello"),
+                           ("bench.apps:skeleton()", "skeleton")):
+            servers.enter_context(gunicorn(spec, PORTS[port], env, log_dir))
+        flow = asyncio.run(mixed_flow(bases, codes, admin_cookie, accepted))
+        turns = compare(bases[0], f"http://127.0.0.1:{PORTS['hello']}", f"http://127.0.0.1:{PORTS['skeleton']}",
+                        ready, codes, access)
     print(f"\n=== {name}: {FLOW_CITIZENS} citizens through the whole flow, two app servers, {CONCURRENCY} clients ===")
     print("\n".join(flow.report()))
-    print(f"--- wrk, {CONCURRENCY} connections: submit endpoint alone ({SUBMITS} ready attempts, one server), hello, skeleton ---")
-    print("\n".join(r.line() for r in (submits, hello_rec, skeleton_rec)))
-    submit_rps, hello_rps, skeleton_rps = submits.rps, hello_rec.rps, skeleton_rec.rps
-    print(f"  ratios: submit/hello {submit_rps / hello_rps:.3f}   submit/skeleton {submit_rps / skeleton_rps:.3f}   "
-          f"skeleton/hello {skeleton_rps / hello_rps:.3f}")
-    print("--- consistency ---\n  " + "\n  ".join(consistency(app, round_id, accepted, [r.attempt_id for r in ready], submits)))
+    print(f"--- wrk, {CONCURRENCY} connections, one gunicorn each: the submit endpoint alone ({SUBMITS} ready attempts), "
+          f"hello and the skeleton, {ROUNDS} turns of {SECONDS} s each ---")
+    print("\n".join(report(turns)))
+    print("--- consistency ---\n  " + "\n  ".join(
+        consistency(app, round_id, accepted, [r.attempt_id for r in ready], [turn.submit for turn in turns])))
     with app.app_context():
         from quiz.extensions import db
         db.session.remove()
