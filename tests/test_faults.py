@@ -1,4 +1,5 @@
-"""Faults, for real: our own Redis stopped and started again, a gunicorn worker killed with kill -9 mid-submit.
+"""Faults, for real: our own Redis stopped and started again, a gunicorn worker killed with kill -9 mid-submit,
+a pooled PostgreSQL connection ended by the server while idle.
 
 (The database locked past its timeout is in tests/test_security.py.) These tests start their own
 redis-server on port 6391 and their own gunicorn on port 8150; they never touch the shared services.
