@@ -277,7 +277,7 @@ def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
                  prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
-    """One transaction of three or four Core statements: the write lock is held as briefly as possible."""
+    """One transaction of three Core statements (five when marks or answers change): the write lock is held briefly."""
     with write_transaction():
         found, rows = _locked_for_submit(attempt_id, citizen_id)
         if found.submitted_at is not None:
