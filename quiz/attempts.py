@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quiz import grading
+from quiz import contest_rules, grading
 from quiz.clock import local_day
 from quiz.database import write_transaction
 from quiz.errors import AttemptError
@@ -70,6 +70,7 @@ class _Submitting:
     commune_code: str
     pass_percent: int
     asks_prediction: bool
+    counting: str
     best: _BestSoFar | None
 
 
@@ -127,9 +128,8 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
         if now <= existing.deadline_at + grace:
             return existing
         submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
-    used = attempts_used(round_.id, citizen_id)
-    if used >= round_.attempts_allowed:
-        raise AttemptError(f"Bạn đã dùng hết {round_.attempts_allowed} lượt thi của đợt này.")
+    contest_rules.check_allowance(round_, citizen_id, now)
+    used = attempts_used(round_.id, citizen_id)  # attempts are numbered across the whole period
     try:
         with write_transaction():
             attempt = _new_attempt(citizen_id, round_, used + 1, now, rng or random.SystemRandom())
@@ -315,7 +315,7 @@ def _grading_row(item: Sequence) -> _GradingRow:
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
                     Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
-                    Round.prediction_question.is_not(None))
+                    Round.prediction_question.is_not(None), Round.counting)
 _BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
 _ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
                  AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple)
@@ -393,7 +393,10 @@ _SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
 
 
 def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:
-    """Insert the citizen's best result, or count the attempt and keep whichever is better."""
+    """Insert the citizen's counting result, or count the attempt and keep whichever is better.
+
+    When the period counts the first attempt, later attempts are counted but never replace it.
+    """
     new = BestSnapshot(graded.score, graded.percent, graded.passed)
     best = found.best
     if best is None:
@@ -402,7 +405,7 @@ def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | No
                                 "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
-    if _better(graded, best.score, best.duration_seconds):
+    if found.counting == contest_rules.COUNT_BEST and _better(graded, best.score, best.duration_seconds):
         _execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
         return previous, new
     _execute(_COUNT_ATTEMPT, {"best_id": best.id})

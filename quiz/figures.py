@@ -6,7 +6,7 @@ from sqlalchemy import Date, Integer, cast, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
 from quiz.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune
+from quiz.models import Attempt, BestResult, Citizen, Commune, Round
 
 VN_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
 
@@ -107,10 +107,12 @@ def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-unt
         best = (select(BestResult.citizen_id, BestResult.score, BestResult.passed)
                 .where(BestResult.round_id == round_id).subquery())
     else:
+        first = db.session.scalar(select(Round.counting).where(Round.id == round_id)) == "first"
+        counting_order = (Attempt.submitted_at, Attempt.id) if first else (
+            Attempt.score.desc(), Attempt.duration_seconds, Attempt.id)
         ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
                          func.row_number().over(partition_by=Attempt.citizen_id,
-                                                order_by=(Attempt.score.desc(), Attempt.duration_seconds,
-                                                          Attempt.id)).label("place"))
+                                                order_by=counting_order).label("place"))
                   .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None),
                          Attempt.submitted_at <= as_of).subquery())
         best = select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1).subquery()

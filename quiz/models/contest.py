@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.clock import utcnow
 from quiz.extensions import db
+from quiz.models.campaign import Contest
 
 
 class Topic(db.Model):
@@ -95,6 +96,18 @@ class Round(db.Model):
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_answer: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The campaign rules (quiz.contest_rules, quiz.tiebreak, quiz.prizes); the defaults are today's behaviour.
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    allowance_period: Mapped[str] = mapped_column(String(10), default="round")  # round | day | week
+    counting: Mapped[str] = mapped_column(String(10), default="best")  # best | first attempt counts
+    tiebreak_chain: Mapped[list] = mapped_column(JSON, default=lambda: ["score", "duration", "prediction", "submitted_at"])
+    prediction_kind: Mapped[str] = mapped_column(String(20), default="free")  # free | all_correct (computed)
+    prize_requires_pass: Mapped[bool] = mapped_column(Boolean, default=True)
+    prize_percent_cap: Mapped[int | None] = mapped_column(Integer)  # prizes at most N % of participants
+    prize_tie_rule: Mapped[str] = mapped_column(String(10), default="all")  # all | split | draw
+    appeal_days: Mapped[int] = mapped_column(Integer, default=3)
+
+    contest: Mapped["Contest"] = relationship()
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at

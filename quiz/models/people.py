@@ -40,6 +40,8 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     guardian_name: Mapped[str | None] = mapped_column(String(100))
     guardian_phone: Mapped[str | None] = mapped_column(String(15))
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)  # the share link (lan tỏa)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
 
     commune: Mapped[Commune] = relationship()  # loaded on use: the login loader needs only the code
 
