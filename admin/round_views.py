@@ -2,7 +2,6 @@
 import io
 from datetime import datetime
 
-import xlsxwriter
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,11 +11,12 @@ from admin.access import organizer_required
 from quiz.clock import local_to_utc, to_local, utcnow
 from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import Commune, Round, Topic
+from quiz.models import Commune, Contest, Round, Topic
 from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
 from quiz.ranking import round_ranking
 from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
-from quiz.spreadsheet import safe_cell
+from quiz.ranking_export import write_ranking
+from quiz.tiebreak import CRITERIA, CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +37,7 @@ def _int(name: str, default: int | None = None) -> int | None:
     return int(value)
 
 
-def _draft_from_form() -> RoundDraft:
+def _draft_from_form(round_: Round | None = None) -> RoundDraft:
     quotas = {key[6:]: int(value) for key, value in request.form.items()
               if key.startswith("quota_") and value.strip().isdigit() and int(value) > 0}
     return RoundDraft(
@@ -46,7 +46,24 @@ def _draft_from_form() -> RoundDraft:
         time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
         pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
         description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"))
+        prediction_answer=_int("prediction_answer"), **_campaign_rules_from_form(round_))
+
+
+def _campaign_rules_from_form(round_: Round | None) -> dict:
+    """The period's campaign settings from the form; a setting the form does not carry keeps its value."""
+    current = RoundDraft(name="", opens_at=datetime.min, closes_at=datetime.min) if round_ is None else round_
+    chain = [request.form[f"chain_{n}"] for n in range(1, len(CRITERIA) + 1) if f"chain_{n}" in request.form]
+    form = request.form
+    return {"contest_id": _int("contest_id"),
+            "allowance_period": form.get("allowance_period", current.allowance_period),
+            "counting": form.get("counting", current.counting),
+            "tiebreak_chain": [c for c in chain if c] if chain else list(current.tiebreak_chain),
+            "prediction_kind": form.get("prediction_kind", current.prediction_kind),
+            "prize_requires_pass": form.getlist("prize_requires_pass")[-1] == "1" if "prize_requires_pass" in form
+            else current.prize_requires_pass,
+            "prize_percent_cap": _int("prize_percent_cap") if "prize_percent_cap" in form else current.prize_percent_cap,
+            "prize_tie_rule": form.get("prize_tie_rule", current.prize_tie_rule),
+            "appeal_days": _int("appeal_days", current.appeal_days)}
 
 
 @bp.get("/dot-thi")
@@ -66,7 +83,7 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST":
         try:
-            draft = _draft_from_form()
+            draft = _draft_from_form(round_)
             if round_ is None:
                 round_ = create_round(draft, current_user.id)
             else:
@@ -80,8 +97,10 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
     topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
                                 .order_by(Topic.name)).all()
+    contests = db.session.scalars(select(Contest).order_by(Contest.created_at.desc())).all()
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
-                           locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
+                           locked=bool(round_ and has_attempts(round_.id)), to_local=to_local, contests=contests,
+                           criteria=CRITERION_NAMES, chain=round_.tiebreak_chain if round_ else DEFAULT_CHAIN)
 
 
 @bp.get("/dot-thi/<int:round_id>/xep-hang")
@@ -96,27 +115,12 @@ def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return render_template("admin/rounds/ranking.html", round=round_, rows=rows, communes=communes,
-                           commune=commune, limit=limit)
+                           commune=commune, limit=limit, chain=describe_chain(round_.tiebreak_chain))
 
 
 def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Xếp hạng")
-    headers = ("Hạng", "Họ và tên", "Xã, phường, đặc khu", "Điểm", "Thời gian (giây)", "Dự đoán", "Nộp lúc")
-    for col, title in enumerate(headers):
-        sheet.write_string(0, col, title)
-    for r, row in enumerate(rows, start=1):
-        result = row.result
-        values = [row.place, row.full_name, row.commune_name, result.score, result.duration_seconds,
-                  result.prediction if result.prediction is not None else "", f"{to_local(result.submitted_at):%d/%m/%Y %H:%M:%S}"]
-        for col, value in enumerate(values):
-            if isinstance(value, int):
-                sheet.write_number(r, col, value)
-            else:
-                sheet.write_string(r, col, safe_cell(value))
-    sheet.freeze_panes(1, 0)
-    book.close()
+    write_ranking(buffer, rows, round_.prediction_answer, round_.tiebreak_chain, f"Xếp hạng – {round_.name}")
     return buffer.getvalue()
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from quiz.clock import DISPLAY_TZ, local_to_utc, to_local
-from quiz.errors import AttemptError
+from quiz.errors import AttemptError, DomainError
 from quiz.extensions import db
 from quiz.models import Attempt, Round
 
@@ -72,3 +72,28 @@ def check_allowance(round_: Round, citizen_id: int, now: datetime) -> Allowance:
         raise AttemptError(f"Bạn đã dùng hết {allowance.allowed} lượt thi của {when}; đợt thi kết thúc trước khi có lượt mới.")
     raise AttemptError(f"Bạn đã dùng hết {allowance.allowed} lượt thi của {when}. "
                        f"Lượt mới có từ {renew:%H:%M} ngày {renew:%d/%m/%Y}.")
+
+
+class RuleError(DomainError):
+    """A campaign rule of a period is not valid."""
+
+
+TIE_RULES = ("all", "split", "draw")
+PREDICTION_KINDS = ("free", "all_correct")
+
+
+def validate_period_rules(allowance_period: str, counting: str, prediction_kind: str, tie_rule: str,
+                          percent_cap: int | None, appeal_days: int) -> None:
+    """The period's campaign settings, each with a Vietnamese message naming its field."""
+    if allowance_period not in PERIODS:
+        raise RuleError("Cách tính lượt thi không hợp lệ.", "allowance_period")
+    if counting not in (COUNT_BEST, COUNT_FIRST):
+        raise RuleError("Cách chọn bài tính điểm không hợp lệ.", "counting")
+    if prediction_kind not in PREDICTION_KINDS:
+        raise RuleError("Loại câu dự đoán không hợp lệ.", "prediction_kind")
+    if tie_rule not in TIE_RULES:
+        raise RuleError("Cách xử lý đồng hạng ở giải không hợp lệ.", "prize_tie_rule")
+    if percent_cap is not None and not 1 <= percent_cap <= 100:
+        raise RuleError("Tỷ lệ giải tối đa phải từ 1 đến 100%.", "prize_percent_cap")
+    if not 0 <= appeal_days <= 60:
+        raise RuleError("Thời gian khiếu nại phải từ 0 đến 60 ngày.", "appeal_days")

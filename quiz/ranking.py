@@ -1,80 +1,103 @@
-"""The order of a round's results: best score, then speed, then the prediction, then who submitted first.
+"""The order of a period's results under its published tie-break chain (quiz.tiebreak).
 
-`rank_key` states the order as a pure function; `round_ranking` asks the database for the same
-order (ORDER BY ... LIMIT), so a page of the top N never loads the whole round into Python.
+`round_ranking` asks the database for the chain's order (ORDER BY ... LIMIT), so a page of the
+top N never loads the whole period into Python; `ranking_rows` streams every row for winners and
+exports. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round
+from quiz.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
+    DEFAULT_CHAIN, NO_PREDICTION, ChainColumns, RankedResult, chain_key, listing_key, order_by,
+    prediction_distance,
+)
+from quiz.tiebreak import ranked as ranked_by_chain
 
-NO_PREDICTION = 10**12  # a missing prediction ranks after every given one
-
-
-@dataclass(frozen=True)
-class RankedResult:
-    """One citizen's counting attempt with everything the order depends on."""
-
-    citizen_id: int
-    attempt_id: int
-    score: int
-    duration_seconds: int
-    prediction: int | None
-    submitted_at: datetime
-
-
-def prediction_distance(prediction: int | None, prediction_answer: int | None) -> int:
-    """How far a prediction is from the true answer; missing (or no answer yet) ranks last."""
-    if prediction_answer is None or prediction is None:
-        return NO_PREDICTION
-    return abs(prediction - prediction_answer)
+ANONYMISED = "(đã ẩn danh)"
 
 
 def rank_key(result: RankedResult, prediction_answer: int | None) -> tuple:
-    """Score desc, time taken asc, prediction distance asc, submission time asc, then attempt id (unique)."""
-    distance = prediction_distance(result.prediction, prediction_answer)
-    return (-result.score, result.duration_seconds, distance, result.submitted_at, result.attempt_id)
+    """Today's default chain: score desc, time taken, prediction distance, submission time, attempt id."""
+    return listing_key(result, DEFAULT_CHAIN, prediction_answer)
 
 
 def ranked(results: list[RankedResult], prediction_answer: int | None) -> list[RankedResult]:
-    """Results in ranking order (a total order: no two results share a key)."""
-    return sorted(results, key=lambda r: rank_key(r, prediction_answer))
+    """Results in the default chain's order."""
+    return ranked_by_chain(results, DEFAULT_CHAIN, prediction_answer)
 
 
 @dataclass(frozen=True)
 class RankingRow:
-    """A place in the ranking, with the name and commune shown to organizers."""
+    """A place in the ranking, with what organizers see and whether the place is shared."""
 
     place: int
     result: RankedResult
     full_name: str
     commune_name: str
+    commune_code: str = ""
+    passed: bool = True
+    shared: bool = False
+    anonymised: bool = False
+    extra: tuple = ()  # the eligibility columns asked for by the caller
 
 
-def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def]
-    if prediction_answer is None:
-        return None
-    return case((Attempt.prediction.is_(None), NO_PREDICTION),
-                else_=func.abs(Attempt.prediction - prediction_answer))
+COLUMNS = ChainColumns(score=BestResult.score, prediction=Attempt.prediction, duration=BestResult.duration_seconds,
+                       submitted_at=BestResult.submitted_at, started_at=Attempt.started_at,
+                       attempts_used=BestResult.attempts_count, attempt_id=BestResult.attempt_id)
+_RESULT_COLUMNS = (BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
+                   Attempt.prediction, BestResult.submitted_at, Attempt.started_at, BestResult.attempts_count)
+_PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestResult.passed,
+                   Citizen.anonymised_at.is_not(None))
 
 
-def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
-    """The top `limit` of a round, province-wide or for one commune, ordered by the database like `rank_key`."""
-    distance = _distance_sql(round_.prediction_answer)
-    order = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
-    order += [distance.asc()] if distance is not None else []
-    order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
-    stmt = (select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
-                   Attempt.prediction, BestResult.submitted_at, Citizen.full_name, Commune.name)
+def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = ()):  # type: ignore[no-untyped-def]
+    stmt = (select(*_RESULT_COLUMNS, *_PERSON_COLUMNS, *extra_columns)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .join(Commune, Commune.code == Citizen.commune_code)
             .where(BestResult.round_id == round_.id))
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
-    rows = db.session.execute(stmt.order_by(*order).limit(max(limit, 0))).all()
-    return [RankingRow(place, RankedResult(*row[:6]), row[6] or "(đã ẩn danh)", row[7])
-            for place, row in enumerate(rows, start=1)]
+    return stmt.order_by(*order_by(round_.tiebreak_chain, COLUMNS, round_.prediction_answer))
+
+
+def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:  # type: ignore[no-untyped-def]
+    """Rows with their places: equal chain keys share the place of the first of them."""
+    chain, answer = round_.tiebreak_chain, round_.prediction_answer
+    previous_key, place, index = None, 0, 0
+    pending: RankingRow | None = None
+    for index, row in enumerate(raw_rows, start=1):
+        result = RankedResult(*row[:8])
+        key = chain_key(result, chain, answer)
+        shared = key == previous_key
+        place = place if shared else index
+        if pending is not None:
+            yield pending if not shared else _shared(pending)
+        name, commune_name, code, passed, anonymised = row[8:13]
+        pending = RankingRow(place, result, name or ANONYMISED, commune_name, code, bool(passed),
+                             shared, bool(anonymised), tuple(row[13:]))
+        previous_key = key
+    if pending is not None:
+        yield pending
+
+
+def _shared(row: RankingRow) -> RankingRow:
+    return RankingRow(row.place, row.result, row.full_name, row.commune_name, row.commune_code, row.passed,
+                      True, row.anonymised, row.extra)
+
+
+def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
+    """The top `limit` of a period, province-wide or for one commune, in the chain's order with shared places."""
+    stmt = _ranking_statement(round_, commune_code).limit(max(limit, 0) + 1)  # one more: is the last place shared?
+    rows = list(_rows(db.session.execute(stmt), round_))
+    return rows[:max(limit, 0)]
+
+
+def ranking_rows(round_: Round, extra_columns: tuple = (), commune_code: str | None = None) -> Iterator[RankingRow]:
+    """Every ranked result of the period in order, streamed (for winners and the full export)."""
+    stmt = _ranking_statement(round_, commune_code, extra_columns).execution_options(yield_per=5000)
+    yield from _rows(db.session.execute(stmt), round_)

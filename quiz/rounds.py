@@ -1,19 +1,22 @@
 """Contest rounds: their rules, validated; a round with attempts keeps its draw and grading rules."""
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from quiz.audit import record
+from quiz.contest_rules import validate_period_rules
 from quiz.database import write_transaction
 from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import Attempt, Question, Round, Topic
+from quiz.models import Attempt, Contest, Question, Round, Topic
 from quiz.text import clean_text
+from quiz.tiebreak import DEFAULT_CHAIN, validate_chain
 
 # Once a round has attempts only these may change: the closing time and the texts (and, after the
 # round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
-EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer")
+EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer",
+                      "prediction_kind", "prize_requires_pass", "prize_percent_cap", "prize_tie_rule", "appeal_days")
 
 
 class RoundError(DomainError):
@@ -36,6 +39,15 @@ class RoundDraft:
     description: str = ""
     prediction_question: str | None = None
     prediction_answer: int | None = None
+    contest_id: int | None = None  # None: a new contest of this period alone
+    allowance_period: str = "round"
+    counting: str = "best"
+    tiebreak_chain: list = field(default_factory=lambda: list(DEFAULT_CHAIN))
+    prediction_kind: str = "free"
+    prize_requires_pass: bool = True
+    prize_percent_cap: int | None = None
+    prize_tie_rule: str = "all"
+    appeal_days: int = 3
 
 
 def has_attempts(round_id: int) -> bool:
@@ -62,6 +74,11 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
         raise RoundError("Cách công bố đáp án không hợp lệ.", "reveal_answers")
     if draft.prediction_answer is not None and abs(draft.prediction_answer) > 10**9:
         raise RoundError("Đáp án câu dự đoán quá lớn.", "prediction_answer")
+    validate_period_rules(draft.allowance_period, draft.counting, draft.prediction_kind, draft.prize_tie_rule,
+                          draft.prize_percent_cap, draft.appeal_days)
+    draft.tiebreak_chain = validate_chain(draft.tiebreak_chain)
+    if draft.contest_id is not None and db.session.get(Contest, draft.contest_id) is None:
+        raise RoundError("Không tìm thấy cuộc thi này.", "contest_id")
     if check_bank:
         _check_quotas(draft)
     elif draft.topic_quotas:
@@ -112,6 +129,8 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
     if round_ is None:
         raise RoundError("Không tìm thấy đợt thi này.")
     used = has_attempts(round_id)
+    if draft.contest_id is None:
+        draft.contest_id = round_.contest_id
     for name in ("opens_at", "closes_at"):  # the form has minute precision: the same minute is no change
         if abs(getattr(draft, name) - getattr(round_, name)) < timedelta(minutes=1):
             setattr(draft, name, getattr(round_, name))
