@@ -120,7 +120,7 @@ def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
 
 def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
-    write_ranking(buffer, rows, round_.prediction_answer, round_.tiebreak_chain, f"Xếp hạng – {round_.name}")
+    write_ranking(buffer, ((row, []) for row in rows), round_.prediction_answer, round_.tiebreak_chain, f"Xếp hạng – {round_.name}")
     return buffer.getvalue()
 
 

@@ -1,5 +1,5 @@
 """The ranking as a spreadsheet with every criterion of every ranked citizen, so anyone can check the order."""
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import IO
 
 import xlsxwriter
@@ -30,22 +30,23 @@ def row_values(row: RankingRow, prediction_answer: int | None, masked: bool) -> 
             result.attempts_used]
 
 
-def write_ranking(target: IO[bytes] | str, rows: Iterable[RankingRow], prediction_answer: int | None,
-                  chain: list[str], title: str, masked: bool = False,
-                  prize_columns: Callable[[RankingRow], list] | None = None) -> int:
-    """Write the sheet (constant memory: a million rows fit); returns the number of ranked rows."""
+def write_ranking(target: IO[bytes] | str, lines: Iterable[tuple[RankingRow, list]], prediction_answer: int | None,
+                  chain: list[str], title: str, masked: bool = False, with_prizes: bool = False) -> int:
+    """Write the sheet (constant memory: a million rows fit), each row with its extra (prize) values."""
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": not isinstance(target, str)})
     sheet = book.add_worksheet("Xếp hạng")
     sheet.write_string(0, 0, safe_cell(title))
     order = " → ".join(CRITERION_NAMES[c] for c in chain)
     sheet.write_string(1, 0, f"Thứ tự xếp hạng: {order}. Bằng nhau ở mọi tiêu chí thì đồng hạng.")
-    headers = BASE_HEADERS + (PRIZE_HEADERS if prize_columns else ())
+    headers = BASE_HEADERS + (PRIZE_HEADERS if with_prizes else ())
     for col, header in enumerate(headers):
         sheet.write_string(2, col, header)
     count = 0
-    for count, row in enumerate(rows, start=1):
-        values = row_values(row, prediction_answer, masked) + (prize_columns(row) if prize_columns else [])
+    for count, (row, extra) in enumerate(lines, start=1):
+        values = row_values(row, prediction_answer, masked) + extra
         for col, value in enumerate(values):
+            if value == "" or value is None:
+                continue  # an empty cell
             if isinstance(value, bool):
                 sheet.write_string(count + 2, col, "có" if value else "không")
             elif isinstance(value, (int, float)):

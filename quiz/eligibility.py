@@ -1,0 +1,59 @@
+"""Who may receive a prize: one hook, `eligibility`, that every prize computation asks.
+
+It checks what exists: the pass mark (when the period requires it), the citizen not anonymised
+and, once those columns exist (issue 14), not disqualified and a verified phone when the period
+requires one. The optional columns are looked up by name here, in this one place.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy.sql.elements import ColumnElement
+
+from quiz.models import Attempt, BestResult, Citizen, Round
+from quiz.ranking import RankingRow
+
+# Column names another change may add; the first that exists on its model is used.
+DISQUALIFIED = ((BestResult, "disqualified"), (BestResult, "disqualified_at"), (Attempt, "disqualified"),
+                (Attempt, "disqualified_at"), (Citizen, "disqualified"), (Citizen, "disqualified_at"))
+PHONE_VERIFIED = ((Citizen, "phone_verified"), (Citizen, "phone_verified_at"))
+ROUND_REQUIRES_VERIFIED_PHONE = ("requires_verified_phone", "require_verified_phone", "phone_verification_required")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a ranked result may receive a prize, and why not (a Vietnamese phrase)."""
+
+    eligible: bool
+    reason: str = ""
+
+
+def _first_column(candidates) -> ColumnElement | None:  # type: ignore[no-untyped-def]
+    for model, name in candidates:
+        if hasattr(model, name):
+            return getattr(model, name)
+    return None
+
+
+def extra_columns() -> tuple[ColumnElement, ColumnElement]:
+    """The columns the hook reads besides the ranking's own (NULL when the column does not exist yet)."""
+    from sqlalchemy import null
+    disqualified = _first_column(DISQUALIFIED)
+    verified = _first_column(PHONE_VERIFIED)
+    return (null() if disqualified is None else disqualified, null() if verified is None else verified)
+
+
+def requires_verified_phone(round_: Round) -> bool:
+    return any(bool(getattr(round_, name, False)) for name in ROUND_REQUIRES_VERIFIED_PHONE)
+
+
+def eligibility(row: RankingRow, round_: Round) -> Eligibility:
+    """The hook: may this ranked result receive a prize of the period?"""
+    disqualified, verified = (row.extra + (None, None))[:2]
+    if row.anonymised:
+        return Eligibility(False, "đã xoá dữ liệu cá nhân")
+    if disqualified:
+        return Eligibility(False, "bị loại")
+    if round_.prize_requires_pass and not row.passed:
+        return Eligibility(False, "chưa đạt")
+    if requires_verified_phone(round_) and not verified:
+        return Eligibility(False, "chưa xác thực số điện thoại")
+    return Eligibility(True)
