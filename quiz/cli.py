@@ -193,5 +193,6 @@ def setup(ctx: click.Context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, setup):
+    from quiz.prize_cli import prizes_cli
+    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, setup, prizes_cli):
         app.cli.add_command(command)

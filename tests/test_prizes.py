@@ -190,3 +190,30 @@ def test_the_checking_spreadsheet_lists_every_ranked_citizen_and_criterion(ctx, 
     assert header[-4:] == ("Đủ điều kiện nhận giải", "Lý do", "Giải", "Phần giải")
     assert [(r[3], r[5], r[-4], r[-3], r[-2]) for r in body] == [
         ("N. 1", 20, "có", None, "Giải nhất"), ("N. 3", 18, "có", None, None), ("N. 2", 10, "không", "chưa đạt", None)]
+
+
+def test_the_organizer_button_and_the_cli_freeze_the_winners(app, client, contest):
+    from tests.conftest import csrf_token, make_staff, staff_login
+    with app.app_context():
+        make_staff()
+        round_ = _closed_period(contest)
+        ids = _results(round_, [20, 19])
+        round_id = round_.id
+    staff_login(client)
+    page = f"/quan-tri/dot-thi/{round_id}/giai-thuong"
+    token = csrf_token(client.get(page))
+    client.post(f"{page}/co-cau", data={"csrf_token": token, "tiers": "Giải nhất | 1 | 2.000.000 đồng\nGiải nhì | x"})
+    assert "số lượng giải phải là số nguyên" in client.get(page).get_data(as_text=True)
+    client.post(f"{page}/co-cau", data={"csrf_token": token, "tiers": "Giải nhất | 1 | 2.000.000 đồng"})
+    client.post(f"{page}/chot", data={"csrf_token": token})
+    html = client.get(page).get_data(as_text=True)
+    assert "Đã chốt lần 1" in html and "N. 1" in html and "Đang nhận khiếu nại" in html
+    sheet = client.get(f"{page}/xet-giai.xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["prizes", "compute", str(round_id)])
+    assert again.exit_code == 1 and "đã được chốt" in again.output
+    redo = runner.invoke(args=["prizes", "compute", str(round_id), "--recompute", "Kiểm tra lại theo đơn khiếu nại"])
+    assert redo.exit_code == 0 and "lần 2" in redo.output
+    with app.app_context():
+        assert _winners(round_id) == [(ids[0], "Giải nhất")]
