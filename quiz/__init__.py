@@ -38,9 +38,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
+    from quiz.campaign_views import bp as campaign_bp
     from quiz.views import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(campaign_bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     cli.init_app(app)

@@ -2,12 +2,12 @@
 from datetime import timedelta
 from functools import wraps
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from quiz import attempts, tallies
+from quiz import attempts, contest_rules, referrals, tallies
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
 from quiz.errors import AttemptError, RegistrationError
@@ -82,6 +82,7 @@ def register():  # type: ignore[no-untyped-def]
             if error.field == "consent":
                 form.consent.data = False  # consent must be given again to the notice now shown
         else:
+            referrals.attribute(citizen.id, session.pop(referrals.SESSION_KEY, None))
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
             return redirect(url_for("quiz.contest"))
@@ -142,9 +143,9 @@ def logout():  # type: ignore[no-untyped-def]
 def contest():  # type: ignore[no-untyped-def]
     now = utcnow()
     round_ = attempts.current_round(now)
-    used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
+    allowance = contest_rules.attempt_allowance(round_, current_user.id, now) if round_ else None
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, used=used, pending=pending)
+    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending)
 
 
 @bp.post("/thi/bat-dau")

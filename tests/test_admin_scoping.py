@@ -36,6 +36,8 @@ CASES = {
     "admin.reset_password": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/dat-lai-mat-khau", "not_found"),
     "admin.assisted_register": ("GET", "/quan-tri/dang-ky-ho", "absent"),
     "admin.reports": ("GET", "/quan-tri/bao-cao", "forbidden"),
+    "admin.contest_view": ("GET", "/quan-tri/cuoc-thi/1", "forbidden"),
+    "admin.referral_ranking_view": ("GET", "/quan-tri/lan-toa", "forbidden"),
     "admin.prizes_view": ("GET", "/quan-tri/dot-thi/{round_id}/giai-thuong", "forbidden"),
     "admin.prizes_tiers": ("POST", "/quan-tri/dot-thi/{round_id}/giai-thuong/co-cau", "forbidden"),
     "admin.prizes_compute": ("POST", "/quan-tri/dot-thi/{round_id}/giai-thuong/chot", "forbidden"),
