@@ -13,7 +13,7 @@ from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, Contest, Round, Topic
 from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.ranking import round_ranking
+from quiz.ranking import is_frozen, round_ranking
 from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.ranking_export import write_ranking
 from quiz.tiebreak import CRITERIA, CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
@@ -115,7 +115,13 @@ def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return render_template("admin/rounds/ranking.html", round=round_, rows=rows, communes=communes,
-                           commune=commune, limit=limit, chain=describe_chain(round_.tiebreak_chain))
+                           commune=commune, limit=limit, chain=describe_chain(round_.tiebreak_chain),
+                           frozen=is_frozen(round_.id), when=_seconds_vn)
+
+
+def _seconds_vn(moment: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM:SS in Vietnam time (strftime: Babel's formatter costs 0.3 ms a cell on a 50-row page)."""
+    return f"{to_local(moment):%d/%m/%Y %H:%M:%S}" if moment else ""
 
 
 def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]

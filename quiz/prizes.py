@@ -11,17 +11,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from quiz.audit import record
 from quiz.database import write_transaction
-from quiz.eligibility import eligibility, extra_columns
+from quiz.eligibility import Eligibility, eligibility, extra_columns
 from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import BestResult, Commune, Citizen, PrizeComputation, PrizeTier, Round, Winner
+from quiz.models import BestResult, Citizen, Commune, FrozenPlace, PrizeComputation, PrizeTier, Round, Winner
 from quiz.names import mask_name
 from quiz.prize_rules import Award, Candidate, assign, prize_slots
-from quiz.ranking import RankingRow, ranking_rows
+from quiz.ranking import RankingRow, frozen_rows, is_frozen, ranking_rows
 
 
 class PrizeError(DomainError):
@@ -94,6 +94,7 @@ class _Outcome:
     participants: int
     eligible: int
     seed: str | None
+    places: list[dict]  # the ranking as frozen (FrozenPlace rows)
 
 
 def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | None, reason: str) -> PrizeComputation:
@@ -116,11 +117,12 @@ def _awards(round_: Round, tiers: list[PrizeTier], seed: str | None) -> _Outcome
     participants = db.session.scalar(select(func.count(BestResult.id)).where(BestResult.round_id == round_.id)) or 0
     cap = math.floor(participants * round_.prize_percent_cap / 100) if round_.prize_percent_cap else None
     slots = prize_slots([t.count for t in tiers], cap)
-    groups, eligible = _eligible_groups(round_, _won_elsewhere(round_))
+    places: list[dict] = []
+    groups, eligible = _eligible_groups(round_, _won_elsewhere(round_), places)
     if round_.prize_tie_rule == "draw":
         seed = seed or secrets.token_hex(8)
     rng = random.Random(seed) if seed else None
-    return _Outcome(assign(groups, slots, round_.prize_tie_rule, rng), participants, eligible, seed)
+    return _Outcome(assign(groups, slots, round_.prize_tie_rule, rng), participants, eligible, seed, places)
 
 
 def _won_elsewhere(round_: Round) -> dict[int, int]:
@@ -132,13 +134,17 @@ def _won_elsewhere(round_: Round) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-def _eligible_groups(round_: Round, won: dict[int, int]) -> tuple[list[list[Candidate]], int]:
-    """The eligible results in order, one list per shared place."""
+def _eligible_groups(round_: Round, won: dict[int, int], places: list[dict]) -> tuple[list[list[Candidate]], int]:
+    """The eligible results in order, one list per shared place; every ranked line goes into `places`."""
     limit = round_.contest.max_prizes_per_citizen
     groups: list[list[Candidate]] = []
     eligible, last_place = 0, None
-    for row in ranking_rows(round_, extra_columns()):
-        if not eligibility(row, round_).eligible or (limit is not None and won.get(row.result.citizen_id, 0) >= limit):
+    for position, row in enumerate(ranking_rows(round_, extra_columns()), start=1):
+        verdict = eligibility(row, round_)
+        if verdict.eligible and limit is not None and won.get(row.result.citizen_id, 0) >= limit:
+            verdict = Eligibility(False, "đã nhận đủ số giải của cuộc thi")
+        places.append(_place_line(round_.id, position, row, verdict))
+        if not verdict.eligible:
             continue
         eligible += 1
         if row.place != last_place:
@@ -146,6 +152,16 @@ def _eligible_groups(round_: Round, won: dict[int, int]) -> tuple[list[list[Cand
             last_place = row.place
         groups[-1].append(Candidate(row.result.citizen_id, row.place))
     return groups, eligible
+
+
+def _place_line(round_id: int, position: int, row: RankingRow, verdict: Eligibility) -> dict:
+    result = row.result
+    return {"round_id": round_id, "position": position, "place": row.place, "shared": row.shared,
+            "citizen_id": result.citizen_id, "attempt_id": result.attempt_id, "score": result.score,
+            "duration_seconds": result.duration_seconds, "prediction": result.prediction,
+            "submitted_at": result.submitted_at, "started_at": result.started_at,
+            "attempts_used": result.attempts_used, "passed": row.passed, "eligible": verdict.eligible,
+            "reason": verdict.reason}
 
 
 def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datetime, staff_id: int | None,
@@ -158,7 +174,10 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
             previous.superseded_at, number = now, previous.number + 1
             previous.previous_winners = [[w.citizen_id, w.tier.position, w.rank, w.share] for w in _winner_rows(round_id)]
             db.session.execute(delete(Winner).where(Winner.round_id == round_id))
+            db.session.execute(delete(FrozenPlace).where(FrozenPlace.round_id == round_id))
             db.session.flush()
+        for start in range(0, len(outcome.places), 10_000):
+            db.session.execute(insert(FrozenPlace), outcome.places[start:start + 10_000])
         computation = PrizeComputation(
             round_id=round_id, number=number, computed_at=now, computed_by_id=staff_id, reason=reason,
             tie_rule=round_.prize_tie_rule, seed=outcome.seed, chain=list(round_.tiebreak_chain),
@@ -226,10 +245,14 @@ def prize_sheet_rows(round_: Round) -> Iterator[tuple[RankingRow, list]]:
     """Every ranked result with its eligibility and frozen prize, for the checking spreadsheet."""
     frozen = {citizen: (tier, share) for citizen, tier, share in db.session.execute(
         select(Winner.citizen_id, Winner.tier_name, Winner.share).where(Winner.round_id == round_.id))}
+    if is_frozen(round_.id):  # exactly the order and verdicts the winners were chosen from
+        for row in frozen_rows(round_.id):
+            tier, share = frozen.get(row.result.citizen_id, ("", ""))
+            yield row, [row.extra[0], row.extra[1], tier, share]
+        return
     for row in ranking_rows(round_, extra_columns()):
         verdict = eligibility(row, round_)
-        tier, share = frozen.get(row.result.citizen_id, ("", ""))
-        yield row, [verdict.eligible, verdict.reason, tier, share]
+        yield row, [verdict.eligible, verdict.reason, "", ""]
 
 
 def write_prize_sheet(round_: Round, target) -> int:  # type: ignore[no-untyped-def]

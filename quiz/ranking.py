@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from quiz.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune, Round
+from quiz.models import Attempt, BestResult, Citizen, Commune, FrozenPlace, Round
 from quiz.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN, NO_PREDICTION, ChainColumns, RankedResult, chain_key, listing_key, order_by,
     prediction_distance,
@@ -91,7 +91,12 @@ def _shared(row: RankingRow) -> RankingRow:
 
 
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
-    """The top `limit` of a period, province-wide or for one commune, in the chain's order with shared places."""
+    """The top `limit` of a period, province-wide or for one commune, in the chain's order with shared places.
+
+    Once the winners are frozen, the ranking they were chosen from is shown (`frozen_rows`).
+    """
+    if is_frozen(round_.id):
+        return list(frozen_rows(round_.id, commune_code, max(limit, 0)))
     stmt = _ranking_statement(round_, commune_code).limit(max(limit, 0) + 1)  # one more: is the last place shared?
     rows = list(_rows(db.session.execute(stmt), round_))
     return rows[:max(limit, 0)]
@@ -101,3 +106,29 @@ def ranking_rows(round_: Round, extra_columns: tuple = (), commune_code: str | N
     """Every ranked result of the period in order, streamed (for winners and the full export)."""
     stmt = _ranking_statement(round_, commune_code, extra_columns).execution_options(yield_per=5000)
     yield from _rows(db.session.execute(stmt), round_)
+
+
+_FROZEN_COLUMNS = (FrozenPlace.citizen_id, FrozenPlace.attempt_id, FrozenPlace.score, FrozenPlace.duration_seconds,
+                   FrozenPlace.prediction, FrozenPlace.submitted_at, FrozenPlace.started_at, FrozenPlace.attempts_used,
+                   FrozenPlace.place, FrozenPlace.shared, Citizen.full_name, Commune.name, Citizen.commune_code,
+                   FrozenPlace.passed, Citizen.anonymised_at.is_not(None), FrozenPlace.eligible, FrozenPlace.reason)
+
+
+def is_frozen(round_id: int) -> bool:
+    """Whether the period's ranking was frozen with its winners."""
+    return db.session.scalar(select(FrozenPlace.id).where(FrozenPlace.round_id == round_id).limit(1)) is not None
+
+
+def frozen_rows(round_id: int, commune_code: str | None = None, limit: int | None = None) -> Iterator[RankingRow]:
+    """The frozen ranking in order (places are the province-wide ones); extra = (eligible, reason)."""
+    stmt = (select(*_FROZEN_COLUMNS).join(Citizen, Citizen.id == FrozenPlace.citizen_id)
+            .join(Commune, Commune.code == Citizen.commune_code).where(FrozenPlace.round_id == round_id))
+    if commune_code:
+        stmt = stmt.where(Citizen.commune_code == commune_code)
+    stmt = stmt.order_by(FrozenPlace.position)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
+        place, shared, name, commune_name, code, passed, anonymised, eligible, reason = row[8:]
+        yield RankingRow(place, RankedResult(*row[:8]), name or ANONYMISED, commune_name, code, bool(passed),
+                         bool(shared), bool(anonymised), (bool(eligible), reason))

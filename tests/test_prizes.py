@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.models import AuditEvent, BestResult, Citizen, Contest, PrizeComputation, Round, Winner
+from quiz.ranking import round_ranking
 from quiz.prize_rules import Candidate, assign, prize_slots
 from quiz.prizes import (PrizeError, TierDraft, compute_winners, publish_winners, recompute_winners, set_tiers,
                          winners_list, write_prize_sheet)
@@ -128,6 +129,8 @@ def test_winners_are_frozen_until_an_explicit_audited_recomputation(ctx, contest
     best.duration_seconds = 1  # a later correction makes the third the best
     db.session.commit()
     assert _winners(round_.id) == [(ids[0], "Giải nhất")]  # nothing moved by itself
+    frozen = round_ranking(db.session.get(Round, round_.id), 10)
+    assert [row.result.citizen_id for row in frozen] == ids and frozen[2].result.score == 18  # the frozen order
     with pytest.raises(PrizeError, match="đã được chốt"):
         compute_winners(round_.id, AFTER, None)
     with pytest.raises(PrizeError, match="lý do"):

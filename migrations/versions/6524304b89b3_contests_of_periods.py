@@ -80,6 +80,31 @@ def upgrade():
     with op.batch_alter_table('practice_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practice_attempts_citizen_id'), ['citizen_id'], unique=False)
 
+    op.create_table('frozen_places',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('place', sa.Integer(), nullable=False),
+    sa.Column('shared', sa.Boolean(), nullable=False),
+    sa.Column('citizen_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('duration_seconds', sa.Integer(), nullable=False),
+    sa.Column('prediction', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts_used', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('eligible', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['citizen_id'], ['citizens.id'], name=op.f('fk_frozen_places_citizen_id_citizens')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_frozen_places_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_frozen_places')),
+    sa.UniqueConstraint('round_id', 'position', name=op.f('uq_frozen_places_round_id'))
+    )
+    with op.batch_alter_table('frozen_places', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_frozen_places_citizen_id'), ['citizen_id'], unique=False)
+
     op.create_table('winners',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -180,6 +205,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_winners_citizen_id'))
 
     op.drop_table('winners')
+    with op.batch_alter_table('frozen_places', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_frozen_places_citizen_id'))
+
+    op.drop_table('frozen_places')
     with op.batch_alter_table('practice_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practice_attempts_citizen_id'))
 

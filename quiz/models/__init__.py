@@ -1,6 +1,6 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
-from quiz.models.campaign import Contest, PracticeAttempt, PrizeComputation, PrizeTier, Winner
+from quiz.models.campaign import Contest, FrozenPlace, PracticeAttempt, PrizeComputation, PrizeTier, Winner
 from quiz.models.contest import (
     Attempt,
     AttemptItem,
@@ -16,7 +16,7 @@ from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "Contest", "PracticeAttempt", "PrizeComputation", "PrizeTier", "Winner", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
+    "Attempt", "AttemptItem", "Contest", "FrozenPlace", "PracticeAttempt", "PrizeComputation", "PrizeTier", "Winner", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]

@@ -83,6 +83,34 @@ class Winner(db.Model):
     tier: Mapped[PrizeTier] = relationship()
 
 
+class FrozenPlace(db.Model):
+    """One line of the ranking as frozen with the winners: every criterion, the place, the verdict.
+
+    The ranking page, the prize list and the checking spreadsheet read this after the freeze, so
+    they show exactly the order the winners were chosen from, whatever changes later.
+    """
+
+    __tablename__ = "frozen_places"
+    __table_args__ = (UniqueConstraint("round_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    position: Mapped[int] = mapped_column(Integer)  # 1… in listing order
+    place: Mapped[int] = mapped_column(Integer)  # shared places repeat
+    shared: Mapped[bool] = mapped_column(db.Boolean)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    prediction: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts_used: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(db.Boolean)
+    eligible: Mapped[bool] = mapped_column(db.Boolean)
+    reason: Mapped[str] = mapped_column(String(100), default="")
+
+
 class PracticeAttempt(db.Model):
     """A "Thi thử" sitting: graded at once, kept apart from attempts so no figure can count it."""
 
