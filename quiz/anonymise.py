@@ -10,7 +10,8 @@ from quiz.models import Citizen, DataRequest, Round, Setting
 
 RETENTION_SETTING = "retention_days_after_last_round"
 DEFAULT_RETENTION_DAYS = 180
-PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone")
+PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone",
+                   "referral_code")  # the share link stops working; who was referred stays as an anonymous count
 
 
 ANONYMISED_DETAIL = "(đã ẩn danh)"

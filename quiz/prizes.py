@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from quiz.audit import record
 from quiz.database import write_transaction
@@ -139,7 +139,7 @@ def _eligible_groups(round_: Round, won: dict[int, int], places: list[dict]) -> 
     limit = round_.contest.max_prizes_per_citizen
     groups: list[list[Candidate]] = []
     eligible, last_place = 0, None
-    for position, row in enumerate(ranking_rows(round_, extra_columns()), start=1):
+    for position, row in enumerate(ranking_rows(round_, extra_columns(), with_names=False), start=1):
         verdict = eligibility(row, round_)
         if verdict.eligible and limit is not None and won.get(row.result.citizen_id, 0) >= limit:
             verdict = Eligibility(False, "đã nhận đủ số giải của cuộc thi")
@@ -164,6 +164,27 @@ def _place_line(round_id: int, position: int, row: RankingRow, verdict: Eligibil
             "reason": verdict.reason}
 
 
+PLACE_COLUMNS = ("round_id", "position", "place", "shared", "citizen_id", "attempt_id", "score", "duration_seconds",
+                 "prediction", "submitted_at", "started_at", "attempts_used", "passed", "eligible", "reason")
+
+
+def _insert_places(places: list[dict]) -> None:
+    """Write the frozen ranking through the driver (COPY on PostgreSQL): SQLAlchemy's per-row parameter
+    processing would cost more than the whole computation at a million attempts."""
+    if not places:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY frozen_places ({', '.join(PLACE_COLUMNS)}) FROM STDIN") as copy:
+            for line in places:
+                copy.write_row([line[name] for name in PLACE_COLUMNS])
+        return
+    stored = lambda value: f"{value:%Y-%m-%d %H:%M:%S.%f}" if isinstance(value, datetime) else value  # noqa: E731
+    sql = f"INSERT INTO frozen_places ({', '.join(PLACE_COLUMNS)}) VALUES ({', '.join('?' * len(PLACE_COLUMNS))})"
+    connection.exec_driver_sql(sql, [tuple(stored(line[name]) for name in PLACE_COLUMNS) for line in places])
+
+
 def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datetime, staff_id: int | None,
             reason: str) -> PrizeComputation:
     with write_transaction():
@@ -176,8 +197,7 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
             db.session.execute(delete(Winner).where(Winner.round_id == round_id))
             db.session.execute(delete(FrozenPlace).where(FrozenPlace.round_id == round_id))
             db.session.flush()
-        for start in range(0, len(outcome.places), 10_000):
-            db.session.execute(insert(FrozenPlace), outcome.places[start:start + 10_000])
+        _insert_places(outcome.places)
         computation = PrizeComputation(
             round_id=round_id, number=number, computed_at=now, computed_by_id=staff_id, reason=reason,
             tie_rule=round_.prize_tie_rule, seed=outcome.seed, chain=list(round_.tiebreak_chain),

@@ -7,12 +7,12 @@ exports. Places are shared when every criterion of the chain is equal ("đồng 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, FrozenPlace, Round
 from quiz.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
-    DEFAULT_CHAIN, NO_PREDICTION, ChainColumns, RankedResult, chain_key, listing_key, order_by,
+    DEFAULT_CHAIN, NO_PREDICTION, ChainColumns, RankedResult, chain_key, chain_key_function, listing_key, order_by,
     prediction_distance,
 )
 from quiz.tiebreak import ranked as ranked_by_chain
@@ -54,12 +54,15 @@ _PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestRe
                    Citizen.anonymised_at.is_not(None))
 
 
-def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = ()):  # type: ignore[no-untyped-def]
-    stmt = (select(*_RESULT_COLUMNS, *_PERSON_COLUMNS, *extra_columns)
+def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = (),
+                       with_names: bool = True):  # type: ignore[no-untyped-def]
+    names = (Citizen.full_name, Commune.name) if with_names else (null(), null())
+    stmt = (select(*_RESULT_COLUMNS, *names, *_PERSON_COLUMNS[2:], *extra_columns)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
-            .join(Commune, Commune.code == Citizen.commune_code)
             .where(BestResult.round_id == round_.id))
+    if with_names:
+        stmt = stmt.join(Commune, Commune.code == Citizen.commune_code)
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
     return stmt.order_by(*order_by(round_.tiebreak_chain, COLUMNS, round_.prediction_answer))
@@ -67,16 +70,16 @@ def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: t
 
 def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:  # type: ignore[no-untyped-def]
     """Rows with their places: equal chain keys share the place of the first of them."""
-    chain, answer = round_.tiebreak_chain, round_.prediction_answer
-    previous_key, place, index = None, 0, 0
+    key_of = chain_key_function(round_.tiebreak_chain, round_.prediction_answer)
+    previous_key, place = None, 0
     pending: RankingRow | None = None
     for index, row in enumerate(raw_rows, start=1):
         result = RankedResult(*row[:8])
-        key = chain_key(result, chain, answer)
+        key = key_of(result)
         shared = key == previous_key
         place = place if shared else index
         if pending is not None:
-            yield pending if not shared else _shared(pending)
+            yield _shared(pending) if shared and not pending.shared else pending
         name, commune_name, code, passed, anonymised = row[8:13]
         pending = RankingRow(place, result, name or ANONYMISED, commune_name, code, bool(passed),
                              shared, bool(anonymised), tuple(row[13:]))
@@ -102,9 +105,10 @@ def round_ranking(round_: Round, limit: int, commune_code: str | None = None) ->
     return rows[:max(limit, 0)]
 
 
-def ranking_rows(round_: Round, extra_columns: tuple = (), commune_code: str | None = None) -> Iterator[RankingRow]:
+def ranking_rows(round_: Round, extra_columns: tuple = (), commune_code: str | None = None,
+                 with_names: bool = True) -> Iterator[RankingRow]:
     """Every ranked result of the period in order, streamed (for winners and the full export)."""
-    stmt = _ranking_statement(round_, commune_code, extra_columns).execution_options(yield_per=5000)
+    stmt = _ranking_statement(round_, commune_code, extra_columns, with_names).execution_options(yield_per=5000)
     yield from _rows(db.session.execute(stmt), round_)
 
 

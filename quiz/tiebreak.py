@@ -4,7 +4,7 @@
 test checks it on random data). Results whose chain keys are equal share a place ("đồng hạng");
 the attempt id after the chain only makes the listing stable, it never separates a shared place.
 """
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -86,6 +86,22 @@ def _criterion_value(result: RankedResult, criterion: str, prediction_answer: in
 def chain_key(result: RankedResult, chain: Sequence[str], prediction_answer: int | None) -> tuple:
     """The result's place key under the chain: equal keys share a place."""
     return tuple(_criterion_value(result, criterion, prediction_answer) for criterion in chain)
+
+
+def chain_key_function(chain: Sequence[str], prediction_answer: int | None) -> Callable[[RankedResult], tuple]:
+    """`chain_key` for one chain and answer, built once: a million results are keyed in seconds."""
+    getters = [_GETTERS[c](prediction_answer) for c in chain]
+    return lambda result: tuple(getter(result) for getter in getters)
+
+
+_GETTERS: dict[str, Callable[[int | None], Callable[[RankedResult], object]]] = {
+    "score": lambda _answer: lambda r: -r.score,
+    "prediction": lambda answer: lambda r: prediction_distance(r.prediction, answer),
+    "duration": lambda _answer: lambda r: r.duration_seconds,
+    "submitted_at": lambda _answer: lambda r: r.submitted_at,
+    "started_at": lambda _answer: lambda r: r.started_at or r.submitted_at,
+    "attempts_used": lambda _answer: lambda r: r.attempts_used,
+}
 
 
 def listing_key(result: RankedResult, chain: Sequence[str], prediction_answer: int | None) -> tuple:
