@@ -13,6 +13,7 @@ tables are dropped at the end). Run: .venv/bin/python bench/prizes.py
 import io
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -148,7 +149,8 @@ def _ranking_figures(label: str, app, client, round_id: int, count_ms: float, he
 
 def main() -> None:
     from tests.conftest import staff_login
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    folder = None if os.environ.get("BENCH_DATABASE_URL") else tempfile.mkdtemp()
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
                                  "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     round_id, staff_id = _fill(app)
@@ -160,7 +162,7 @@ def main() -> None:
     print(f"  baseline COUNT of the period's results        median {count_ms:8.1f} ms")
     print(f"  baseline GET /healthz                          median {health_ms:8.1f} ms")
     for label, chain in LIVE_CHAINS.items():  # an open period: the prediction's answer is not known yet
-        in_app(app, lambda: _set_chain(round_id, chain))()
+        in_app(app, lambda chain=chain: _set_chain(round_id, chain))()
         _ranking_figures(f"live ranking, chain {label}", app, client, round_id, count_ms, health_ms)
     in_app(app, lambda: _set_chain(round_id, DEFAULT))()
     first = seconds(in_app(app, lambda: compute_winners(round_id, utcnow(), staff_id)))
@@ -172,9 +174,12 @@ def main() -> None:
     print(f"  winners recomputed, chain score, prediction, time {redo:5.1f} s")
     sheet = seconds(in_app(app, lambda: write_prize_sheet(db.session.get(Round, round_id), io.BytesIO())))
     print(f"  checking spreadsheet, every ranked citizen     {sheet:8.1f} s")
-    if url.startswith("postgresql"):
-        with app.app_context():
+    with app.app_context():
+        if url.startswith("postgresql"):
             db.drop_all()
+        db.engine.dispose()
+    if folder:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def assign(groups: Sequence[Sequence[Candidate]], slots: list[int], tie_rule: st
                 taken, pending = end, []
             else:
                 ordered = sorted(pending, key=lambda c: c.citizen_id)
-                drawn = set(c.citizen_id for c in (rng or random.Random()).sample(ordered, room))
+                drawn = {c.citizen_id for c in (rng or random.Random()).sample(ordered, room)}
                 awards += [Award(c.citizen_id, c.place, tier, 1.0, "đồng hạng, bốc thăm") for c in ordered
                            if c.citizen_id in drawn]
                 taken, pending, drew = end, [c for c in ordered if c.citizen_id not in drawn], True

@@ -12,7 +12,14 @@ from sqlalchemy import null, select
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, FrozenPlace, Round
 from quiz.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
-    DEFAULT_CHAIN, NO_PREDICTION, ChainColumns, RankedResult, chain_key, chain_key_function, listing_key, order_by,
+    DEFAULT_CHAIN,
+    NO_PREDICTION,
+    ChainColumns,
+    RankedResult,
+    chain_key,
+    chain_key_function,
+    listing_key,
+    order_by,
     prediction_distance,
 )
 from quiz.tiebreak import ranked as ranked_by_chain

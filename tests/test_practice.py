@@ -32,7 +32,7 @@ def _practise(client) -> str:  # type: ignore[no-untyped-def]
     location = client.post("/thi-thu/bat-dau", data={"csrf_token": token}).headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert LABEL in page and "Nộp bài thi thử" in page
-    positions = sorted(set(int(p) for p in re.findall(r'name="q(\d+)"', page)))
+    positions = sorted({int(p) for p in re.findall(r'name="q(\d+)"', page)})
     return client.post(f"{location}/nop", data={"csrf_token": token, **{f"q{p}": "0" for p in positions}},
                        follow_redirects=True).get_data(as_text=True)
 

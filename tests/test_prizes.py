@@ -8,11 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from quiz.extensions import db
-from quiz.models import AuditEvent, BestResult, Citizen, Contest, PrizeComputation, Round, Winner
-from quiz.ranking import round_ranking
+from quiz.models import AuditEvent, BestResult, Citizen, PrizeComputation, Round, Winner
 from quiz.prize_rules import Candidate, assign, prize_slots
-from quiz.prizes import (PrizeError, TierDraft, compute_winners, publish_winners, recompute_winners, set_tiers,
-                         winners_list, write_prize_sheet)
+from quiz.prizes import (
+    PrizeError,
+    TierDraft,
+    compute_winners,
+    publish_winners,
+    recompute_winners,
+    set_tiers,
+    winners_list,
+    write_prize_sheet,
+)
+from quiz.ranking import round_ranking
 from tests.test_tiebreak import _store, entry
 
 CLOSE = datetime(2026, 11, 27, 10, 0)

@@ -86,7 +86,7 @@ few = st.fixed_dictionaries({  # few distinct values, so that ties happen at eve
     "prediction": st.sampled_from([None, 95, 100, 105]), "submitted": st.sampled_from([0, 60]),
     "started": st.sampled_from([0, 30]), "used": st.integers(1, 2)})
 chains = st.permutations(sorted(CRITERIA)).flatmap(lambda order: st.integers(1, len(order)).map(
-    lambda n: list(order[:n]) if "score" in order[:n] else ["score", *[c for c in order[:n]]]))
+    lambda n: list(order[:n]) if "score" in order[:n] else ["score", *list(order[:n])]))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
