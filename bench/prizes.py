@@ -92,9 +92,13 @@ def median_ms(action, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(timings)
 
 
+CPU: dict[str, float] = {}  # process CPU seconds of the last timed action (this machine is shared: wall time drifts)
+
+
 def seconds(action) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     action()
+    CPU["last"] = time.process_time() - cpu
     return time.perf_counter() - start
 
 
@@ -159,7 +163,12 @@ def main() -> None:
     count_ms = median_ms(in_app(app, lambda: db.session.scalar(
         select(func.count(BestResult.id)).where(BestResult.round_id == round_id))), 5)
     health_ms = median_ms(lambda: client.get("/healthz"), 20)
+    read_s = seconds(in_app(app, lambda: db.session.execute(
+        select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
+               BestResult.submitted_at, BestResult.attempts_count, BestResult.passed)
+        .where(BestResult.round_id == round_id)).all()))
     print(f"  baseline COUNT of the period's results        median {count_ms:8.1f} ms")
+    print(f"  baseline read of all results into Python       {read_s:8.1f} s ({CPU['last']:.1f} s CPU)")
     print(f"  baseline GET /healthz                          median {health_ms:8.1f} ms")
     for label, chain in LIVE_CHAINS.items():  # an open period: the prediction's answer is not known yet
         in_app(app, lambda chain=chain: _set_chain(round_id, chain))()
@@ -167,11 +176,14 @@ def main() -> None:
     in_app(app, lambda: _set_chain(round_id, DEFAULT))()
     first = seconds(in_app(app, lambda: compute_winners(round_id, utcnow(), staff_id)))
     answer = in_app(app, lambda: db.session.get(Round, round_id).prediction_answer)()
-    print(f"  winners computed and frozen, default chain     {first:8.1f} s   (computed prediction answer {answer:,})")
+    print(f"  winners computed and frozen, default chain     {first:8.1f} s   ({first / read_s:4.1f} × the read; "
+          f"{CPU['last']:.1f} s CPU in this process; computed prediction answer {answer:,})")
     _ranking_figures("frozen ranking (after the freeze)", app, client, round_id, count_ms, health_ms)
     in_app(app, lambda: _set_chain(round_id, PREDICTION_FIRST))()
     redo = seconds(in_app(app, lambda: recompute_winners(round_id, utcnow(), staff_id, "Đo với dự đoán đứng trước")))
-    print(f"  winners recomputed, chain score, prediction, time {redo:5.1f} s")
+    redo_cpu = CPU["last"]
+    print(f"  winners recomputed, chain score, prediction, time {redo:5.1f} s ({redo / read_s:4.1f} × the read; "
+          f"{redo_cpu:.1f} s CPU)")
     sheet = seconds(in_app(app, lambda: write_prize_sheet(db.session.get(Round, round_id), io.BytesIO())))
     print(f"  checking spreadsheet, every ranked citizen     {sheet:8.1f} s")
     with app.app_context():

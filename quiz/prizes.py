@@ -94,7 +94,7 @@ class _Outcome:
     participants: int
     eligible: int
     seed: str | None
-    places: list[dict]  # the ranking as frozen (FrozenPlace rows)
+    places: list[tuple]  # the ranking as frozen (FrozenPlace rows, PLACE_COLUMNS order)
 
 
 def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | None, reason: str) -> PrizeComputation:
@@ -117,7 +117,7 @@ def _awards(round_: Round, tiers: list[PrizeTier], seed: str | None) -> _Outcome
     participants = db.session.scalar(select(func.count(BestResult.id)).where(BestResult.round_id == round_.id)) or 0
     cap = math.floor(participants * round_.prize_percent_cap / 100) if round_.prize_percent_cap else None
     slots = prize_slots([t.count for t in tiers], cap)
-    places: list[dict] = []
+    places: list[tuple] = []
     groups, eligible = _eligible_groups(round_, _won_elsewhere(round_), places)
     if round_.prize_tie_rule == "draw":
         seed = seed or secrets.token_hex(8)
@@ -134,7 +134,7 @@ def _won_elsewhere(round_: Round) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-def _eligible_groups(round_: Round, won: dict[int, int], places: list[dict]) -> tuple[list[list[Candidate]], int]:
+def _eligible_groups(round_: Round, won: dict[int, int], places: list[tuple]) -> tuple[list[list[Candidate]], int]:
     """The eligible results in order, one list per shared place; every ranked line goes into `places`."""
     limit = round_.contest.max_prizes_per_citizen
     groups: list[list[Candidate]] = []
@@ -154,21 +154,19 @@ def _eligible_groups(round_: Round, won: dict[int, int], places: list[dict]) -> 
     return groups, eligible
 
 
-def _place_line(round_id: int, position: int, row: RankingRow, verdict: Eligibility) -> dict:
+def _place_line(round_id: int, position: int, row: RankingRow, verdict: Eligibility) -> tuple:
+    """A line of the frozen ranking, in PLACE_COLUMNS order."""
     result = row.result
-    return {"round_id": round_id, "position": position, "place": row.place, "shared": row.shared,
-            "citizen_id": result.citizen_id, "attempt_id": result.attempt_id, "score": result.score,
-            "duration_seconds": result.duration_seconds, "prediction": result.prediction,
-            "submitted_at": result.submitted_at, "started_at": result.started_at,
-            "attempts_used": result.attempts_used, "passed": row.passed, "eligible": verdict.eligible,
-            "reason": verdict.reason}
+    return (round_id, position, row.place, row.shared, result.citizen_id, result.attempt_id, result.score,
+            result.duration_seconds, result.prediction, result.submitted_at, result.started_at,
+            result.attempts_used, row.passed, verdict.eligible, verdict.reason)
 
 
 PLACE_COLUMNS = ("round_id", "position", "place", "shared", "citizen_id", "attempt_id", "score", "duration_seconds",
                  "prediction", "submitted_at", "started_at", "attempts_used", "passed", "eligible", "reason")
 
 
-def _insert_places(places: list[dict]) -> None:
+def _insert_places(places: list[tuple]) -> None:
     """Write the frozen ranking through the driver (COPY on PostgreSQL): SQLAlchemy's per-row parameter
     processing would cost more than the whole computation at a million attempts."""
     if not places:
@@ -178,11 +176,11 @@ def _insert_places(places: list[dict]) -> None:
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f"COPY frozen_places ({', '.join(PLACE_COLUMNS)}) FROM STDIN") as copy:
             for line in places:
-                copy.write_row([line[name] for name in PLACE_COLUMNS])
+                copy.write_row(line)
         return
-    stored = lambda value: f"{value:%Y-%m-%d %H:%M:%S.%f}" if isinstance(value, datetime) else value  # noqa: E731
+    stored = lambda value: f"{value:%Y-%m-%d %H:%M:%S.%f}" if value is not None else None  # noqa: E731  SQLAlchemy's form
     sql = f"INSERT INTO frozen_places ({', '.join(PLACE_COLUMNS)}) VALUES ({', '.join('?' * len(PLACE_COLUMNS))})"
-    connection.exec_driver_sql(sql, [tuple(stored(line[name]) for name in PLACE_COLUMNS) for line in places])
+    connection.exec_driver_sql(sql, [(*line[:9], stored(line[9]), stored(line[10]), *line[11:]) for line in places])
 
 
 def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datetime, staff_id: int | None,
