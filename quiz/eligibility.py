@@ -12,9 +12,9 @@ from quiz.models import Attempt, BestResult, Citizen, Round
 from quiz.ranking import RankingRow
 
 # Column names another change may add; the first that exists on its model is used.
-DISQUALIFIED = ((BestResult, "disqualified"), (BestResult, "disqualified_at"), (Attempt, "disqualified"),
+DISQUALIFIED_COLUMNS = ((BestResult, "disqualified"), (BestResult, "disqualified_at"), (Attempt, "disqualified"),
                 (Attempt, "disqualified_at"), (Citizen, "disqualified"), (Citizen, "disqualified_at"))
-PHONE_VERIFIED = ((Citizen, "phone_verified"), (Citizen, "phone_verified_at"))
+PHONE_VERIFIED_COLUMNS = ((Citizen, "phone_verified"), (Citizen, "phone_verified_at"))
 ROUND_REQUIRES_VERIFIED_PHONE = ("requires_verified_phone", "require_verified_phone", "phone_verification_required")
 
 
@@ -24,6 +24,9 @@ class Eligibility:
 
     eligible: bool
     reason: str = ""
+
+
+ELIGIBLE = Eligibility(True)  # one object: the hook answers a million times
 
 
 def _first_column(candidates) -> ColumnElement | None:  # type: ignore[no-untyped-def]
@@ -36,8 +39,8 @@ def _first_column(candidates) -> ColumnElement | None:  # type: ignore[no-untype
 def extra_columns() -> tuple[ColumnElement, ColumnElement]:
     """The columns the hook reads besides the ranking's own (NULL when the column does not exist yet)."""
     from sqlalchemy import null
-    disqualified = _first_column(DISQUALIFIED)
-    verified = _first_column(PHONE_VERIFIED)
+    disqualified = _first_column(DISQUALIFIED_COLUMNS)
+    verified = _first_column(PHONE_VERIFIED_COLUMNS)
     return (null() if disqualified is None else disqualified, null() if verified is None else verified)
 
 
@@ -45,15 +48,33 @@ def requires_verified_phone(round_: Round) -> bool:
     return any(bool(getattr(round_, name, False)) for name in ROUND_REQUIRES_VERIFIED_PHONE)
 
 
-def eligibility(row: RankingRow, round_: Round) -> Eligibility:
+@dataclass(frozen=True)
+class PrizeConditions:
+    """What the period requires of a prize winner, read once from its settings."""
+
+    requires_pass: bool
+    requires_verified_phone: bool
+
+
+def conditions_of(round_: Round) -> PrizeConditions:
+    return PrizeConditions(bool(round_.prize_requires_pass), requires_verified_phone(round_))
+
+
+ANONYMISED = Eligibility(False, "đã xoá dữ liệu cá nhân")
+DISQUALIFIED = Eligibility(False, "bị loại")
+NOT_PASSED = Eligibility(False, "chưa đạt")
+PHONE_NOT_VERIFIED = Eligibility(False, "chưa xác thực số điện thoại")
+
+
+def eligibility(row: RankingRow, conditions: PrizeConditions) -> Eligibility:
     """The hook: may this ranked result receive a prize of the period?"""
     disqualified, verified = (row.extra + (None, None))[:2]
     if row.anonymised:
-        return Eligibility(False, "đã xoá dữ liệu cá nhân")
+        return ANONYMISED
     if disqualified:
-        return Eligibility(False, "bị loại")
-    if round_.prize_requires_pass and not row.passed:
-        return Eligibility(False, "chưa đạt")
-    if requires_verified_phone(round_) and not verified:
-        return Eligibility(False, "chưa xác thực số điện thoại")
-    return Eligibility(True)
+        return DISQUALIFIED
+    if conditions.requires_pass and not row.passed:
+        return NOT_PASSED
+    if conditions.requires_verified_phone and not verified:
+        return PHONE_NOT_VERIFIED
+    return ELIGIBLE

@@ -8,10 +8,10 @@ recorded seed picks who gets them and the others go on to the next places ("draw
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     citizen_id: int
     place: int
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 
 from quiz.audit import record
 from quiz.database import write_transaction
-from quiz.eligibility import Eligibility, eligibility, extra_columns
+from quiz.eligibility import Eligibility, conditions_of, eligibility, extra_columns
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import BestResult, Citizen, Commune, FrozenPlace, PrizeComputation, PrizeTier, Round, Winner
@@ -137,10 +137,11 @@ def _won_elsewhere(round_: Round) -> dict[int, int]:
 def _eligible_groups(round_: Round, won: dict[int, int], places: list[tuple]) -> tuple[list[list[Candidate]], int]:
     """The eligible results in order, one list per shared place; every ranked line goes into `places`."""
     limit = round_.contest.max_prizes_per_citizen
+    conditions = conditions_of(round_)
     groups: list[list[Candidate]] = []
     eligible, last_place = 0, None
     for position, row in enumerate(ranking_rows(round_, extra_columns(), with_names=False), start=1):
-        verdict = eligibility(row, round_)
+        verdict = eligibility(row, conditions)
         if verdict.eligible and limit is not None and won.get(row.result.citizen_id, 0) >= limit:
             verdict = Eligibility(False, "đã nhận đủ số giải của cuộc thi")
         places.append(_place_line(round_.id, position, row, verdict))
@@ -178,7 +179,7 @@ def _insert_places(places: list[tuple]) -> None:
             for line in places:
                 copy.write_row(line)
         return
-    stored = lambda value: f"{value:%Y-%m-%d %H:%M:%S.%f}" if value is not None else None  # noqa: E731  SQLAlchemy's form
+    stored = lambda value: value.isoformat(" ", "microseconds") if value is not None else None  # noqa: E731  SQLAlchemy's form
     sql = f"INSERT INTO frozen_places ({', '.join(PLACE_COLUMNS)}) VALUES ({', '.join('?' * len(PLACE_COLUMNS))})"
     connection.exec_driver_sql(sql, [(*line[:9], stored(line[9]), stored(line[10]), *line[11:]) for line in places])
 
@@ -268,8 +269,9 @@ def prize_sheet_rows(round_: Round) -> Iterator[tuple[RankingRow, list]]:
             tier, share = frozen.get(row.result.citizen_id, ("", ""))
             yield row, [row.extra[0], row.extra[1], tier, share]
         return
+    conditions = conditions_of(round_)
     for row in ranking_rows(round_, extra_columns()):
-        verdict = eligibility(row, round_)
+        verdict = eligibility(row, conditions)
         yield row, [verdict.eligible, verdict.reason, "", ""]
 
 

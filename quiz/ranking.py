@@ -5,7 +5,7 @@ top N never loads the whole period into Python; `ranking_rows` streams every row
 exports. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import null, select
 
@@ -37,8 +37,7 @@ def ranked(results: list[RankedResult], prediction_answer: int | None) -> list[R
     return ranked_by_chain(results, DEFAULT_CHAIN, prediction_answer)
 
 
-@dataclass(frozen=True)
-class RankingRow:
+class RankingRow(NamedTuple):
     """A place in the ranking, with what organizers see and whether the place is shared."""
 
     place: int
@@ -96,8 +95,7 @@ def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:  # type: ignore[no-u
 
 
 def _shared(row: RankingRow) -> RankingRow:
-    return RankingRow(row.place, row.result, row.full_name, row.commune_name, row.commune_code, row.passed,
-                      True, row.anonymised, row.extra)
+    return row._replace(shared=True)
 
 
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:

@@ -228,3 +228,18 @@ def test_the_organizer_button_and_the_cli_freeze_the_winners(app, client, contes
     assert redo.exit_code == 0 and "lần 2" in redo.output
     with app.app_context():
         assert _winners(round_id) == [(ids[0], "Giải nhất")]
+
+
+def test_the_eligibility_hook_reads_disqualification_and_phone_verification_when_present():
+    from quiz.eligibility import PrizeConditions, eligibility
+    from quiz.ranking import RankingRow
+    result = entry(1)
+    row = lambda passed=True, extra=(None, None), anonymised=False: RankingRow(  # noqa: E731
+        1, result, "An", "Xã", "10507", passed, False, anonymised, extra)
+    strict = PrizeConditions(requires_pass=True, requires_verified_phone=True)
+    assert eligibility(row(extra=(None, True)), strict).eligible
+    assert eligibility(row(extra=(True, True)), strict).reason == "bị loại"
+    assert eligibility(row(extra=(None, None)), strict).reason == "chưa xác thực số điện thoại"
+    assert eligibility(row(passed=False, extra=(None, True)), strict).reason == "chưa đạt"
+    assert eligibility(row(anonymised=True), strict).reason == "đã xoá dữ liệu cá nhân"
+    assert eligibility(row(passed=False), PrizeConditions(False, False)).eligible
