@@ -10,8 +10,17 @@ from quiz.clock import utcnow
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Round
-from quiz.prizes import (TierDraft, compute_winners, current_computation, publish_winners, recompute_winners,
-                         set_tiers, tiers_of, winners_list, write_prize_sheet)
+from quiz.prizes import (
+    TierDraft,
+    compute_winners,
+    current_computation,
+    publish_winners,
+    recompute_winners,
+    set_tiers,
+    tiers_of,
+    winners_list,
+    write_prize_sheet,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

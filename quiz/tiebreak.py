@@ -6,8 +6,8 @@ the attempt id after the chain only makes the listing stable, it never separates
 """
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, func
 from sqlalchemy.sql.elements import ColumnElement
