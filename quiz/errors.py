@@ -16,3 +16,7 @@ class RegistrationError(DomainError):
 
 class AttemptError(DomainError):
     """An attempt cannot be started, answered or submitted."""
+
+
+class CertificateError(DomainError):
+    """A certificate cannot be issued, revoked or reissued."""

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from quiz import attempts, tallies
+from quiz.certificates import offers_for
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
 from quiz.errors import AttemptError, RegistrationError
@@ -237,8 +238,9 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    reveal = attempt.round.reveals_answers(utcnow())
-    return render_template("quiz/result.html", attempt=attempt, reveal=reveal)
+    now = utcnow()
+    offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
+    return render_template("quiz/result.html", attempt=attempt, reveal=attempt.round.reveals_answers(now), offer=offer)
 
 
 @bp.get("/ket-qua")
@@ -248,7 +250,8 @@ def my_results():  # type: ignore[no-untyped-def]
             .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
     rows = db.session.scalars(stmt).all()
     rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
-    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
+    offers = offers_for(current_user.id, list(rounds.values()), utcnow())
+    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds, offers=offers)
 
 
-from quiz import my_data_views  # noqa: E402,F401  (the "Dữ liệu của tôi" routes share this blueprint)
+from quiz import certificate_views, my_data_views  # noqa: E402,F401  (routes that share this blueprint)

@@ -1,0 +1,125 @@
+"""Certificates for organizers: the template, the list with revocation and reissue, bulk issuance."""
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.access import organizer_required
+from quiz.bulk_certificates import KINDS, BulkSettings, batch_path, start_batch
+from quiz.certificate_codes import normalise_code
+from quiz.certificate_template import SEAL_MAX_BYTES, TemplateDraft, current_template, issuer_of, update_template
+from quiz.certificates import reissue_certificate, revoke_certificate
+from quiz.clock import utcnow
+from quiz.errors import CertificateError
+from quiz.extensions import db
+from quiz.models import Certificate, CertificateBatch, Round
+from quiz.public_names import masked_name
+
+MAX_ID = 2**31 - 1
+LISTED = 50
+
+
+def batch_folder() -> Path:
+    return Path(current_app.instance_path) / "certificates"
+
+
+def bulk_settings() -> BulkSettings:
+    return BulkSettings(current_app.config["CONTEST_TITLE"], current_app.config["PUBLIC_BASE_URL"] or request.url_root)
+
+
+def _get_or_404(model, object_id: int):  # type: ignore[no-untyped-def]
+    found = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/giay-chung-nhan")
+@organizer_required
+def certificate_list():  # type: ignore[no-untyped-def]
+    typed = (request.args.get("ma") or "")[:80]
+    code = normalise_code(typed)
+    stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(LISTED)
+    certificates = db.session.scalars(stmt.where(Certificate.code == code) if typed else stmt).all()
+    batches = db.session.scalars(select(CertificateBatch).order_by(CertificateBatch.id.desc()).limit(10)).all()
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    return render_template("admin/certificates/list.html", certificates=certificates, batches=batches,
+                           rounds=rounds, typed=typed, masked_name=masked_name)
+
+
+@bp.post("/giay-chung-nhan/<int:certificate_id>/thu-hoi")
+@organizer_required
+def certificate_revoke(certificate_id: int):  # type: ignore[no-untyped-def]
+    try:
+        revoke_certificate(_get_or_404(Certificate, certificate_id).id, current_user.id,
+                           request.form.get("reason", ""), utcnow())
+        flash("Đã thu hồi giấy chứng nhận.", "success")
+    except CertificateError as error:
+        flash(error.message, "error")
+    return redirect(url_for("admin.certificate_list"))
+
+
+@bp.post("/giay-chung-nhan/<int:certificate_id>/cap-lai")
+@organizer_required
+def certificate_reissue(certificate_id: int):  # type: ignore[no-untyped-def]
+    try:
+        new = reissue_certificate(_get_or_404(Certificate, certificate_id).id, current_user.id,
+                                  request.form.get("reason", ""), issuer_of(current_template()), utcnow())
+        flash(f"Đã cấp lại, mã mới {new.code}.", "success")
+    except CertificateError as error:
+        flash(error.message, "error")
+    return redirect(url_for("admin.certificate_list"))
+
+
+@bp.route("/giay-chung-nhan/mau", methods=["GET", "POST"])
+@organizer_required
+def certificate_template_edit():  # type: ignore[no-untyped-def]
+    error = None
+    if request.method == "POST":
+        draft = TemplateDraft(*(request.form.get(name, "")[:300] for name in
+                                ("title", "issuer", "signer_name", "signer_position")))
+        upload = request.files.get("seal")
+        seal = upload.stream.read(SEAL_MAX_BYTES + 1) if upload and upload.filename else None
+        try:
+            update_template(draft, seal, request.form.get("remove_seal") == "1", current_user.id, utcnow())
+            flash("Đã lưu mẫu giấy chứng nhận.", "success")
+            return redirect(url_for("admin.certificate_template_edit"))
+        except CertificateError as problem:
+            error = problem.message
+    return render_template("admin/certificates/template.html", template=current_template(), error=error,
+                           form=request.form)
+
+
+@bp.post("/giay-chung-nhan/hang-loat")
+@organizer_required
+def certificate_batch_start():  # type: ignore[no-untyped-def]
+    round_ = _get_or_404(Round, request.form.get("round_id", type=int) or 0)
+    kind = request.form.get("kind", "")
+    if kind not in KINDS:
+        abort(400)
+    try:
+        batch = start_batch(current_app._get_current_object(), round_, kind, current_user.id, bulk_settings(),
+                            batch_folder(), utcnow())
+    except CertificateError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.certificate_list"))
+    return redirect(url_for("admin.certificate_batch_status", batch_id=batch.id))
+
+
+@bp.get("/giay-chung-nhan/hang-loat/<int:batch_id>")
+@organizer_required
+def certificate_batch_status(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _get_or_404(CertificateBatch, batch_id)
+    return render_template("admin/certificates/batch.html", batch=batch, round=db.session.get(Round, batch.round_id))
+
+
+@bp.get("/giay-chung-nhan/hang-loat/<int:batch_id>/tai-ve.zip")
+@organizer_required
+def certificate_batch_download(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _get_or_404(CertificateBatch, batch_id)
+    path = batch_path(batch_folder(), batch)
+    if batch.status != CertificateBatch.DONE or not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=path.name)
