@@ -5,12 +5,38 @@ so one rendering is right for everyone and a reverse proxy may keep it (Cache-Co
 """
 import hashlib
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 
 bp = Blueprint("public", __name__)
 
 RESULTS_MAX_AGE = 30  # seconds: live figures may lag this much behind the tallies
 CERTIFICATE_MAX_AGE = 60  # a revocation shows on the verification page within a minute
+
+
+class PublicAwareSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus `Vary: Cookie` on responses marked Cache-Control: public.
+
+    Flask-Login's after-request hook reads the session on every response, which makes Flask add
+    `Vary: Cookie`, and no shared cache would then hold a public page. A public response is, by
+    construction, the same for every visitor, so the header is wrong for it.
+    """
+
+    def save_session(self, app, session, response):  # type: ignore[no-untyped-def]
+        if response.cache_control.public and not session.modified:
+            session.accessed = False
+        super().save_session(app, session, response)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = PublicAwareSessionInterface()
+    app.register_blueprint(bp)
+
+
+def render_public(template_name: str, **context) -> str:  # type: ignore[no-untyped-def]
+    """A template rendered without Flask's context processors: Flask-Login's would load the session's user
+    (a query, and `Vary: Cookie`, which stops every cache). Public templates use no request state."""
+    return current_app.jinja_env.get_template(template_name).render(**context)
 
 
 def public_response(body: str | bytes, max_age: int, mimetype: str = "text/html", status: int = 200) -> Response:

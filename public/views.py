@@ -1,7 +1,7 @@
 """Public pages: results, winners, certificate look-up, verification and the share image."""
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 
-from public import CERTIFICATE_MAX_AGE, RESULTS_MAX_AGE, bp, public_response
+from public import CERTIFICATE_MAX_AGE, RESULTS_MAX_AGE, bp, public_response, render_public
 from public.results import bounded_id, overview, pick_round, published_winners, shown_rounds
 from quiz.certificate_codes import normalise_code
 from quiz.certificate_verification import verify_code
@@ -13,14 +13,14 @@ from quiz.share_image import ShareCard, share_png
 def results():  # type: ignore[no-untyped-def]
     now = utcnow()
     round_ = pick_round(bounded_id(request.args.get("dot", type=int)), now)
-    page = render_template("public/results.html", overview=overview(round_, current_app.config["PROVINCE_CODE"]),
+    page = render_public("public/results.html", overview=overview(round_, current_app.config["PROVINCE_CODE"]),
                            rounds=shown_rounds(now))
     return public_response(page, RESULTS_MAX_AGE)
 
 
 @bp.get("/dat-giai")
 def winners():  # type: ignore[no-untyped-def]
-    page = render_template("public/winners.html", periods=published_winners(utcnow()))
+    page = render_public("public/winners.html", periods=published_winners(utcnow()))
     return public_response(page, RESULTS_MAX_AGE)
 
 
@@ -30,14 +30,14 @@ def lookup():  # type: ignore[no-untyped-def]
     code = normalise_code(typed)
     if code:
         return redirect(url_for("public.verify", code=code), 303)
-    page = render_template("public/lookup.html", typed=typed, invalid=bool(typed))
+    page = render_public("public/lookup.html", typed=typed, invalid=bool(typed))
     return public_response(page, CERTIFICATE_MAX_AGE)
 
 
 @bp.get("/xac-minh/<code>")
 def verify(code: str):  # type: ignore[no-untyped-def]
     certificate = verify_code(code, current_app.config["CONTEST_TITLE"])
-    page = render_template("public/verify.html", certificate=certificate, typed=code[:80])
+    page = render_public("public/verify.html", certificate=certificate, typed=code[:80])
     return public_response(page, CERTIFICATE_MAX_AGE, status=200 if certificate else 404)
 
 

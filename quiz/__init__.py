@@ -38,12 +38,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
-    from public import bp as public_bp
+    import public
     from quiz.views import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(health.bp)
-    app.register_blueprint(public_bp)
+    public.init_app(app)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["APP_ENV"])
