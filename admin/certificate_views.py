@@ -22,7 +22,7 @@ LISTED = 50
 
 
 def batch_folder() -> Path:
-    return Path(current_app.instance_path) / "certificates"
+    return Path(current_app.config["CERTIFICATE_BATCH_DIR"])
 
 
 def bulk_settings() -> BulkSettings:
@@ -34,6 +34,17 @@ def _get_or_404(model, object_id: int):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     return found
+
+
+def _read_upload(name: str, limit: int) -> bytes | None:
+    """At most `limit` bytes of an uploaded file (None when no file was chosen); its temp file is closed."""
+    upload = request.files.get(name)
+    if upload is None:
+        return None
+    try:
+        return upload.stream.read(limit) if upload.filename else None
+    finally:
+        upload.close()
 
 
 @bp.get("/giay-chung-nhan")
@@ -80,8 +91,7 @@ def certificate_template_edit():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         draft = TemplateDraft(*(request.form.get(name, "")[:300] for name in
                                 ("title", "issuer", "signer_name", "signer_position")))
-        upload = request.files.get("seal")
-        seal = upload.stream.read(SEAL_MAX_BYTES + 1) if upload and upload.filename else None
+        seal = _read_upload("seal", SEAL_MAX_BYTES + 1)
         try:
             update_template(draft, seal, request.form.get("remove_seal") == "1", current_user.id, utcnow())
             flash("Đã lưu mẫu giấy chứng nhận.", "success")
