@@ -35,6 +35,13 @@ def _fitted(draw: ImageDraw.ImageDraw, text: str, weight: int, size: int, width:
     return _font(weight, size)
 
 
+def _badge(draw: ImageDraw.ImageDraw, word: str) -> None:
+    """A gold seal at the right: the card reads as an award at thumbnail size."""
+    centre_x, centre_y, radius = WIDTH - 190, 250, 120
+    draw.ellipse((centre_x - radius, centre_y - radius, centre_x + radius, centre_y + radius), outline=GOLD, width=12)
+    draw.text((centre_x, centre_y), word, font=_font(700, 64), fill=GOLD, anchor="mm")
+
+
 def share_png(card: ShareCard) -> bytes:
     """The PNG bytes of the card."""
     image = Image.new("RGB", (WIDTH, HEIGHT), NAVY)
@@ -44,9 +51,10 @@ def share_png(card: ShareCard) -> bytes:
     for line in textwrap.wrap(card.contest_title, 48)[:2]:
         draw.text((70, y), line, font=_font(700, 38), fill=PALE)
         y += 52
-    draw.text((70, y + 40), card.given_name, font=_fitted(draw, card.given_name, 700, 110, WIDTH - 140), fill=WHITE)
-    draw.text((70, y + 180), card.commune_name, font=_fitted(draw, card.commune_name, 400, 48, WIDTH - 140), fill=PALE)
-    draw.text((70, y + 260), card.achievement, font=_fitted(draw, card.achievement, 700, 64, WIDTH - 140), fill=GOLD)
+    draw.text((70, y + 40), card.given_name, font=_fitted(draw, card.given_name, 700, 110, WIDTH - 460), fill=WHITE)
+    draw.text((70, y + 180), card.commune_name, font=_fitted(draw, card.commune_name, 400, 48, WIDTH - 460), fill=PALE)
+    draw.text((70, y + 260), card.achievement, font=_fitted(draw, card.achievement, 700, 64, WIDTH - 460), fill=GOLD)
+    _badge(draw, "GIẢI" if card.achievement.startswith("Giải") else "ĐẠT")
     draw.text((70, HEIGHT - 90), card.round_name, font=_fitted(draw, card.round_name, 400, 30, WIDTH - 140), fill=PALE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
