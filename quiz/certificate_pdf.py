@@ -1,7 +1,9 @@
 """The certificate as a PDF: A4 landscape, Be Vietnam Pro embedded, a QR code of the verification URL.
 
-WeasyPrint lays out templates/certificates/certificate.html; segno draws the QR as SVG (vector, so
-it scans at any print size). Rendering is serialised per process: Pango is not promised thread-safe.
+WeasyPrint lays out templates/certificates/certificate.html; segno draws the QR code as a PNG of one
+pixel per module, scaled up in the PDF without smoothing (image-rendering: pixelated), so it prints
+sharp at any size; as SVG it cost WeasyPrint about as much as the rest of the page. Rendering is
+serialised per process: Pango is not promised thread-safe.
 """
 import base64
 import threading
@@ -96,7 +98,7 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+    return segno.make(url, error="m").png_data_uri(scale=1, border=2)
 
 
 def render_pdf(document: CertificateDocument) -> bytes:
