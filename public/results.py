@@ -74,9 +74,11 @@ def pick_round(round_id: int | None, now: datetime) -> Round | None:
 def overview(round_: Round | None, province_code: str) -> PublicOverview:
     """Totals and every commune's figures, ranked by participation (share of adults) when known."""
     view = tallies.read_commune_figures(round_.id if round_ else None)
-    communes = db.session.scalars(select(Commune).where(Commune.province_code == province_code)).all()
-    rows = [PublicCommuneRow(0, c.name, view.by_commune[c.code].registered, c.adult_population,
-                             view.by_commune[c.code].completed, view.by_commune[c.code].passed) for c in communes]
+    communes = db.session.execute(select(Commune.code, Commune.name, Commune.adult_population)
+                                  .where(Commune.province_code == province_code)).all()
+    rows = [PublicCommuneRow(0, name, view.by_commune[code].registered, population,
+                             view.by_commune[code].completed, view.by_commune[code].passed)
+            for code, name, population in communes]
     rows.sort(key=lambda r: (-(r.participation or -1), -r.registered, -r.completed, r.name))
     ranked = [replace(r, rank=i) for i, r in enumerate(rows, start=1)]
     known = [r for r in ranked if r.adult_population]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from quiz.audit import record
 from quiz.certificate_codes import new_code
@@ -44,8 +45,12 @@ def valid_certificate(citizen_id: int, round_id: int, kind: str) -> Certificate 
 
 
 def find_certificate(code: str) -> Certificate | None:
-    """The certificate with this canonical code (see certificate_codes.normalise_code), any status."""
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+    """The certificate with this canonical code (see certificate_codes.normalise_code), any status.
+
+    One query with what the verification page shows (holder, round, commune).
+    """
+    return db.session.scalar(select(Certificate).where(Certificate.code == code).options(
+        joinedload(Certificate.citizen), joinedload(Certificate.round), joinedload(Certificate.commune)))
 
 
 def citizen_certificates(citizen_id: int) -> list[Certificate]:

@@ -4,6 +4,8 @@ Until the frozen winners of issue 18 exist, winners are the top of the round's r
 citizens who passed, by PRIZE_TIERS, and a round's winners are published once it has closed.
 Connecting the frozen table means reimplementing `round_winners` and `winners_published` only.
 """
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,8 +34,31 @@ def winners_published(round_: Round, now: datetime) -> bool:
     return now >= round_.closes_at
 
 
+WINNERS_MEMO_SECONDS = 60.0  # a closed round's ranking cannot move; the memo only spares the ORDER BY
+_memo: dict[tuple, tuple[float, list[Winner]]] = {}
+_memo_lock = threading.Lock()
+
+
 def round_winners(round_: Round) -> list[Winner]:
-    """The round's winners in ranking order (only citizens who passed can win)."""
+    """The round's winners in ranking order (only citizens who passed can win).
+
+    For a closed round the list is kept per process for a minute: the public winners page asks
+    for it on every request, and the ranking's ORDER BY over a whole round is its slowest part.
+    """
+    key = (round_.id, round_.closes_at, round_.prediction_answer)
+    with _memo_lock:
+        kept = _memo.get(key)
+    if kept and kept[0] > time.monotonic():
+        return kept[1]
+    winners = _ranked_winners(round_)
+    with _memo_lock:
+        if len(_memo) >= 32:  # the public page shows at most a dozen rounds
+            _memo.clear()
+        _memo[key] = (time.monotonic() + WINNERS_MEMO_SECONDS, winners)
+    return winners
+
+
+def _ranked_winners(round_: Round) -> list[Winner]:
     places = sum(count for _, count in PRIZE_TIERS)
     rows = round_ranking(round_, places)
     passed = set(db.session.scalars(select(BestResult.citizen_id).where(
