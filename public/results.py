@@ -64,9 +64,8 @@ def shown_rounds(now: datetime) -> list[Round]:
     return list(db.session.scalars(select(Round).where(Round.opens_at <= now).order_by(Round.opens_at.desc())))
 
 
-def pick_round(round_id: int | None, now: datetime) -> Round | None:
-    """The asked-for round if it has opened, else the open one, else the latest."""
-    rounds = shown_rounds(now)
+def pick_round(round_id: int | None, rounds: list[Round], now: datetime) -> Round | None:
+    """Among the shown rounds: the asked-for one, else the open one, else the latest."""
     chosen = next((r for r in rounds if r.id == round_id), None)
     return chosen or next((r for r in rounds if r.is_open(now)), None) or (rounds[0] if rounds else None)
 

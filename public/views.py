@@ -12,9 +12,10 @@ from quiz.share_image import ShareCard, share_png
 @bp.get("/ket-qua-cong-khai")
 def results():  # type: ignore[no-untyped-def]
     now = utcnow()
-    round_ = pick_round(bounded_id(request.args.get("dot", type=int)), now)
+    rounds = shown_rounds(now)
+    round_ = pick_round(bounded_id(request.args.get("dot", type=int)), rounds, now)
     page = render_public("public/results.html", overview=overview(round_, current_app.config["PROVINCE_CODE"]),
-                           rounds=shown_rounds(now))
+                         rounds=rounds)
     return public_response(page, RESULTS_MAX_AGE)
 
 

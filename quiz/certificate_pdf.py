@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import jinja2
 import segno
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from quiz.certificate_codes import display_code
 from quiz.clock import to_local
@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "quiz" / "data" / "fonts"
 TEMPLATES = ROOT / "templates" / "certificates"
 _render_lock = threading.Lock()
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,9 @@ def _environment() -> jinja2.Environment:
 
 
 @lru_cache(maxsize=1)
-def _stylesheet() -> tuple[CSS, FontConfiguration]:
+def _stylesheet() -> tuple["CSS", "FontConfiguration"]:
+    from weasyprint import CSS  # imported on first use: it adds a second to every worker's start
+    from weasyprint.text.fonts import FontConfiguration
     fonts = FontConfiguration()
     faces = "".join(
         f"@font-face{{font-family:'Be Vietnam Pro';font-weight:{w};src:url('{(FONTS / f'be-vietnam-pro-{w}.ttf').as_uri()}')}}"
@@ -103,6 +109,7 @@ def qr_data_uri(url: str) -> str:
 
 def render_pdf(document: CertificateDocument) -> bytes:
     """The certificate's PDF bytes."""
+    from weasyprint import HTML
     html = _environment().get_template("certificate.html").render(doc=document, qr=qr_data_uri(document.verify_url))
     stylesheet, fonts = _stylesheet()
     with _render_lock:
