@@ -6,12 +6,18 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.contest.question_stats import (
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    refreshed_at,
+    topic_stats,
+)
+from quiz.contest.rounds import RoundDraft, RoundError, create_round, update_round
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AuditEvent, Question, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.questions import retire_question
-from quiz.rounds import RoundDraft, RoundError, create_round, update_round
+from quiz.questions.editing import retire_question
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
 from tests.conftest import csrf_token, make_citizen, make_staff, staff_login
 
