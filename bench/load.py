@@ -124,14 +124,14 @@ def consistency(app, round_id: int, accepted: list[int], ready_ids: list[int],  
     from quiz.infra.extensions import db
     from quiz.models import Attempt, BestResult
     with app.app_context():
-        submitted = set(db.session.scalars(select(Attempt.id).where(Attempt.submitted_at.is_not(None))))
+        submitted = set(db.session.scalars(select(Attempt.id).where(Attempt.is_submitted)))
         lost = [a for a in accepted if a not in submitted]
         duplicates = db.session.scalar(select(func.count()).select_from(
             select(Attempt.citizen_id).where(Attempt.round_id == round_id).group_by(Attempt.citizen_id, Attempt.number)
             .having(func.count() > 1).subquery()))
         best = db.session.scalar(select(func.count(BestResult.id)))
         citizens_done = db.session.scalar(select(func.count(func.distinct(Attempt.citizen_id)))
-                                          .where(Attempt.submitted_at.is_not(None)))
+                                          .where(Attempt.is_submitted))
         ready_submitted = len(submitted & set(ready_ids))
         differences = tallies.verify([round_id])
         db.session.remove()

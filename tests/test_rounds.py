@@ -144,7 +144,7 @@ def test_round_page_takes_vietnam_time_and_asks_for_confirmation(app, client, co
 
 def _expected_stats(round_id: int) -> dict[int, tuple]:
     """The same figures computed the slow way, in Python, from every attempt item."""
-    graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None))
+    graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.is_submitted)
                                 .order_by(Attempt.score.desc(), Attempt.id)).all()
     edge = max(1, int(len(graded) * 0.27 + 0.5))
     groups = {"top": graded[:edge], "bottom": graded[-edge:]}

@@ -141,6 +141,7 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
     """A registration committed while the rebuild reads the database is counted exactly once."""
     import threading
 
+    from quiz.tallies import rebuilding
     from quiz.tallies import snapshot as tally_snapshot
     populate(live, communes=2, per_commune=1)
     read_days = tally_snapshot.registrations_by_day
@@ -166,6 +167,7 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
     """A move is not idempotent: arriving mid-rebuild it marks the tallies stale instead of being replayed."""
     import threading
 
+    from quiz.tallies import rebuilding
     from quiz.tallies import snapshot as tally_snapshot
     citizen_id = make_citizen("10507").id
     take(live, citizen_id, 18)
@@ -184,9 +186,9 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
         worker.join()
         return snapshot(province_code)  # holds the move; replaying the event would move it twice
 
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot_after_a_move)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot_after_a_move)
     tallies.rebuild()
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot)
     view = tallies.read_commune_figures(live.id)  # stale: served from the database meanwhile
     assert view.degraded and view.by_commune["10792"].completed == 1 and view.by_commune["10507"].completed == 0
     tallies.rebuild()

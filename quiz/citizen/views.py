@@ -5,7 +5,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from quiz import tallies
 from quiz.citizen import bp
 from quiz.citizen.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
@@ -120,7 +119,7 @@ def start():  # type: ignore[no-untyped-def]
 def take(attempt_id: int):  # type: ignore[no-untyped-def]
     attempt = own_attempt(attempt_id)
     now = utcnow()
-    if not attempt.is_submitted and now > attempt.deadline_at + grace():
+    if not attempt.is_submitted and now > attempt.accepts_until(grace()):
         finish(attempt.id, None, None)  # time ran out while the citizen was away
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
@@ -177,10 +176,7 @@ def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-
 
 
 def finish(attempt_id: int, answers, prediction):  # type: ignore[no-untyped-def]
-    outcome = attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
-    if outcome.newly_graded:
-        tallies.record_submission(outcome)
-    return outcome
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
 
 
 @bp.get("/ket-qua/<int:attempt_id>")

@@ -21,6 +21,7 @@ from quiz.models import (
     QuestionVersion,
     Round,
 )
+from quiz.tallies import events as tally_events
 
 NOT_FOUND = "Không tìm thấy bài thi này."
 
@@ -132,7 +133,7 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
         raise AttemptError("Đợt thi này hiện không mở.")
     existing = open_attempt(round_.id, citizen_id)
     if existing is not None:
-        if now <= existing.deadline_at + grace:
+        if now <= existing.accepts_until(grace):
             return existing
         submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
     used = attempts_used(round_.id, citizen_id)
@@ -248,7 +249,7 @@ _SERVED_ITEM = (
     .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .join(Citizen, Citizen.id == Attempt.citizen_id)
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
-           Citizen.anonymised_at.is_(None))
+           Citizen.is_active)
     .with_for_update(of=Attempt.__table__, read=True))
 
 
@@ -296,7 +297,18 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         graded = _grade(found, rows, now, in_time)
         _save_grade(found, graded, prediction if found.asks_prediction else None)
         previous, best = _update_best(found, graded)
-        return SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
+        outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
+        tally_events.queue(result_event(outcome))
+        return outcome
+
+
+def result_event(outcome: SubmitOutcome) -> dict:
+    """The tally event of a newly graded attempt (sent after the commit)."""
+    previous, best = outcome.previous_best, outcome.best
+    return tally_events.result(
+        outcome.attempt_id, outcome.round_id, outcome.commune_code, outcome.day, first=previous is None,
+        score_delta=best.score - (previous.score if previous else 0),
+        passed_delta=int(best.passed) - (int(previous.passed) if previous else 0))
 
 
 def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
@@ -334,7 +346,7 @@ _LOCKED_FOR_SUBMIT = (
     .outerjoin(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
-           Citizen.anonymised_at.is_(None))
+           Citizen.is_active)
     .order_by(AttemptItem.position)
     .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
 

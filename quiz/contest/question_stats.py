@@ -56,7 +56,7 @@ def _graded(round_id: int, by_commune: bool):  # type: ignore[no-untyped-def]
     place = func.row_number().over(partition_by=partition, order_by=(Attempt.score.desc(), Attempt.id.asc()))
     stmt = (select(Attempt.id, scope.label("scope"), place.label("place"),
                    func.count(Attempt.id).over(partition_by=partition).label("total"))
-            .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None)))
+            .where(Attempt.round_id == round_id, Attempt.is_submitted))
     if by_commune:
         stmt = stmt.join(Citizen, Citizen.id == Attempt.citizen_id)
     return stmt.subquery()

@@ -22,9 +22,9 @@ def get_redis() -> redis.Redis:
     return current_app.extensions["redis"]
 
 
-def run_script(script: str, *args: object, client: redis.Redis | None = None) -> object:
-    """Run a Lua script by its SHA (EVALSHA): the body is sent only the first time Redis lacks it."""
-    return _registered(client or get_redis(), script)(args=args)
+def run_script(script: str, keys: list[str], *args: object, client: redis.Redis | None = None) -> object:
+    """Run a Lua script by its SHA (EVALSHA) with its keys in KEYS: the body is sent only the first time."""
+    return _registered(client or get_redis(), script)(keys=keys, args=args)
 
 
 @lru_cache(maxsize=32)

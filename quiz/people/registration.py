@@ -5,7 +5,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from quiz import tallies
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -13,6 +12,7 @@ from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.text import clean_text, search_key
 from quiz.models import Citizen, Commune, Consent
 from quiz.privacy.notices import current_notice, record_consent
+from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16
 MIN_PASSWORD = 6
@@ -61,9 +61,9 @@ def register_citizen(
             record_consent(citizen, Consent.PROCESSING, notice, helper_id, by_guardian=minor)
             if applicant.publish_consent:
                 record_consent(citizen, Consent.PUBLISH_WINNER, notice, helper_id, by_guardian=minor)
+            tally_events.queue(tally_events.registration(citizen.id, citizen.commune_code, citizen.created_at))
     except IntegrityError as exc:
         raise _duplicate_phone() from exc
-    tallies.record_registration(citizen)
     return citizen
 
 

@@ -57,7 +57,7 @@ def apply_retention(now: datetime) -> int:
     total = 0
     while True:  # batches keep each transaction (and the lock on SQLite) short for a city-sized table
         with write_transaction():
-            ids = list(db.session.scalars(select(Citizen.id).where(Citizen.anonymised_at.is_(None))
+            ids = list(db.session.scalars(select(Citizen.id).where(Citizen.is_active)
                                           .order_by(Citizen.id).limit(RETENTION_BATCH)))
             if ids:
                 db.session.execute(update(Citizen).where(Citizen.id.in_(ids)).values(

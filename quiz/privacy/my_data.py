@@ -3,7 +3,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from quiz import tallies
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -20,6 +19,7 @@ from quiz.models import (
 from quiz.people.registration import age_on
 from quiz.privacy.anonymise import anonymise
 from quiz.privacy.data_requests import open_request
+from quiz.tallies import events as tally_events
 
 
 def personal_data(citizen: Citizen) -> dict:
@@ -66,8 +66,8 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
         citizen.name_key = search_key(name)
         if changed:
             db.session.add(CitizenChange(citizen_id=citizen.id, fields=changed, by_staff_id=staff_id))
-    if "commune_code" in changed:
-        tallies.record_commune_change(citizen_id, old_commune, commune.code)
+        if "commune_code" in changed:
+            tally_events.queue(tally_events.commune_change(citizen_id, old_commune, commune.code))
     return changed
 
 

@@ -93,7 +93,7 @@ def topic_correct_rates(round_id: int, commune_code: str) -> list[tuple[str, int
             .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
             .join(Question, Question.id == QuestionVersion.question_id)
             .join(Topic, Topic.id == Question.topic_id)
-            .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None),
+            .where(Attempt.round_id == round_id, Attempt.is_submitted,
                    Citizen.commune_code == commune_code)
             .group_by(Topic.name))
     rows = [(name, total, (right or 0) / total) for name, total, right in db.session.execute(stmt) if total]
@@ -112,7 +112,7 @@ class ParticipantPage:
 def participants(staff: StaffUser, query: str, page: int, round_id: int | None,
                  commune_code: str | None = None) -> ParticipantPage:
     """A page of the staff member's citizens, searchable by name (accents optional) or phone digits."""
-    stmt = scope_citizens(select(Citizen).where(Citizen.anonymised_at.is_(None)), staff)
+    stmt = scope_citizens(select(Citizen).where(Citizen.is_active), staff)
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
     if query:

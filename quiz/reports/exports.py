@@ -112,7 +112,7 @@ def participants_xlsx(round_id: int | None) -> tuple[bytes, list[int]]:
     names = dict(db.session.execute(select(Commune.code, Commune.name)).all())
     best_join = (BestResult.citizen_id == Citizen.id) & (BestResult.round_id == round_id)
     stmt = (select(Citizen, BestResult.score, BestResult.passed).outerjoin(BestResult, best_join)
-            .where(Citizen.anonymised_at.is_(None)).order_by(Citizen.id)
+            .where(Citizen.is_active).order_by(Citizen.id)
             .execution_options(yield_per=2000))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})

@@ -95,7 +95,7 @@ def _registrations(as_of: datetime | None):  # type: ignore[no-untyped-def]
 
 def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
     stmt = (select(Citizen.commune_code, func.count(Attempt.id)).join(Citizen, Attempt.citizen_id == Citizen.id)
-            .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None)))
+            .where(Attempt.round_id == round_id, Attempt.is_submitted))
     if as_of is not None:
         stmt = stmt.where(Attempt.submitted_at <= as_of)
     return db.session.execute(stmt.group_by(Citizen.commune_code)).all()
@@ -111,7 +111,7 @@ def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-unt
                          func.row_number().over(partition_by=Attempt.citizen_id,
                                                 order_by=(Attempt.score.desc(), Attempt.duration_seconds,
                                                           Attempt.id)).label("place"))
-                  .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None),
+                  .where(Attempt.round_id == round_id, Attempt.is_submitted,
                          Attempt.submitted_at <= as_of).subquery())
         best = select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1).subquery()
     passed = func.sum(cast(best.c.passed, Integer))

@@ -43,7 +43,7 @@ def take_snapshot(province_code: str) -> Snapshot:
             snapshot.rounds[round_id] = RoundSnapshot(
                 figures_from_database(province_code, round_id), completions_by_day(round_id),
                 list(session.scalars(select(Attempt.id).where(Attempt.round_id == round_id,
-                                                              Attempt.submitted_at.is_not(None)))))
+                                                              Attempt.is_submitted))))
     return snapshot
 
 

@@ -49,7 +49,7 @@ def session_citizen_id() -> int | None:
 
 # Built once: this runs on every request of a logged-in person.
 _ACTIVE_USER = {
-    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.anonymised_at.is_(None)),
+    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.is_active),
     "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)),
 }
 
