@@ -5,7 +5,7 @@ from flask_login import current_user
 from admin import bp
 from admin.dashboard_views import selected_round
 from quiz.citizen.forms import RegisterForm, applicant_from, form_field_error
-from quiz.errors import DomainError, RegistrationError
+from quiz.errors import AccountRemoved, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
 from quiz.people.communes import province_communes
@@ -30,7 +30,7 @@ def participant_list():  # type: ignore[no-untyped-def]
 def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
     try:
         password = reset_citizen_password(current_user, citizen_id)
-    except DomainError as error:
+    except AccountRemoved as error:
         flash(error.message, "error")
         return render_template("admin/password_reset.html", password=None)
     return render_template("admin/password_reset.html", password=password)

@@ -9,7 +9,7 @@ from quiz.citizen import bp
 from quiz.citizen.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
 from quiz.contest import attempts
-from quiz.errors import AttemptError, RegistrationError
+from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
@@ -146,8 +146,7 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
     try:
         attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
     except AttemptError as error:
-        status = 404 if error.message == attempts.NOT_FOUND else 409
-        return {"error": error.message}, status
+        return {"error": error.message}, error.status
     return {"saved": True}
 
 
@@ -158,9 +157,9 @@ def submit(attempt_id: int):  # type: ignore[no-untyped-def]
     prediction = request.form.get("prediction", "").strip()
     try:
         finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+    except AttemptNotFound:  # another citizen's attempt, or none
+        abort(404)
     except AttemptError as error:
-        if error.message == attempts.NOT_FOUND:  # another citizen's attempt, or none
-            abort(404)
         flash(error.message, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 

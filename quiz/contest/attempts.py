@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.contest import grading
-from quiz.errors import AttemptError
+from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -200,7 +200,7 @@ def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Att
     stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
     attempt = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if attempt is None:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     return attempt
 
 
@@ -236,7 +236,7 @@ class _ServedItem:
 def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
     row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
     if row is None:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
 
 
@@ -320,7 +320,7 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, l
     """
     result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
     if not result:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
     attempt, best = result[0][:attempt_end], result[0][attempt_end:best_end]
     found = _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)

@@ -5,12 +5,12 @@ from pathlib import Path
 import xlsxwriter
 from sqlalchemy import select
 
-from admin.access import citizen_for_staff
 from quiz.audit import record
-from quiz.errors import DomainError
+from quiz.errors import AccountRemoved, DomainError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Commune, StaffUser
+from quiz.people.scope import citizen_for_staff
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0) for handing out on paper
 
@@ -75,7 +75,7 @@ def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
     """Give a citizen of the staff member's commune a new temporary password (audited)."""
     citizen = citizen_for_staff(staff, citizen_id)
     if citizen.anonymised_at is not None:
-        raise DomainError("Tài khoản này đã bị xóa theo yêu cầu.")
+        raise AccountRemoved("Tài khoản này đã bị xóa theo yêu cầu.")
     password = temporary_password(8)
     with write_transaction():
         citizen = citizen_for_staff(staff, citizen_id)

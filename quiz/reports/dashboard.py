@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from admin.access import scope_citizens
 from quiz.infra.extensions import db
 from quiz.infra.text import search_key
 from quiz.models import (
@@ -19,6 +18,7 @@ from quiz.models import (
     StaffUser,
     Topic,
 )
+from quiz.people.scope import scope_citizens
 from quiz.tallies.figures import CommuneFigures, FiguresView
 
 PAGE_SIZE = 25

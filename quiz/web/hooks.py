@@ -4,6 +4,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+import werkzeug.exceptions
 from flask import Flask, current_app, render_template, request, session, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_limiter import RateLimitExceeded
@@ -11,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
+from quiz.errors import NotFound
 from quiz.infra.extensions import db, limiter, login_manager
 from quiz.infra.phones import mask_phone
 from quiz.models import Citizen, StaffUser
@@ -63,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(RateLimitExceeded, render_rate_limited)
     app.register_error_handler(OperationalError, render_database_unavailable)
+    app.register_error_handler(NotFound, render_not_found)
     app.after_request(set_default_headers)
 
 
@@ -108,6 +111,11 @@ def render_error(error):  # type: ignore[no-untyped-def]
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return {"error": message}, code
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_not_found(error: NotFound):  # type: ignore[no-untyped-def]
+    """A domain NotFound or NotVisible (another commune's data) is the same 404 page as a missing URL."""
+    return render_error(werkzeug.exceptions.NotFound())
 
 
 def render_rate_limited(error):  # type: ignore[no-untyped-def]
