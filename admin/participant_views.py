@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from admin import bp
 from admin.dashboard_views import selected_round
-from quiz.citizen.forms import RegisterForm, applicant_from, form_field_error
 from quiz.errors import AccountRemoved, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
@@ -12,6 +11,7 @@ from quiz.people.communes import province_communes
 from quiz.people.registration import register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
 from quiz.reports.dashboard import participants
+from quiz.web.forms import RegisterForm, applicant_from, form_field_error
 from quiz.web.rate_limits import ASSISTED_PER_HELPER, staff_key
 
 

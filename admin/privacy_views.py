@@ -12,13 +12,13 @@ from quiz.errors import DomainError
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
+from quiz.people.consents import current_notice, publish_notice
 from quiz.privacy import data_requests
 from quiz.privacy.anonymise import (
     retention_days,
     retention_deadline,
     set_retention_days,
 )
-from quiz.privacy.notices import current_notice, publish_notice
 
 AUDIT_PAGE_LIMIT = 500
 

@@ -11,7 +11,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import Round
 from quiz.people.communes import sync_communes
-from quiz.privacy.notices import ensure_default_notice
+from quiz.people.consents import ensure_default_notice
 from quiz.questions.bank import load_sample_bank
 
 communes_cli = AppGroup("communes", help="The official communes of the province.")

@@ -5,12 +5,6 @@ from flask import Response, current_app, flash, redirect, render_template, url_f
 from flask_login import current_user, logout_user
 
 from quiz.citizen import bp
-from quiz.citizen.forms import (
-    CorrectionForm,
-    DeleteForm,
-    ObjectionForm,
-    form_field_error,
-)
 from quiz.citizen.guards import citizen_required
 from quiz.errors import RegistrationError
 from quiz.infra.clock import to_local, utcnow
@@ -21,6 +15,12 @@ from quiz.privacy.my_data import (
     object_to_processing,
     personal_data,
     withdraw_optional_consent,
+)
+from quiz.web.forms import (
+    CorrectionForm,
+    DeleteForm,
+    ObjectionForm,
+    form_field_error,
 )
 
 

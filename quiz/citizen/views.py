@@ -6,7 +6,6 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from quiz.citizen import bp
-from quiz.citizen.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
 from quiz.contest import attempts
 from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
@@ -15,8 +14,9 @@ from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.models import Attempt, Citizen, Round
 from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
 from quiz.people.registration import register_citizen
-from quiz.privacy.notices import current_notice
+from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,

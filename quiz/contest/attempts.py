@@ -298,17 +298,8 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         _save_grade(found, graded, prediction if found.asks_prediction else None)
         previous, best = _update_best(found, graded)
         outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
-        tally_events.queue(result_event(outcome))
+        tally_events.queue(tally_events.graded(outcome))
         return outcome
-
-
-def result_event(outcome: SubmitOutcome) -> dict:
-    """The tally event of a newly graded attempt (sent after the commit)."""
-    previous, best = outcome.previous_best, outcome.best
-    return tally_events.result(
-        outcome.attempt_id, outcome.round_id, outcome.commune_code, outcome.day, first=previous is None,
-        score_delta=best.score - (previous.score if previous else 0),
-        passed_delta=int(best.passed) - (int(previous.passed) if previous else 0))
 
 
 def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:

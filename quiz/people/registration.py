@@ -11,7 +11,7 @@ from quiz.infra.extensions import db
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.text import clean_text, search_key
 from quiz.models import Citizen, Commune, Consent
-from quiz.privacy.notices import current_notice, record_consent
+from quiz.people.consents import current_notice, record_consent
 from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16

@@ -7,6 +7,7 @@ count a write that did not happen. Each event carries the ids that make it idemp
 import json
 import logging
 from datetime import datetime
+from typing import Protocol
 
 import redis
 from sqlalchemy import event as sa_event
@@ -39,6 +40,32 @@ def result(attempt_id: int, round_id: int, commune_code: str, day: str, first: b
     """A newly graded attempt: one more attempt, perhaps a first completion, best-score deltas."""
     return {"t": "res", "attempt": attempt_id, "round": round_id, "code": commune_code, "day": day,
             "first": int(first), "score": score_delta, "passed": passed_delta}
+
+
+class _Best(Protocol):
+    score: int
+    passed: bool
+
+
+class GradedAttempt(Protocol):
+    """What a submission tells the tallies (quiz.contest.attempts.SubmitOutcome has these fields)."""
+
+    attempt_id: int
+    newly_graded: bool
+    round_id: int
+    commune_code: str
+    day: str
+    previous_best: _Best | None
+    best: _Best | None
+
+
+def graded(outcome: GradedAttempt) -> dict:
+    """The event of a newly graded attempt: deltas between the citizen's previous and new best result."""
+    previous, best = outcome.previous_best, outcome.best
+    assert best is not None, "only a newly graded attempt has an event"
+    return result(outcome.attempt_id, outcome.round_id, outcome.commune_code, outcome.day, first=previous is None,
+                  score_delta=best.score - (previous.score if previous else 0),
+                  passed_delta=int(best.passed) - (int(previous.passed) if previous else 0))
 
 
 def commune_change(citizen_id: int, old_code: str, new_code: str) -> dict:

@@ -1,4 +1,4 @@
-"""Citizen forms, with Vietnamese messages (WTForms ships none)."""
+"""Forms of a person's details (registration, log-in, corrections), shared by the citizen pages and assisted registration; Vietnamese messages (WTForms ships none)."""
 from datetime import date, datetime
 
 from flask import request
