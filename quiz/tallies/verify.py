@@ -48,7 +48,7 @@ def _daily_differences(round_id: int | None, codes: list[str]) -> list[str]:
     pipe.hgetall(base)
     stored = pipe.execute()
     city: Counter = Counter()
-    for (code, day), count in truth.items():
+    for (_code, day), count in truth.items():
         city[("all", day)] += count
     expected = {**{k: v for k, v in truth.items() if k[0] in codes}, **city}
     got = {(code, day): int(value) for code, pairs in zip([*codes, "all"], stored) for day, value in pairs.items()}
