@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from quiz.errors import RegistrationError
+from quiz.errors import NotFound, RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text, search_key
@@ -57,7 +57,7 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
     if commune is None or commune.province_code != province_code:
         raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
     with write_transaction():
-        citizen = db.session.get(Citizen, citizen_id)
+        citizen = _citizen(citizen_id)
         old_commune = citizen.commune_code
         wanted = {"full_name": name, "birth_date": birth_date, "commune_code": commune.code}
         changed = [field for field, value in wanted.items() if getattr(citizen, field) != value]
@@ -69,6 +69,13 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
         if "commune_code" in changed:
             tally_events.queue(tally_events.commune_change(citizen_id, old_commune, commune.code))
     return changed
+
+
+def _citizen(citizen_id: int) -> Citizen:
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise NotFound("Không tìm thấy người dự thi này.")
+    return citizen
 
 
 def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
@@ -85,7 +92,7 @@ def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
 def delete_my_data(citizen_id: int, now: datetime) -> None:
     """Self-service deletion: anonymise at once and record the request as completed."""
     with write_transaction():
-        citizen = db.session.get(Citizen, citizen_id)
+        citizen = _citizen(citizen_id)
         request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
         anonymise(citizen, now)
         request.acknowledged_at = request.completed_at = now
