@@ -14,6 +14,7 @@ from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
 from quiz.people.communes import province_communes
 from quiz.people.consents import current_notice
@@ -31,7 +32,7 @@ from quiz.web.rate_limits import (
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+    return settings().submit_grace
 
 
 @bp.get("/")
