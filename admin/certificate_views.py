@@ -7,15 +7,15 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.bulk_certificates import KINDS, BulkSettings, batch_path, start_batch
-from quiz.certificate_codes import normalise_code
-from quiz.certificate_template import SEAL_MAX_BYTES, TemplateDraft, current_template, issuer_of, update_template
-from quiz.certificates import reissue_certificate, revoke_certificate
-from quiz.clock import utcnow
+from quiz.certificates.bulk import KINDS, BulkSettings, batch_path, start_batch
+from quiz.certificates.codes import normalise_code
+from quiz.certificates.issuing import reissue_certificate, revoke_certificate
+from quiz.certificates.template import SEAL_MAX_BYTES, TemplateDraft, current_template, issuer_of, update_template
 from quiz.errors import CertificateError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Certificate, CertificateBatch, Round
-from quiz.public_names import masked_name
+from quiz.people.public_names import masked_name
 
 MAX_ID = 2**31 - 1
 LISTED = 50

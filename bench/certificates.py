@@ -15,19 +15,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import select  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from bench.prepare import build  # noqa: E402
 from bench.results_data import seed_results  # noqa: E402
 from quiz import create_app  # noqa: E402
-from quiz.bulk_certificates import BulkSettings, write_zip  # noqa: E402
-from quiz.certificate_pdf import _stylesheet, document_for, render_pdf, verification_url  # noqa: E402
-from quiz.certificate_template import current_template  # noqa: E402
-from quiz.certificates import issue_completion  # noqa: E402
-from quiz.clock import utcnow  # noqa: E402
-from quiz.extensions import db  # noqa: E402
+from quiz.certificates.bulk import BulkSettings, write_zip  # noqa: E402
+from quiz.certificates.issuing import issue_completion  # noqa: E402
+from quiz.certificates.pdf import _stylesheet, document_for, render_pdf, verification_url  # noqa: E402
+from quiz.certificates.template import current_template  # noqa: E402
+from quiz.infra.clock import utcnow  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import BestResult, Round  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_CERTIFICATES", "1000"))
 SINGLE_RUNS = 40

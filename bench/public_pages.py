@@ -71,9 +71,9 @@ def prepare(folder: Path, redis_url: str) -> tuple[str, str]:
     with app.test_request_context():
         from sqlalchemy import select
 
-        from quiz.certificates import issue_completion
-        from quiz.clock import utcnow
-        from quiz.extensions import db
+        from quiz.certificates.issuing import issue_completion
+        from quiz.infra.clock import utcnow
+        from quiz.infra.extensions import db
         from quiz.models import BestResult
         citizen_id = db.session.scalar(select(BestResult.citizen_id).where(BestResult.passed.is_(True)))
         code = issue_completion(citizen_id, round_id, "Ban Tổ chức", utcnow()).code

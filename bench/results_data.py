@@ -6,8 +6,8 @@ from flask import Flask
 from sqlalchemy import insert, select, update
 
 from quiz import tallies
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Consent, PrivacyNotice, Round
 
 FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"]

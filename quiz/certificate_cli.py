@@ -7,10 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from quiz.bulk_certificates import KINDS, BulkSettings, write_zip
-from quiz.clock import utcnow
+from quiz.certificates.bulk import KINDS, BulkSettings, write_zip
 from quiz.errors import CertificateError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
 
 certificates_cli = AppGroup("certificates", help="Certificates (giấy chứng nhận).")

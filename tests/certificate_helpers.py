@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
 from tests.conftest import make_citizen

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Certificate, CertificateBatch, CertificateTemplate
 from tests.admin_helpers import COMMUNE_A, add_staff, take
 from tests.certificate_helpers import close_round, passed_and_failed, pdf_text
@@ -64,7 +64,7 @@ def test_a_bad_seal_image_is_refused_and_the_typed_text_kept(app, organizer, upl
 def test_a_huge_image_is_refused(app, organizer):
     response = post_template(organizer, seal=(io.BytesIO(png_bytes(size=(4000, 10))), "wide.png"))
     assert "tối đa 1 MB và 3000" in response.get_data(as_text=True)
-    from quiz.certificate_template import BIG_IMAGE, validated_seal
+    from quiz.certificates.template import BIG_IMAGE, validated_seal
     from quiz.errors import CertificateError
     with pytest.raises(CertificateError, match=BIG_IMAGE):  # over 1 MB: refused before decoding
         validated_seal(png_bytes() + b"\x00" * (1024 * 1024))
@@ -73,8 +73,8 @@ def test_a_huge_image_is_refused(app, organizer):
 def test_organizer_revokes_from_the_list_and_the_verification_page_says_so(app, organizer, contest):
     with app.app_context():
         passed, _ = passed_and_failed(contest.id)
-        from quiz.certificates import issue_completion
-        from quiz.clock import utcnow
+        from quiz.certificates.issuing import issue_completion
+        from quiz.infra.clock import utcnow
         code = issue_completion(passed.id, contest.id, "BTC", utcnow())
         certificate_id, code = code.id, code.code
     page = organizer.get("/quan-tri/giay-chung-nhan")

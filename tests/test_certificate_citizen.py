@@ -1,7 +1,7 @@
 """The citizen's side: the result page and "Kết quả của tôi" offer a certificate after a pass, the PDF is theirs only."""
 from sqlalchemy import select
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Attempt
 from tests.certificate_helpers import passed_and_failed, pdf_text
 from tests.conftest import csrf_token
@@ -42,8 +42,8 @@ def test_result_page_offers_a_certificate_to_a_passed_citizen_only(app, client, 
 def test_another_citizen_cannot_see_or_download_a_certificate(app, client, contest, redis):
     with app.app_context():
         passed, _ = passed_and_failed(contest.id)
-        from quiz.certificates import issue_completion
-        from quiz.clock import utcnow
+        from quiz.certificates.issuing import issue_completion
+        from quiz.infra.clock import utcnow
         code = issue_completion(passed.id, contest.id, "BTC", utcnow()).code
     login(client, "0987000222")
     assert client.get(f"/giay-chung-nhan/{code}").status_code == 404

@@ -4,18 +4,24 @@ import re
 import pytest
 from sqlalchemy import select
 
-from quiz.certificate_codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
-from quiz.certificate_pdf import document_for, render_pdf, verification_url
-from quiz.certificate_template import current_template
-from quiz.certificate_verification import verify_code
-from quiz.certificates import (NOT_A_WINNER, NOT_PASSED, issue_completion, issue_prize, reissue_certificate,
-                               revoke_certificate)
-from quiz.anonymise import anonymise
-from quiz.clock import utcnow
+from quiz.certificates.codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
+from quiz.certificates.issuing import (
+    NOT_A_WINNER,
+    NOT_PASSED,
+    issue_completion,
+    issue_prize,
+    reissue_certificate,
+    revoke_certificate,
+)
+from quiz.certificates.pdf import document_for, render_pdf, verification_url
+from quiz.certificates.template import current_template
+from quiz.certificates.verification import verify_code
 from quiz.errors import CertificateError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Certificate, Citizen, Round
-from quiz.public_names import given_name, masked_name
+from quiz.people.public_names import given_name, masked_name
+from quiz.privacy.anonymise import anonymise
 from tests.admin_helpers import add_staff, take
 from tests.certificate_helpers import close_round, decoded_qr, passed_and_failed, pdf_text
 
@@ -159,7 +165,7 @@ def test_certificate_with_the_organizers_template_renders_for_the_screenshot(ctx
 
     from PIL import Image, ImageDraw
 
-    from quiz.certificate_template import TemplateDraft, update_template
+    from quiz.certificates.template import TemplateDraft, update_template
     seal = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
     ImageDraw.Draw(seal).ellipse((10, 10, 290, 290), outline=(200, 30, 30, 255), width=14)
     upload = io.BytesIO()

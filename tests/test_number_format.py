@@ -3,7 +3,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz.web import format_number
+from quiz.web.hooks import format_number
 
 
 @given(st.one_of(st.integers(-10**12, 10**12), st.floats(-1e9, 1e9, allow_nan=False)), st.integers(0, 2))

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import update
 
-from quiz.certificates import issue_completion, issue_prize
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.certificates.issuing import issue_completion, issue_prize
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Commune
 from tests.certificate_helpers import close_round, passed_and_failed
 

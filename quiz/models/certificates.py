@@ -4,14 +4,14 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
 from quiz.models.contest import Round
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A certificate as issued: the certified facts are copied here, so later data changes never alter it.
 
     The holder's name is not copied: it is read from the citizen, so anonymising the citizen
@@ -59,7 +59,7 @@ Index("uq_certificates_valid", Certificate.citizen_id, Certificate.round_id, Cer
       sqlite_where=Certificate.status == "valid", postgresql_where=Certificate.status == "valid")
 
 
-class CertificateTemplate(db.Model):
+class CertificateTemplate(Model):
     """The organizer's certificate settings: one row (id 1), edited on the admin page."""
 
     __tablename__ = "certificate_templates"
@@ -74,7 +74,7 @@ class CertificateTemplate(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-class CertificateBatch(db.Model):
+class CertificateBatch(Model):
     """A bulk issuance: every winner or every passed citizen of a round, into one zip file."""
 
     __tablename__ = "certificate_batches"

@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from quiz.certificates import issue_completion, revoke_certificate
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.certificates.issuing import issue_completion, revoke_certificate
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, Commune
 from tests.admin_helpers import add_staff
 from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
@@ -70,7 +70,7 @@ def published(app, contest, two_citizens):
         round_ = close_round(contest.id)
         passed_id = db.session.scalar(select(Attempt.citizen_id).where(Attempt.id == two_citizens["passed"][1]))
         valid = issue_completion(passed_id, round_.id, "Ban Tổ chức cuộc thi", utcnow()).code
-        from quiz.certificates import issue_prize
+        from quiz.certificates.issuing import issue_prize
         revoked = issue_prize(passed_id, round_, "Ban Tổ chức cuộc thi", utcnow())
         revoke_certificate(revoked.id, add_staff("bantochuc").id, "Cấp nhầm giải, đã cấp lại", utcnow())
         return {"valid": valid, "revoked": revoked.code}
