@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.certificates.bulk import KINDS, BulkSettings, batch_path, start_batch
+from admin.certificate_forms import CertificateBatchForm, CertificateTemplateForm
+from quiz.certificates.bulk import BulkSettings, batch_path, start_batch
 from quiz.certificates.codes import normalise_code
 from quiz.certificates.issuing import reissue_certificate, revoke_certificate
 from quiz.certificates.template import SEAL_MAX_BYTES, TemplateDraft, current_template, issuer_of, update_template
@@ -55,9 +56,14 @@ def certificate_list():  # type: ignore[no-untyped-def]
     stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(LISTED)
     certificates = db.session.scalars(stmt.where(Certificate.code == code) if typed else stmt).all()
     batches = db.session.scalars(select(CertificateBatch).order_by(CertificateBatch.id.desc()).limit(10)).all()
-    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    batch_form = CertificateBatchForm()
+    batch_form.process_round_id(_rounds())
     return render_template("admin/certificates/list.html", certificates=certificates, batches=batches,
-                           rounds=rounds, typed=typed, masked_name=masked_name)
+                           batch_form=batch_form, typed=typed, masked_name=masked_name)
+
+
+def _rounds() -> list[Round]:
+    return list(db.session.scalars(select(Round).order_by(Round.opens_at.desc())))
 
 
 @bp.post("/giay-chung-nhan/<int:certificate_id>/thu-hoi")
@@ -87,31 +93,31 @@ def certificate_reissue(certificate_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/giay-chung-nhan/mau", methods=["GET", "POST"])
 @organizer_required
 def certificate_template_edit():  # type: ignore[no-untyped-def]
-    error = None
-    if request.method == "POST":
-        draft = TemplateDraft(*(request.form.get(name, "")[:300] for name in
-                                ("title", "issuer", "signer_name", "signer_position")))
-        seal = _read_upload("seal", SEAL_MAX_BYTES + 1)
+    form = CertificateTemplateForm(obj=current_template())
+    if form.validate_on_submit():
+        draft = TemplateDraft(form.title.data or "", form.issuer.data or "", form.signer_name.data or "",
+                              form.signer_position.data or "")
         try:
-            update_template(draft, seal, request.form.get("remove_seal") == "1", current_user.id, utcnow())
+            update_template(draft, _read_upload("seal", SEAL_MAX_BYTES + 1), form.remove_seal.data,
+                            current_user.id, utcnow())
             flash("Đã lưu mẫu giấy chứng nhận.", "success")
             return redirect(url_for("admin.certificate_template_edit"))
         except CertificateError as problem:
-            error = problem.message
-    return render_template("admin/certificates/template.html", template=current_template(), error=error,
-                           form=request.form)
+            form.seal.errors = [problem.message]
+    return render_template("admin/certificates/template.html", form=form, has_seal=bool(current_template().seal_png))
 
 
 @bp.post("/giay-chung-nhan/hang-loat")
 @organizer_required
 def certificate_batch_start():  # type: ignore[no-untyped-def]
-    round_ = _get_or_404(Round, request.form.get("round_id", type=int) or 0)
-    kind = request.form.get("kind", "")
-    if kind not in KINDS:
-        abort(400)
+    form = CertificateBatchForm()
+    form.process_round_id(_rounds())
+    if not form.validate():
+        flash("Vui lòng chọn đợt thi và loại giấy chứng nhận.", "error")
+        return redirect(url_for("admin.certificate_list"))
     try:
-        batch = start_batch(current_app._get_current_object(), round_, kind, current_user.id, bulk_settings(),
-                            batch_folder(), utcnow())
+        batch = start_batch(current_app._get_current_object(), _get_or_404(Round, form.round_id.data),
+                            form.kind.data, current_user.id, bulk_settings(), batch_folder(), utcnow())
     except CertificateError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.certificate_list"))
