@@ -128,3 +128,17 @@ def test_public_pages_load_nothing_from_another_host(app, client, published):
         response = client.get(url)
         if response.mimetype == "text/html":
             assert not re.search(r'(?:href|src)="(?:https?:)?//', response.get_data(as_text=True)), url
+
+
+def test_compressed_public_pages_keep_their_etag_and_answer_304(client, published):
+    import brotli
+    plain = client.get("/ket-qua-cong-khai").get_data()
+    packed = client.get("/ket-qua-cong-khai", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "br" and "Accept-Encoding" in packed.headers["Vary"]
+    assert brotli.decompress(packed.data) == plain
+    assert packed.headers["ETag"].endswith(':br"')
+    again = client.get("/ket-qua-cong-khai", headers={"Accept-Encoding": "gzip, br", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    gzipped = client.get("/ket-qua-cong-khai", headers={"Accept-Encoding": "gzip"})
+    import gzip
+    assert gzipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(gzipped.data) == plain
