@@ -30,6 +30,12 @@ class Config:
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1.0"))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
+    # the footer of every page: who runs the contest and how to reach them
+    ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "Ban Tổ chức cuộc thi Công dân số")
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "")
+    ORGANIZER_HOURS = os.environ.get("ORGANIZER_HOURS", "7:30–17:00, Thứ Hai – Thứ Sáu")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "")
+    ORGANIZER_ADDRESS = os.environ.get("ORGANIZER_ADDRESS", "")
     DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = DISPLAY_TIMEZONE
@@ -59,12 +65,17 @@ class Config:
 class DevelopmentConfig(Config):
     """Local runs: `make run`."""
 
+    # sample values so that the footer shows as it will in production (set the real ones in .env)
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "0225 3000 000")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "congdanso@example.vn")
+
 
 class TestConfig(Config):
     """The test suite: databases and Redis come from TEST_DATABASE_URL and TEST_REDIS_URL."""
 
     APP_ENV = "testing"
     TESTING = True
+    ORGANIZER_HOTLINE = "0225 3000 000"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

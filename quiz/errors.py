@@ -4,10 +4,12 @@
 class DomainError(Exception):
     """A rule of the contest was broken; `message` is shown to the user as is."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, problems: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # every broken rule as (field, message), so a form can show them all at once
+        self.problems = problems or [(field or "", message)]
 
 
 class RegistrationError(DomainError):

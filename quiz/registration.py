@@ -68,57 +68,69 @@ def register_citizen(
 
 
 def _duplicate_phone() -> RegistrationError:
-    return RegistrationError(
-        "Số điện thoại này đã được đăng ký. Vui lòng đăng nhập bằng số này "
-        "(hoặc nhờ cán bộ xã/phường đặt lại mật khẩu nếu bạn quên).",
-        "phone",
-    )
+    return RegistrationError(DUPLICATE_PHONE, "phone")
+
+
+DUPLICATE_PHONE = ("Số điện thoại này đã được đăng ký. Vui lòng đăng nhập bằng số này "
+                   "(hoặc vào \u201cQuên mật khẩu\u201d để biết cách lấy lại mật khẩu).")
+
+
+def applicant_problems(applicant: Applicant, province_code: str, today: date) -> list[tuple[str, str]]:
+    """Every rule the typed data breaks, as (field, message) in the form's order: all shown at once."""
+    problems = []
+    if not 2 <= len(clean_text(applicant.full_name)) <= 100:
+        problems.append(("full_name", "Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự)."))
+    if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
+        problems.append(("birth_date", "Ngày sinh không hợp lệ. Vui lòng ghi theo ngày/tháng/năm, ví dụ 05/09/1958."))
+    problems += _phone_problems(applicant.phone)
+    commune = db.session.get(Commune, applicant.commune_code or "")
+    if commune is None or commune.province_code != province_code:
+        problems.append(("commune_code", "Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống."))
+    if not MIN_PASSWORD <= len(applicant.password or "") <= 128:
+        problems.append(("password", f"Mật khẩu cần có ít nhất {MIN_PASSWORD} ký tự."))
+    if applicant.birth_date and 0 < age_on(applicant.birth_date, today) < GUARDIAN_AGE:
+        problems += _guardian_problems(applicant)
+    if not applicant.consent:
+        problems.append(("consent", "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi."))
+    return problems
+
+
+def _phone_problems(raw: str) -> list[tuple[str, str]]:
+    try:
+        phone = normalise_phone(raw)
+    except InvalidPhone:
+        return [("phone", INVALID_PHONE)]
+    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
+        return [("phone", DUPLICATE_PHONE)]
+    return []
+
+
+def _guardian_problems(applicant: Applicant) -> list[tuple[str, str]]:
+    problems = []
+    if not 2 <= len(clean_text(applicant.guardian_name)) <= 100:
+        problems.append(("guardian_name", "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ."))
+    try:
+        normalise_phone(applicant.guardian_phone)
+    except InvalidPhone:
+        problems.append(("guardian_phone", INVALID_PHONE))
+    if not applicant.guardian_consent:
+        problems.append(("guardian_consent",
+                         "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi."))
+    return problems
+
+
+INVALID_PHONE = "Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678."
 
 
 def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:
+    problems = applicant_problems(applicant, province_code, today)
+    if problems:
+        field, message = problems[0]
+        raise RegistrationError(message, field, problems)
     name = clean_text(applicant.full_name)
-    if not 2 <= len(name) <= 100:
-        raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
-    if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
-        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
-    phone = _phone(applicant.phone, "phone")
-    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
-        raise _duplicate_phone()
-    commune = db.session.get(Commune, applicant.commune_code or "")
-    if commune is None or commune.province_code != province_code:
-        raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
-    if len(applicant.password or "") < MIN_PASSWORD or len(applicant.password) > 128:
-        raise RegistrationError("Mật khẩu cần có ít nhất 6 ký tự.", "password")
-    if not applicant.consent:
-        raise RegistrationError(
-            "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi.", "consent"
-        )
-    fields = {"full_name": name, "name_key": search_key(name), "phone": phone,
-              "birth_date": applicant.birth_date, "commune_code": commune.code}
+    fields = {"full_name": name, "name_key": search_key(name), "phone": normalise_phone(applicant.phone),
+              "birth_date": applicant.birth_date, "commune_code": applicant.commune_code}
     if age_on(applicant.birth_date, today) < GUARDIAN_AGE:
-        fields.update(_guardian_fields(applicant))
+        fields.update({"guardian_name": clean_text(applicant.guardian_name),
+                       "guardian_phone": normalise_phone(applicant.guardian_phone)})
     return fields
-
-
-def _guardian_fields(applicant: Applicant) -> dict:
-    guardian_name = clean_text(applicant.guardian_name)
-    if not 2 <= len(guardian_name) <= 100:
-        raise RegistrationError(
-            "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ.", "guardian_name"
-        )
-    guardian_phone = _phone(applicant.guardian_phone, "guardian_phone")
-    if not applicant.guardian_consent:
-        raise RegistrationError(
-            "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi.",
-            "guardian_consent",
-        )
-    return {"guardian_name": guardian_name, "guardian_phone": guardian_phone}
-
-
-def _phone(raw: str, field: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidPhone:
-        raise RegistrationError(
-            "Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.", field
-        ) from None

@@ -8,17 +8,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from quiz import attempts, tallies
-from quiz.clock import to_local, utcnow
-from quiz.communes import province_communes
-from quiz.errors import AttemptError, RegistrationError
+from quiz.clock import utcnow
+from quiz.errors import AttemptError
 from quiz.extensions import db, limiter
 from quiz.forms import LoginForm, RegisterForm
 from quiz.models import Attempt, Citizen, Round
 from quiz.phones import InvalidPhone, normalise_phone
-from quiz.privacy import current_notice
-from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE, attempt_key,
+from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, attempt_key,
                               client_ip, phone_key)
-from quiz.registration import Applicant, register_citizen
+from quiz.contest_rules import round_for_rules
+from quiz.registration import Applicant
+from quiz.result_summary import summarise
 from quiz.web import session_citizen_id
 
 bp = Blueprint("quiz", __name__)
@@ -63,30 +63,10 @@ def grace() -> timedelta:
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
-
-
-@bp.route("/dang-ky", methods=["GET", "POST"])
-@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
-@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
-    form = RegisterForm()
-    communes = province_communes(current_app.config["PROVINCE_CODE"])
-    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
-    if form.validate_on_submit():
-        try:
-            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
-                                       to_local(utcnow()).date())
-        except RegistrationError as error:
-            form_field_error(form, error)
-            if error.field == "consent":
-                form.consent.data = False  # consent must be given again to the notice now shown
-        else:
-            login_user(citizen)
-            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
-            return redirect(url_for("quiz.contest"))
-    return render_template("quiz/register.html", form=form, communes=communes,
-                           notice=current_notice())
+    now = utcnow()
+    round_ = attempts.current_round(now) or round_for_rules(now)
+    figures = tallies.read_commune_figures(round_.id).totals if round_ else None
+    return render_template("quiz/home.html", round=round_, figures=figures, now=now)
 
 
 def applicant_from(form: RegisterForm) -> Applicant:
@@ -101,12 +81,13 @@ def applicant_from(form: RegisterForm) -> Applicant:
 
 
 def form_field_error(form, error) -> None:  # type: ignore[no-untyped-def]
-    """Show a domain error next to its field (or above the form)."""
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show each problem of a domain error next to its field (or above the form)."""
+    for name, message in error.problems:
+        field = getattr(form, name or "", None)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -173,7 +154,8 @@ def take(attempt_id: int):  # type: ignore[no-untyped-def]
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
-    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left)
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           late_after=attempt.deadline_at + grace())
 
 
 def own_attempt(attempt_id: int) -> Attempt:
@@ -237,8 +219,10 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    reveal = attempt.round.reveals_answers(utcnow())
-    return render_template("quiz/result.html", attempt=attempt, reveal=reveal)
+    now = utcnow()
+    summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
+    return render_template("quiz/result.html", attempt=attempt, summary=summary,
+                           reveal=attempt.round.reveals_answers(now))
 
 
 @bp.get("/ket-qua")
@@ -251,4 +235,5 @@ def my_results():  # type: ignore[no-untyped-def]
     return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
 
 
-from quiz import my_data_views  # noqa: E402,F401  (the "Dữ liệu của tôi" routes share this blueprint)
+# these routes share the blueprint
+from quiz import info_views, my_data_views, registration_views, account_help_views  # noqa: E402,F401

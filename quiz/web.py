@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from quiz.extensions import db, limiter, login_manager
 from quiz.models import Citizen, StaffUser
 from quiz.phones import mask_phone
+from quiz.question_display import question_prompt
+from quiz.site_contact import organizer_contact
 
 login_manager.login_view = "quiz.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -56,14 +58,21 @@ _ACTIVE_USER = {
 
 def init_app(app: Flask) -> None:
     """Register template helpers, error pages and default headers."""
-    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"])
-    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone)
+    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"],
+                                 organizer=organizer_contact(app.config), endpoint_exists=endpoint_exists)
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone,
+                                 question_prompt=question_prompt)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(RateLimitExceeded, render_rate_limited)
     app.register_error_handler(OperationalError, render_database_unavailable)
     app.after_request(set_default_headers)
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    """Whether a route is registered (a link shows only when its page exists)."""
+    return endpoint in current_app.view_functions
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
@@ -96,7 +105,7 @@ ERROR_TEXT = {
     404: "Không tìm thấy trang bạn cần.",
     405: "Thao tác này không được hỗ trợ.",
     413: "Tệp gửi lên quá lớn.",
-    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",
+    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",  # forms that can say more use on_breach
     500: "Hệ thống đang gặp sự cố. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
     503: "Hệ thống đang bận. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
 }
@@ -112,7 +121,8 @@ def render_error(error):  # type: ignore[no-untyped-def]
 
 def render_rate_limited(error):  # type: ignore[no-untyped-def]
     """429 with Retry-After: the seconds until the exceeded window lets one more request through."""
-    response = current_app.make_response(render_error(error))
+    # a view's own on_breach page (the registration form, as typed) when it has one
+    response = error.response if error.response is not None else current_app.make_response(render_error(error))
     limit = limiter.current_limit
     seconds = int(limit.reset_at - time.time()) if limit else error.limit.limit.get_expiry()
     response.headers["Retry-After"] = str(max(1, seconds))

@@ -9,13 +9,14 @@ from quiz.models.contest import (
     Round,
     Topic,
 )
+from quiz.models.contacts import CommuneContact
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
+    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "CommuneContact", "Consent",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]
