@@ -10,6 +10,7 @@ from quiz.errors import RegistrationError
 from quiz.forms import CorrectionForm, DeleteForm, ObjectionForm
 from quiz.my_data import (correct_details, delete_my_data, object_to_processing, personal_data,
                           withdraw_optional_consent)
+from quiz.my_data_text import for_citizen
 from quiz.views import bp, citizen_required, form_field_error
 
 
@@ -34,7 +35,7 @@ def my_data():  # type: ignore[no-untyped-def]
 @bp.get("/du-lieu-cua-toi/tai-ve.<fmt>")
 @citizen_required
 def my_data_download(fmt: str):  # type: ignore[no-untyped-def]
-    data = personal_data(current_user)
+    data = for_citizen(personal_data(current_user))
     if fmt == "json":
         body, mimetype = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
     elif fmt == "html":
