@@ -66,8 +66,10 @@ class RegisterForm(FlaskForm):
     password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
     guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
     guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
-    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ")
-    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)")
+    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ",
+                                    description="Đồng ý của người giám hộ")  # descriptions: short names in the error summary
+    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)",
+                           description="Đồng ý xử lý dữ liệu")
     publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã, phường, đặc khu của tôi nếu đoạt giải (không bắt buộc)")
 
 

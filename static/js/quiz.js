@@ -103,7 +103,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (submitting) return;
+    if (submitting || dialog.open) return;
     var missing = unanswered();
     if (missing.length && !form.hasAttribute("data-confirmed") && typeof dialog.showModal === "function") {
       confirmUnanswered(missing);
