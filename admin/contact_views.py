@@ -5,10 +5,10 @@ from flask_login import current_user
 from admin import bp
 from admin.access import check_commune
 from admin.forms import CommuneContactForm
-from quiz.clock import utcnow
-from quiz.commune_contacts import ContactFields, commune_contact, save_commune_contact
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Commune
+from quiz.people.commune_contacts import ContactFields, commune_contact, save_commune_contact
 
 
 @bp.route("/lien-he-xa", methods=["GET", "POST"])

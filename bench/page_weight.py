@@ -28,12 +28,12 @@ def serve():  # type: ignore[no-untyped-def]
     from werkzeug.serving import make_server
 
     from quiz import create_app
-    from quiz.clock import utcnow
-    from quiz.communes import sync_communes
-    from quiz.extensions import db
+    from quiz.infra.clock import utcnow
+    from quiz.infra.extensions import db
     from quiz.models import Round
-    from quiz.privacy import ensure_default_notice
-    from quiz.question_bank import load_sample_bank
+    from quiz.people.communes import sync_communes
+    from quiz.people.consents import ensure_default_notice
+    from quiz.questions.bank import load_sample_bank
     folder = Path(tempfile.mkdtemp(prefix="cds-weight-"))
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'weight.db'}",
                                      "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),

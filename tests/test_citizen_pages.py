@@ -3,11 +3,12 @@ quiz page's wording, through the Flask test client."""
 import json
 import re
 
-from quiz.database import write_transaction
-from quiz.extensions import db
+from quiz import tallies
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
 from quiz.models import Round
-from tests.test_citizen_flow import register, save, start
 from tests.conftest import csrf_token
+from tests.test_citizen_flow import register, save, start
 
 
 def set_round(app, round_id, **values):  # type: ignore[no-untyped-def]
@@ -33,7 +34,9 @@ def test_the_guide_faq_and_footer(client, contest):
         assert 'href="tel:02253000000"' in html and "Ban Tổ chức cuộc thi Công dân số" in html
 
 
-def test_home_shows_dates_countdown_and_participants(client, contest):
+def test_home_shows_dates_countdown_and_participants(app, client, contest, redis):
+    with app.app_context():
+        tallies.rebuild()
     register(client)
     html = client.get("/").get_data(as_text=True)
     assert re.search(r"Từ \d\d:\d\d \d\d/\d\d/\d{4} đến \d\d:\d\d \d\d/\d\d/\d{4}", html)
@@ -79,7 +82,7 @@ def test_result_shows_counts_and_no_per_question_verdict_before_the_reveal(app, 
 def test_an_attempt_graded_after_its_deadline_explains_the_time_out(app, client, contest):
     from datetime import timedelta
 
-    from quiz.clock import utcnow
+    from quiz.infra.clock import utcnow
     from quiz.models import Attempt
     register(client)
     attempt_id = start(client)

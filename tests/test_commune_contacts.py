@@ -1,6 +1,6 @@
 """Forgotten password: each commune admin enters the commune's help desk; a citizen who picks that
 commune sees it (name, phone, address, hours); nobody learns where a phone number is registered."""
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import CommuneContact
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B
 from tests.conftest import csrf_token, make_staff, staff_login

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from quiz import create_app
-from quiz.extensions import db, limiter
-from quiz.forms import parse_vn_date
+from quiz.infra.extensions import db, limiter
+from quiz.web.forms import parse_vn_date
 from tests.conftest import make_citizen
 from tests.test_citizen_flow import FORM, register
 

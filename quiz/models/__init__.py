@@ -1,5 +1,6 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
+from quiz.models.contacts import CommuneContact
 from quiz.models.contest import (
     Attempt,
     AttemptItem,
@@ -9,7 +10,6 @@ from quiz.models.contest import (
     Round,
     Topic,
 )
-from quiz.models.contacts import CommuneContact
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting

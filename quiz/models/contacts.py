@@ -4,11 +4,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
 
 
-class CommuneContact(db.Model):
+class CommuneContact(Model):
     """The commune's help desk for the contest: who, phone, address, opening hours."""
 
     __tablename__ = "commune_contacts"

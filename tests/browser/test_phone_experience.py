@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quiz import create_app
-from quiz.clock import utcnow
-from quiz.database import write_transaction
-from quiz.extensions import db, limiter
+from quiz.infra.clock import utcnow
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db, limiter
 from quiz.models import Attempt, Question, Round
 from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
 from tests.browser.test_phone_flow import choose, register_on_phone, start_quiz, tap_submit
@@ -249,7 +249,7 @@ def test_the_result_page_says_what_next(app, live_server, phone, contest):
 
 def test_forgotten_password_gives_the_communes_contact(app, live_server, phone, contest):
     with app.app_context():
-        from quiz.commune_contacts import ContactFields, save_commune_contact
+        from quiz.people.commune_contacts import ContactFields, save_commune_contact
         staff = make_staff("xa-tu-ky", "commune_admin", "11074")
         save_commune_contact("11074", ContactFields("Bộ phận một cửa UBND xã Tứ Kỳ", "0220 3747 111",
                                                     "Thôn Đông, xã Tứ Kỳ", "7:30–17:00, Thứ Hai – Thứ Sáu"),
