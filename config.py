@@ -36,9 +36,7 @@ class Config:
     ORGANIZER_HOURS = os.environ.get("ORGANIZER_HOURS", "7:30–17:00, Thứ Hai – Thứ Sáu")
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "")
     ORGANIZER_ADDRESS = os.environ.get("ORGANIZER_ADDRESS", "")
-    DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_DEFAULT_TIMEZONE = DISPLAY_TIMEZONE
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)

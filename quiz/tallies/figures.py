@@ -5,10 +5,9 @@ from datetime import datetime
 from sqlalchemy import Date, Integer, cast, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
+from quiz.infra.clock import UTC_OFFSET_HOURS
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
-
-VN_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
 
 
 @dataclass
@@ -123,8 +122,8 @@ def _best_results(round_id: int, as_of: datetime | None):
 def sql_local_day(column) -> ColumnElement:
     """SQL for the Vietnam calendar day of a stored naive-UTC timestamp, as 'YYYY-MM-DD'."""
     if db.engine.dialect.name == "sqlite":
-        return func.date(column, f"+{VN_OFFSET_HOURS} hours")
-    shifted = column + literal_column(f"interval '{VN_OFFSET_HOURS} hours'")
+        return func.date(column, f"+{UTC_OFFSET_HOURS} hours")
+    shifted = column + literal_column(f"interval '{UTC_OFFSET_HOURS} hours'")
     return func.to_char(cast(shifted, Date), "YYYY-MM-DD")
 
 
