@@ -57,9 +57,10 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]  # nginx may compress instead; then set COMPRESS_REGISTER=0
     COMPRESS_REGISTER = os.environ.get("COMPRESS_REGISTER", "1") == "1"
     COMPRESS_MIN_SIZE = 500
-    # static CSS and JS (sent as streams) are compressed too, so a first visit stays under 50 KB without nginx;
-    # fonts and images are not in COMPRESS_MIMETYPES (already compressed)
-    COMPRESS_STREAMS = os.environ.get("COMPRESS_STATIC", "1") == "1"
+    COMPRESS_STREAMS = False  # Flask-Compress's stream mode leaves the static file open
+    # static CSS, JS, SVG are read into memory (quiz.web.hooks.buffer_static_text) so the app compresses them
+    # too and a first visit stays under 50 KB without nginx; 0 when nginx compresses static files
+    COMPRESS_STATIC = os.environ.get("COMPRESS_STATIC", "1") == "1"
 
 
 class DevelopmentConfig(Config):

@@ -92,3 +92,12 @@ def test_an_attempt_graded_after_its_deadline_explains_the_time_out(app, client,
         attempt.deadline_at = utcnow() - timedelta(minutes=5)
     html = client.get(f"/thi/{attempt_id}", follow_redirects=True).get_data(as_text=True)
     assert 'id="timeout-explained"' in html and "chỉ các câu trả lời đã lưu lên máy chủ trước giờ hết hạn" in html
+
+
+def test_static_css_and_js_are_compressed_by_the_app_and_fonts_are_not(client, contest):
+    for path, compressed in (("/static/css/app.css", True), ("/static/js/quiz.js", True),
+                             ("/static/vendor/fonts/be-vietnam-pro-700.woff2", False)):
+        response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200
+        assert (response.headers.get("Content-Encoding") in ("br", "gzip")) is compressed, path
+        response.close()

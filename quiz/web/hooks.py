@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, render_database_unavailable)
     app.register_error_handler(NotFound, render_not_found)
     app.after_request(set_default_headers)
+    if app.config["COMPRESS_STATIC"]:
+        app.after_request(buffer_static_text)  # runs before Flask-Compress's own (registered earlier)
 
 
 def endpoint_exists(endpoint: str) -> bool:
@@ -161,6 +163,17 @@ def render_database_unavailable(error: OperationalError) -> Response:
     else:
         response = current_app.make_response((render_template("errors/error.html", code=503, message=message), 503))
     response.headers["Retry-After"] = "5"
+    return response
+
+
+STATIC_TEXT = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
+
+
+def buffer_static_text(response: Response) -> Response:
+    """A static text file as an in-memory body (closed with the response), which Flask-Compress then compresses."""
+    if request.endpoint == "static" and response.direct_passthrough and response.mimetype in STATIC_TEXT:
+        response.direct_passthrough = False
+        response.make_sequence()
     return response
 
 
