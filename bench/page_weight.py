@@ -122,6 +122,11 @@ def main() -> None:
         verdict = "ok" if total <= BUDGET else "OVER"
         print(f"  {name:<16} {total:7,} B  (fonts {fonts:6,} B, {requests:2d} requests)  {verdict}")
     print(f"  largest: {max(r[1] for r in rows):,} B; all within budget: {all(r[1] <= BUDGET for r in rows)}")
+    root = Path(__file__).resolve().parent.parent
+    before = sum(p.stat().st_size for p in (root / "assets" / "fonts").glob("*.woff2"))
+    after = sum(p.stat().st_size for p in (root / "static" / "vendor" / "fonts").glob("*.woff2"))
+    print(f"  font files: {after:,} B served (2 weights, subset) against {before:,} B of the @fontsource files "
+          f"they are cut from (ratio {after / before:.2f})")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def test_offline_answers_survive_reload_and_are_graded(app, live_server, phone, 
     page.reload()
     expect(page.locator("#save-status")).to_contain_text("Đã lưu")
     assert page.locator("input:checked").count() == 10
-    screenshot(page, "quiz")
+    screenshot(page, "quiz", full_page=False)
     tap_submit(page)
     page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
     screenshot(page, "result")
