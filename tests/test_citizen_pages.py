@@ -41,7 +41,7 @@ def test_home_shows_dates_countdown_and_participants(app, client, contest, redis
     html = client.get("/").get_data(as_text=True)
     assert re.search(r"Từ \d\d:\d\d \d\d/\d\d/\d{4} đến \d\d:\d\d \d\d/\d\d/\d{4}", html)
     assert re.search(r'id="round-countdown" data-seconds-left="\d+">6 ngày 23 giờ', html)
-    assert re.search(r"<strong>1</strong> người dự thi đã đăng ký", html)
+    assert re.search(r"<strong data-figure=\"dang_ky\">1</strong> người dự thi đã đăng ký", html)
 
 
 def test_manifest_service_worker_and_icons(client, contest):
@@ -101,3 +101,12 @@ def test_static_css_and_js_are_compressed_by_the_app_and_fonts_are_not(client, c
         assert response.status_code == 200
         assert (response.headers.get("Content-Encoding") in ("br", "gzip")) is compressed, path
         response.close()
+
+
+def test_the_home_pages_live_figures_come_from_the_tallies(app, client, contest, redis):
+    with app.app_context():
+        tallies.rebuild()
+    register(client)
+    response = client.get("/so-nguoi-du-thi.json")
+    assert response.json == {"dang_ky": 1, "hoan_thanh": 0}
+    assert response.headers["Cache-Control"] == "public, max-age=30"

@@ -2,7 +2,9 @@
 from flask import current_app, render_template, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 
+from quiz import tallies
 from quiz.citizen import bp
+from quiz.contest import attempts
 from quiz.contest.rules_text import round_for_rules, rule_lines
 from quiz.infra.clock import utcnow
 
@@ -22,6 +24,17 @@ def guide() -> ResponseReturnValue:
 @bp.get("/cau-hoi-thuong-gap")
 def faq() -> ResponseReturnValue:
     return render_template("quiz/faq.html", grace=current_app.config["SUBMIT_GRACE_SECONDS"])
+
+
+@bp.get("/so-nguoi-du-thi.json")
+def participant_counts() -> ResponseReturnValue:
+    """The home page's live figures (registered, finished) for the open round, shared by every visitor."""
+    round_ = attempts.current_round(utcnow())
+    totals = tallies.read_commune_figures(round_.id if round_ else None).totals
+    response = current_app.response_class(current_app.json.dumps(
+        {"dang_ky": totals.registered, "hoan_thanh": totals.completed}), mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=30"  # one read per proxy and half-minute
+    return response
 
 
 @bp.get("/manifest.webmanifest")
