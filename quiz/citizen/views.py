@@ -1,7 +1,7 @@
 """Citizen pages: register, log in, take the quiz, see results."""
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
 from quiz.web.forms import LoginForm
 from quiz.web.rate_limits import (
@@ -30,7 +31,7 @@ from quiz.web.rate_limits import (
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+    return settings().submit_grace
 
 
 @bp.get("/")

@@ -1,4 +1,5 @@
 """Registering a citizen: validation of the person's data, one registration per phone."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
-from quiz.infra.phones import InvalidPhone, normalise_phone
-from quiz.infra.text import clean_text, search_key
-from quiz.models import Citizen, Commune, Consent
+from quiz.infra.text import search_key
+from quiz.models import Citizen, Consent
 from quiz.people.consents import current_notice, record_consent
+from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_name, valid_phone
 from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16
@@ -33,11 +34,6 @@ class Applicant:
     guardian_phone: str = ""
     guardian_consent: bool = False
     notice_version_seen: int | None = None
-
-
-def age_on(birth_date: date, today: date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - before_birthday
 
 
 def register_citizen(
@@ -77,49 +73,37 @@ DUPLICATE_PHONE = ("Số điện thoại này đã được đăng ký. Vui lòn
 
 def applicant_problems(applicant: Applicant, province_code: str, today: date) -> list[tuple[str, str]]:
     """Every rule the typed data breaks, as (field, message) in the form's order: all shown at once."""
-    problems = []
-    if not 2 <= len(clean_text(applicant.full_name)) <= 100:
-        problems.append(("full_name", "Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự)."))
-    if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
-        problems.append(("birth_date", "Ngày sinh không hợp lệ. Vui lòng ghi theo ngày/tháng/năm, ví dụ 05/09/1958."))
-    problems += _phone_problems(applicant.phone)
-    commune = db.session.get(Commune, applicant.commune_code or "")
-    if commune is None or commune.province_code != province_code:
-        problems.append(("commune_code", "Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống."))
-    if not MIN_PASSWORD <= len(applicant.password or "") <= 128:
-        problems.append(("password", f"Mật khẩu cần có ít nhất {MIN_PASSWORD} ký tự."))
+    problems = _broken(lambda: valid_name(applicant.full_name), lambda: valid_birth_date(applicant.birth_date, today),
+                       lambda: _new_phone(applicant.phone), lambda: valid_commune(applicant.commune_code, province_code),
+                       lambda: _valid_password(applicant.password))
     if applicant.birth_date and 0 < age_on(applicant.birth_date, today) < GUARDIAN_AGE:
-        problems += _guardian_problems(applicant)
+        problems += _broken(lambda: _guardian_fields(applicant))
     if not applicant.consent:
         problems.append(("consent", "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi."))
     return problems
 
 
-def _phone_problems(raw: str) -> list[tuple[str, str]]:
-    try:
-        phone = normalise_phone(raw)
-    except InvalidPhone:
-        return [("phone", INVALID_PHONE)]
-    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
-        return [("phone", DUPLICATE_PHONE)]
-    return []
-
-
-def _guardian_problems(applicant: Applicant) -> list[tuple[str, str]]:
+def _broken(*checks: Callable[[], object]) -> list[tuple[str, str]]:
+    """The (field, message) of each check that raises a RegistrationError."""
     problems = []
-    if not 2 <= len(clean_text(applicant.guardian_name)) <= 100:
-        problems.append(("guardian_name", "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ."))
-    try:
-        normalise_phone(applicant.guardian_phone)
-    except InvalidPhone:
-        problems.append(("guardian_phone", INVALID_PHONE))
-    if not applicant.guardian_consent:
-        problems.append(("guardian_consent",
-                         "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi."))
+    for check in checks:
+        try:
+            check()
+        except RegistrationError as error:
+            problems += error.problems
     return problems
 
 
-INVALID_PHONE = "Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678."
+def _new_phone(raw: str) -> str:
+    phone = valid_phone(raw)
+    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
+        raise _duplicate_phone()
+    return phone
+
+
+def _valid_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password or "") <= 128:
+        raise RegistrationError(f"Mật khẩu cần có ít nhất {MIN_PASSWORD} ký tự.", "password")
 
 
 def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:
@@ -127,11 +111,25 @@ def _validated_fields(applicant: Applicant, province_code: str, today: date) -> 
     if problems:
         field, message = problems[0]
         raise RegistrationError(message, field, problems)
-    name = clean_text(applicant.full_name)
-    fields = {"full_name": name, "name_key": search_key(name), "phone": normalise_phone(applicant.phone),
-              "birth_date": applicant.birth_date, "commune_code": applicant.commune_code}
-    assert applicant.birth_date is not None  # no problems: the birth date was read
-    if age_on(applicant.birth_date, today) < GUARDIAN_AGE:
-        fields.update({"guardian_name": clean_text(applicant.guardian_name),
-                       "guardian_phone": normalise_phone(applicant.guardian_phone)})
+    name = valid_name(applicant.full_name)
+    birth_date = valid_birth_date(applicant.birth_date, today)
+    fields = {"full_name": name, "name_key": search_key(name), "phone": valid_phone(applicant.phone),
+              "birth_date": birth_date, "commune_code": applicant.commune_code}
+    if age_on(birth_date, today) < GUARDIAN_AGE:
+        fields.update(_guardian_fields(applicant))
     return fields
+
+
+def _guardian_fields(applicant: Applicant) -> dict:
+    """The guardian of an under-16: all three problems at once when several are missing."""
+    problems = _broken(lambda: valid_name(applicant.guardian_name, "guardian_name"),
+                       lambda: valid_phone(applicant.guardian_phone, "guardian_phone"))
+    problems = [(field, "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ." if field == "guardian_name"
+                 else message) for field, message in problems]
+    if not applicant.guardian_consent:
+        problems.append(("guardian_consent",
+                         "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi."))
+    if problems:
+        raise RegistrationError(problems[0][1], problems[0][0], problems)
+    return {"guardian_name": valid_name(applicant.guardian_name, "guardian_name"),
+            "guardian_phone": valid_phone(applicant.guardian_phone, "guardian_phone")}

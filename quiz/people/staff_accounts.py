@@ -6,7 +6,7 @@ import xlsxwriter
 from sqlalchemy import select
 
 from quiz.audit import record
-from quiz.errors import AccountRemoved, DomainError
+from quiz.errors import AccountRemoved, DomainError, ValidationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Commune, StaffUser
@@ -82,3 +82,20 @@ def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
         citizen.set_password(password)
         record(staff.id, "reset_citizen_password", "citizen", [citizen.id])
     return password
+
+
+def authenticate_staff(username: str, password: str) -> StaffUser | None:
+    """The active staff member with these credentials, or None."""
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if staff and staff.active and staff.check_password(password):
+        return staff
+    return None
+
+
+def change_staff_password(staff: StaffUser, current: str, new: str) -> None:
+    """A staff member's own password change (the first login's forced change included)."""
+    if not staff.check_password(current):
+        raise ValidationError("Mật khẩu hiện tại chưa đúng.", "current")
+    with write_transaction():
+        staff.set_password(new)
+        staff.must_change_password = False
