@@ -74,3 +74,9 @@ def test_a_rate_limited_registration_keeps_the_values_and_says_minutes(limited, 
     assert minutes and 50 <= int(minutes.group(1)) <= 60
     assert 'value="Phạm Văn Bảy"' in html and f'value="{FORM["birth_date"]}"' in html
     assert '<option value="10792" data-key="xa an thanh" selected>' in html
+
+
+def test_a_minor_without_guardian_details_sees_every_guardian_problem_at_once(client, contest):
+    html = register(client, birth_date="01/01/2015", consent="").get_data(as_text=True)
+    for field in ("guardian_name", "guardian_phone", "guardian_consent", "consent"):
+        assert f'id="{field}-error"' in html, field
