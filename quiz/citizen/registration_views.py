@@ -23,7 +23,8 @@ def registration_rate_limited(request_limit: RequestLimit) -> Response:
     """The form again, as typed, saying in minutes how long to wait (instead of "too fast")."""
     minutes = max(1, math.ceil((request_limit.window.reset_time - time.time()) / 60))
     form = registration_form()
-    form.form_errors.append(f"Số điện thoại này đã được thử đăng ký nhiều lần. Vui lòng chờ khoảng {minutes} phút "
+    who = "Số điện thoại này đã được" if "phone:" in request_limit.key else "Mạng bạn đang dùng đã được"
+    form.form_errors.append(f"{who} thử đăng ký nhiều lần. Vui lòng chờ khoảng {minutes} phút "
                             "rồi bấm “Đăng ký” lại. Những gì bạn đã điền vẫn được giữ bên dưới.")
     return make_response(render_register(form), 429)
 

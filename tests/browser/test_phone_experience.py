@@ -353,3 +353,13 @@ def test_the_web_app_manifest_and_icons_let_it_be_added_to_the_home_screen(live_
     for icon in manifest["icons"]:
         assert page.request.get(live_server + icon["src"]).ok
     assert page.request.get(live_server + "/static/icons/favicon.svg").ok
+
+
+def test_checkbox_labels_stay_beside_their_box_and_errors_go_below(live_server, phone, contest):
+    page = phone.new_page()
+    page.goto(f"{live_server}/dang-ky")
+    page.click("button[type=submit]")
+    box, label = page.locator("#consent").bounding_box(), page.locator("label[for=consent]").bounding_box()
+    error = page.locator("#consent-error").bounding_box()
+    assert label["x"] > box["x"] + box["width"] and abs(label["y"] - box["y"]) < box["height"]
+    assert error["y"] >= label["y"] + label["height"] - 1
