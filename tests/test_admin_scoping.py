@@ -48,6 +48,7 @@ CASES = {
     "admin.certificate_batch_start": ("POST", "/quan-tri/giay-chung-nhan/hang-loat", "forbidden"),
     "admin.certificate_batch_status": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1", "forbidden"),
     "admin.certificate_batch_download": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1/tai-ve.zip", "forbidden"),
+    "admin.commune_contact_edit": ("POST", f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", "absent"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here
 

@@ -1,7 +1,7 @@
 """certificates: issued certificates, the organizer's template, bulk batches
 
 Revision ID: 211715e1ace2
-Revises: 3fd4da0d0b29
+Revises: 5fdc534cdfdd
 Create Date: 2026-12-01 08:54:13.080226
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '211715e1ace2'
-down_revision = '3fd4da0d0b29'
+down_revision = '5fdc534cdfdd'
 branch_labels = None
 depends_on = None
 
