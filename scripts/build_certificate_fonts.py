@@ -1,6 +1,6 @@
 """Build the single-file Be Vietnam Pro fonts that certificates and share images embed.
 
-The vendored web fonts come split by script (latin / vietnamese woff2 subsets, chosen by the browser
+The @fontsource web fonts come split by script (latin / vietnamese woff2 subsets, chosen by the browser
 through unicode-range). WeasyPrint and Pillow want one font holding every glyph, so the two subsets
 of each weight are merged into one TrueType file: quiz/data/fonts/be-vietnam-pro-<weight>.ttf.
 Run: .venv/bin/python scripts/build_certificate_fonts.py (fontTools comes with WeasyPrint).
@@ -12,7 +12,7 @@ from fontTools.merge import Merger
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB_FONTS = ROOT / "static" / "vendor" / "fonts"
+WEB_FONTS = ROOT / "assets" / "fonts"  # the npm subsets, before the site's own subsetting
 OUT = ROOT / "quiz" / "data" / "fonts"
 
 
