@@ -7,6 +7,7 @@ from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
 from quiz.extensions import db
 from quiz.models import StaffUser
+from quiz.password_upgrade import store_upgraded_hash
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -15,6 +16,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         staff = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
         if staff and staff.active and staff.check_password(form.password.data):
+            store_upgraded_hash(staff)
             login_user(staff)
             return redirect(_safe_next() or url_for("admin.index"))
         form.form_errors.append("Tên đăng nhập hoặc mật khẩu chưa đúng.")

@@ -14,6 +14,7 @@ from quiz.errors import AttemptError, RegistrationError
 from quiz.extensions import db, limiter
 from quiz.forms import LoginForm, RegisterForm
 from quiz.models import Attempt, Citizen, Round
+from quiz.password_upgrade import store_upgraded_hash
 from quiz.phones import InvalidPhone, normalise_phone
 from quiz.privacy import current_notice
 from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE, attempt_key,
@@ -117,6 +118,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         citizen = find_citizen_by_phone(form.phone.data)
         if citizen and citizen.is_active and citizen.check_password(form.password.data):
+            store_upgraded_hash(citizen)
             login_user(citizen, remember=True)
             return redirect(url_for("quiz.contest"))
         form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
