@@ -28,6 +28,13 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Redis must never stall a citizen's request: fail fast and fall back to the database.
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1.0"))
+    # The admission room for "Bắt đầu" (quiz/admission.py): starts let through per minute by the whole
+    # platform (0 = no room); the first seconds after an opening are a random draw among those waiting;
+    # processes = app processes sharing the capacity when Redis is down and each admits its own share.
+    ADMISSION_STARTS_PER_MINUTE = float(os.environ.get("ADMISSION_STARTS_PER_MINUTE", "0"))
+    ADMISSION_DRAW_SECONDS = float(os.environ.get("ADMISSION_DRAW_SECONDS", "10"))
+    ADMISSION_BURST_SECONDS = float(os.environ.get("ADMISSION_BURST_SECONDS", "5"))  # starts let through at once
+    ADMISSION_PROCESSES = _env_int("ADMISSION_PROCESSES", _env_int("GUNICORN_WORKERS", 5))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
     DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"

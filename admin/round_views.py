@@ -46,7 +46,8 @@ def _draft_from_form() -> RoundDraft:
         time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
         pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
         description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"))
+        prediction_answer=_int("prediction_answer"), stagger_groups=_int("stagger_groups", 1),
+        stagger_minutes=_int("stagger_minutes", 0))
 
 
 @bp.get("/dot-thi")

@@ -22,9 +22,13 @@ def get_redis() -> redis.Redis:
     return current_app.extensions["redis"]
 
 
-def run_script(script: str, *args: object, client: redis.Redis | None = None) -> object:
-    """Run a Lua script by its SHA (EVALSHA): the body is sent only the first time Redis lacks it."""
-    return _registered(client or get_redis(), script)(args=args)
+def run_script(script: str, *args: object, keys: list[str] | tuple[str, ...] = (),
+               client: redis.Redis | None = None) -> object:
+    """Run a Lua script by its SHA (EVALSHA): the body is sent only the first time Redis lacks it.
+
+    On a Redis Cluster every key the script touches must be in `keys` and share one hash tag.
+    """
+    return _registered(client or get_redis(), script)(keys=list(keys), args=args)
 
 
 @lru_cache(maxsize=32)

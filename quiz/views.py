@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from quiz import attempts, tallies
+from quiz.admission_web import admission_verdict, waiting_page
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
 from quiz.errors import AttemptError, RegistrationError
@@ -157,6 +158,10 @@ def start():  # type: ignore[no-untyped-def]
     if round_ is None:
         flash("Hiện chưa có đợt thi nào đang mở.", "error")
         return redirect(url_for("quiz.contest"))
+    if attempts.open_attempt(round_.id, current_user.id) is None:  # resuming never waits
+        verdict = admission_verdict(round_, now)
+        if not verdict.admitted:
+            return waiting_page(verdict)
     try:
         attempt = attempts.start_attempt(current_user.id, round_, now, grace())
     except AttemptError as error:
