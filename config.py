@@ -56,7 +56,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
     # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20 ms of one core per log-in or
-    # registration (Werkzeug's scrypt took 100 ms). See quiz/passwords_hash.py.
+    # registration (Werkzeug's scrypt took 100 ms). See quiz.people.passwords_hash.py.
     ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 19 * 1024)
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
     ARGON2_LANES = _env_int("ARGON2_LANES", 1)

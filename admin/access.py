@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Citizen, StaffUser
 
 

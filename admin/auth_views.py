@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import StaffUser
-from quiz.password_upgrade import store_upgraded_hash
+from quiz.people.password_upgrade import store_upgraded_hash
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])

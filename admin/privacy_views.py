@@ -1,6 +1,6 @@
 """Personal-data administration: notices, requests and deadlines, revealing a phone, the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,13 +8,17 @@ from admin import bp
 from admin.access import citizen_for_staff, organizer_required
 from admin.report_views import cut_off_arg
 from quiz.audit import events, record
-from quiz import data_requests
-from quiz.anonymise import retention_days, retention_deadline, set_retention_days
-from quiz.clock import utcnow
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
-from quiz.privacy import current_notice, publish_notice
+from quiz.privacy import data_requests
+from quiz.privacy.anonymise import (
+    retention_days,
+    retention_deadline,
+    set_retention_days,
+)
+from quiz.privacy.notices import current_notice, publish_notice
 
 AUDIT_PAGE_LIMIT = 500
 

@@ -3,18 +3,34 @@ import hashlib
 import json
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from admin import bp
 from admin.access import organizer_required
-from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
-from admin.reports import appendix_csv, appendix_xlsx, export_unmasked_participants, public_feed, public_feed_csv, quick_report
 from quiz import tallies
-from quiz.clock import local_to_utc, utcnow
-from quiz.figures import FiguresView, figures_from_database
-from quiz.web import format_datetime_vn
+from quiz.infra.clock import local_to_utc, utcnow
+from quiz.reports.dashboard import commune_rows
+from quiz.reports.exports import (
+    appendix_csv,
+    appendix_xlsx,
+    export_unmasked_participants,
+    public_feed,
+    public_feed_csv,
+    quick_report,
+)
+from quiz.tallies.figures import FiguresView, figures_from_database
+from quiz.web.hooks import format_datetime_vn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

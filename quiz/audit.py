@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, AuditSubject
 
 

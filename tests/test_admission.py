@@ -11,11 +11,12 @@ import redis as redis_lib
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from quiz import admission
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.contest import admission
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.infra.redis_client import get_redis
 from quiz.models import Round
-from quiz.redis_client import get_redis
+from quiz.tallies.figures import province_codes
 from tests.conftest import make_citizen
 from tests.test_citizen_flow import csrf_token, login
 
@@ -154,7 +155,7 @@ def test_a_later_commune_group_sees_its_opening_time(app, contest, busy_room):
         round_ = db.session.get(Round, contest.id)
         round_.stagger_groups, round_.stagger_minutes = 2, 90
         db.session.commit()
-        late_code = max(c for c in __import__("quiz.figures", fromlist=["x"]).province_codes("31"))
+        late_code = max(province_codes("31"))
         phone = make_citizen(commune_code=late_code).phone
     client = app.test_client()
     login(client, phone=phone)

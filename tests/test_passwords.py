@@ -1,9 +1,14 @@
 """Password hashing: argon2id at OWASP's minimum, older Werkzeug hashes upgraded at the next log-in."""
 from werkzeug.security import generate_password_hash
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Citizen, StaffUser
-from quiz.passwords_hash import OWASP_MINIMUM, HashCost, hash_password, verify_password
+from quiz.people.passwords_hash import (
+    OWASP_MINIMUM,
+    HashCost,
+    hash_password,
+    verify_password,
+)
 from tests.conftest import make_citizen, make_staff, staff_login
 from tests.test_citizen_flow import login, register
 

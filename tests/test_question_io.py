@@ -9,11 +9,22 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from admin.question_io import apply_import, export_gift, export_xlsx, preview_import, selected_questions
-from quiz.extensions import db
-from quiz.question_bank import SAMPLE_BANK
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Question, Topic
-from quiz.questions import QuestionDraft, QuestionError, create_question, save_topic
+from quiz.questions.bank import SAMPLE_BANK
+from quiz.questions.editing import (
+    QuestionDraft,
+    QuestionError,
+    create_question,
+    save_topic,
+)
+from quiz.questions.transfer import (
+    apply_import,
+    export_gift,
+    export_xlsx,
+    preview_import,
+    selected_questions,
+)
 from tests.conftest import csrf_token, make_staff, staff_login
 
 DATA = Path(__file__).parent / "data"

@@ -1,13 +1,24 @@
 """The contest: topics, versioned questions, rounds, attempts and each citizen's best result."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 
 
 class Topic(db.Model):
@@ -100,8 +111,9 @@ class Round(db.Model):
     stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    @hybrid_method
     def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+        return (self.opens_at <= now) & (now < self.closes_at)
 
     def reveals_answers(self, now: datetime) -> bool:
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
@@ -132,9 +144,18 @@ class Attempt(db.Model):
         order_by="AttemptItem.position", back_populates="attempt"
     )
 
-    @property
+    @hybrid_property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @is_submitted.inplace.expression
+    @classmethod
+    def _is_submitted_expression(cls) -> ColumnElement[bool]:
+        return cls.submitted_at.is_not(None)
+
+    def accepts_until(self, grace: timedelta) -> datetime:
+        """The last moment an answer or submit counts: the deadline plus the network grace."""
+        return self.deadline_at + grace
 
 
 class AttemptItem(db.Model):
