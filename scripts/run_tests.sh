@@ -32,4 +32,16 @@ else
   echo "SKIPPED: the PostgreSQL run, because PostgreSQL is not reachable at $PG_URL"
   pg_status=0
 fi
-[ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ]
+# The same tally, rate-limit and admission tests against a real 3-master Redis Cluster on free loopback ports.
+CLUSTER_TESTS="tests/test_tallies.py tests/test_abuse_limits.py tests/test_admission.py tests/test_redis_cluster.py"
+cluster_dir="$(mktemp -d)/cluster"
+if command -v redis-server >/dev/null 2>&1 && cluster_url="$($BIN/python scripts/redis_cluster.py start "$cluster_dir")"; then
+  echo "=== Redis Cluster run ($cluster_url): tallies, rate limits, admission room ==="
+  TEST_DATABASE_URL="" TEST_REDIS_URL="$cluster_url" BROWSER_TESTS=skip $BIN/python -m pytest -q $CLUSTER_TESTS
+  cluster_status=$?
+  $BIN/python scripts/redis_cluster.py stop "$cluster_dir"
+else
+  echo "FAILED: could not start a Redis Cluster (redis-server and redis-cli are required)"
+  cluster_status=1
+fi
+[ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ] && [ $cluster_status -eq 0 ]
