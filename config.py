@@ -21,6 +21,11 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'congdanso.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+    # A PostgreSQL streaming replica for reports, exports and the dashboards' and feed's database
+    # fallbacks (quiz/infra/replica.py); empty = read from the primary. A read waits at most this long
+    # for the replica to replay what the primary had committed, else it reads from the primary.
+    DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL", "")
+    DATABASE_READ_MAX_WAIT_SECONDS = float(os.environ.get("DATABASE_READ_MAX_WAIT_SECONDS", "2"))
     # A pooled connection idle longer than this is tested before use (quiz.database.ping_idle_connections);
     # 0 tests every checkout, as SQLAlchemy's pool_pre_ping does, at a round trip per request.
     DATABASE_POOL_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_POOL_PING_IDLE_SECONDS", "10"))
@@ -78,6 +83,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    DATABASE_READ_URL = ""  # tests/test_replica.py builds its own app against a real replica
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False

@@ -25,9 +25,20 @@ except Exception as exc:
     print(f"PostgreSQL not reachable ({exc.__class__.__name__})"); sys.exit(1)
 PY
 then
+  # A real streaming replica of that cluster (pg_basebackup, another free port) for tests/test_replica.py.
+  replica_dir="$(mktemp -d)"
+  read_url=""
+  if replica_port="$($BIN/python scripts/pg_replica.py start "$replica_dir" "$PG_URL")"; then
+    read_url="$($BIN/python -c 'import sys, sqlalchemy; print(sqlalchemy.make_url(sys.argv[1]).set(port=int(sys.argv[2])).render_as_string(hide_password=False))' "$PG_URL" "$replica_port")"
+    echo "streaming replica on port $replica_port"
+  else
+    echo "FAILED: could not start a streaming replica: tests/test_replica.py will be skipped"
+  fi
   echo "=== test suite on PostgreSQL ($PG_URL) ==="
-  TEST_DATABASE_URL="$PG_URL" BROWSER_TESTS=skip $BIN/python -m pytest -q "$@"
+  TEST_DATABASE_URL="$PG_URL" TEST_DATABASE_READ_URL="$read_url" BROWSER_TESTS=skip $BIN/python -m pytest -q "$@"
   pg_status=$?
+  [ -n "$read_url" ] || pg_status=1
+  $BIN/python scripts/pg_replica.py stop "$replica_dir"
 else
   echo "SKIPPED: the PostgreSQL run, because PostgreSQL is not reachable at $PG_URL"
   pg_status=0
