@@ -13,6 +13,15 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     || echo "could not install chromium: the browser tests will be skipped"
 fi
 
+# tests/test_deploy.py checks deploy/nginx with Debian's nginx (and its brotli modules when Debian has them).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's nginx for the deployment tests"
+  (apt-get install -y -qq nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static >/dev/null 2>&1 \
+    || apt-get install -y -qq nginx >/dev/null 2>&1 \
+    || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq nginx >/dev/null 2>&1)) \
+    || echo "could not install nginx: the deployment tests will be skipped"
+fi
+
 echo "=== test suite on SQLite ==="
 TEST_DATABASE_URL="" $BIN/python -m pytest -q "$@"
 sqlite_status=$?
