@@ -36,12 +36,14 @@ def anonymous_session(app: Flask) -> tuple[str, str]:
     return cookie, form_token
 
 
-def registrations(app: Flask, base: str, codes: list[str], count: int, seconds: int, log) -> wrk.WrkResult:  # type: ignore[no-untyped-def]
+def registrations(app: Flask, base: str, codes: list[str], count: int, seconds: int, log,  # type: ignore[no-untyped-def]
+                  turn: int = 0) -> wrk.WrkResult:
+    """Each request a new citizen (a new phone), as many workers busy as gunicorn has."""
     rng = random.Random(7)
     requests = []
     for index in range(count):
         cookie, form_token = anonymous_session(app)
         requests.append(("POST", "/dang-ky", f"session={cookie}", {
             "csrf_token": form_token, "full_name": "Người Đăng Ký Thử", "birth_date": "01/01/1980",
-            "phone": f"097{index:07d}", "commune_code": rng.choice(codes), "password": "matkhau123", "consent": "y"}))
+            "phone": f"097{turn}{index:06d}", "commune_code": rng.choice(codes), "password": "matkhau123", "consent": "y"}))
     return wrk.run("register", base, requests, 8, seconds, unique=True, log=log)
