@@ -42,9 +42,7 @@ class Config:
     ADMISSION_PROCESSES = _env_int("ADMISSION_PROCESSES", _env_int("GUNICORN_WORKERS", 5))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
-    DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_DEFAULT_TIMEZONE = DISPLAY_TIMEZONE
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
@@ -61,7 +59,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
     # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20 ms of one core per log-in or
-    # registration (Werkzeug's scrypt took 100 ms). See quiz.people.passwords_hash.py.
+    # registration (Werkzeug's scrypt took 100 ms). See quiz.infra.passwords_hash.py.
     ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 19 * 1024)
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
     ARGON2_LANES = _env_int("ARGON2_LANES", 1)

@@ -18,7 +18,10 @@ from flask_login import current_user
 from admin import bp
 from admin.access import organizer_required
 from admin.dashboard_views import selected_round
+from admin.forms import ReasonForm
 from quiz import tallies
+from quiz.audit import require_reason
+from quiz.errors import ValidationError
 from quiz.infra.clock import local_to_utc, utcnow
 from quiz.infra.extensions import db
 from quiz.infra.replica import replica_reads
@@ -95,11 +98,12 @@ def appendix(fmt: str):  # type: ignore[no-untyped-def]
 @organizer_required
 def export_participants():  # type: ignore[no-untyped-def]
     """Full phone numbers: organizers only, with a reason, recorded in the audit log."""
-    reason = (request.form.get("reason") or "").strip()
-    if len(reason) < 5:
-        flash("Vui lòng ghi lý do xuất danh sách có số điện thoại đầy đủ.", "error")
-        return redirect(url_for("admin.reports"))
     round_ = selected_round()
+    try:
+        reason = require_reason(ReasonForm().reason.data or "", "xuất danh sách có số điện thoại đầy đủ")
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.reports"))
     body = export_unmasked_participants(current_user.id, round_.id if round_ else None, reason)
     return Response(body, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=nguoi-du-thi-{utcnow():%Y%m%d-%H%M}.xlsx"})

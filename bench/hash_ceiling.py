@@ -9,7 +9,7 @@ from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
 
 from bench import wrk
-from quiz.people.passwords_hash import OWASP_MINIMUM, hash_password
+from quiz.infra.passwords_hash import OWASP_MINIMUM, hash_password
 
 
 def _hash_for(seconds: float) -> int:

@@ -67,8 +67,8 @@ def make_app(env: dict):  # type: ignore[no-untyped-def]
 def register_accounts(app, count: int) -> None:  # type: ignore[no-untyped-def]
     """Citizens who will log in: one argon2id hash at OWASP's cost shared by all (verifying costs the same)."""
     from quiz.infra.extensions import db
+    from quiz.infra.passwords_hash import hash_password
     from quiz.models import Citizen as CitizenRow
-    from quiz.people.passwords_hash import hash_password
     codes, stored = prepare.commune_codes(app), hash_password("matkhau123")
     with app.app_context():
         db.session.execute(CitizenRow.__table__.insert(), [

@@ -15,7 +15,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import AttemptItem, Citizen, Commune, QuestionVersion, Round, StaffUser
 from quiz.people.communes import sync_communes
-from quiz.privacy.notices import ensure_default_notice
+from quiz.people.consents import ensure_default_notice
 from quiz.questions.bank import load_sample_bank
 
 GRACE = timedelta(seconds=30)

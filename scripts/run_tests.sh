@@ -22,6 +22,10 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
     || echo "could not install nginx: the deployment tests will be skipped"
 fi
 
+echo "=== static checks: ruff, import-linter contracts, mypy ==="
+$BIN/ruff check . && $BIN/lint-imports && $BIN/mypy
+static_status=$?
+
 echo "=== test suite on SQLite ==="
 TEST_DATABASE_URL="" $BIN/python -m pytest -q "$@"
 sqlite_status=$?
@@ -64,4 +68,4 @@ else
   echo "FAILED: could not start a Redis Cluster (redis-server and redis-cli are required)"
   cluster_status=1
 fi
-[ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ] && [ $cluster_status -eq 0 ]
+[ $static_status -eq 0 ] && [ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ] && [ $cluster_status -eq 0 ]

@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-
 from quiz import tallies
 from quiz.contest import attempts
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
+from quiz.infra.passwords_hash import HashCost, hash_password
 from quiz.models import Round, StaffUser
-from quiz.people.passwords_hash import HashCost, hash_password
 from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)

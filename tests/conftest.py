@@ -13,13 +13,13 @@ from redis.cluster import RedisCluster
 from sqlalchemy import text
 
 from quiz import create_app
-from quiz.infra.redis_client import CLUSTER_SCHEME, cluster_nodes
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
+from quiz.infra.redis_client import CLUSTER_SCHEME, cluster_nodes
 from quiz.models import Commune, Round
 from quiz.people.communes import sync_communes
+from quiz.people.consents import ensure_default_notice
 from quiz.people.registration import Applicant, register_citizen
-from quiz.privacy.notices import ensure_default_notice
 from quiz.questions.bank import load_sample_bank
 
 KEEP_TABLES = {"communes", "alembic_version"}

@@ -17,7 +17,7 @@ from quiz.infra.extensions import db
 from quiz.infra.redis_client import get_redis
 from quiz.models import Round
 from quiz.tallies.figures import province_codes
-from tests.conftest import make_citizen
+from tests.conftest import make_citizen, make_staff, staff_login
 from tests.test_citizen_flow import csrf_token, login
 
 EPOCH = utcnow().replace(microsecond=0)
@@ -93,7 +93,7 @@ def test_staggered_groups_wait_for_their_opening(room_redis):
     room, group_opening = settings(), EPOCH + timedelta(minutes=30)
     early = poll(room_redis, room, 7, EPOCH + timedelta(minutes=29), opens_at=group_opening, group=1)
     assert not early.admitted and early.opens_at == group_opening
-    assert 60 <= early.wait_seconds and group_opening - EPOCH - timedelta(minutes=29) \
+    assert early.wait_seconds >= 60 and group_opening - EPOCH - timedelta(minutes=29) \
         <= timedelta(seconds=early.retry_seconds) <= timedelta(minutes=1, seconds=10)
 
 
@@ -169,3 +169,18 @@ def test_the_room_is_off_without_a_capacity(app, contest, redis):
     assert app.config["ADMISSION_STARTS_PER_MINUTE"] == 0
     clients = citizens_logged_in(app, 3)
     assert [press_start(c).status_code for c in clients] == [302, 302, 302]
+
+
+def test_the_round_form_saves_a_staggered_opening_and_refuses_bad_numbers(app, client, contest):
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    form = {"csrf_token": csrf_token(client.get("/quan-tri/dot-thi/moi")), "name": "Tuần lệch giờ",
+            "opens_at": "2030-01-01T08:00", "closes_at": "2030-01-08T08:00", "stagger_groups": "4",
+            "stagger_minutes": "15"}
+    assert client.post("/quan-tri/dot-thi/moi", data=form).status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(db.select(Round).where(Round.name == "Tuần lệch giờ"))
+        assert (saved.stagger_groups, saved.stagger_minutes) == (4, 15)
+    refused = client.post("/quan-tri/dot-thi/moi", data={**form, "name": "Sai", "stagger_groups": "0"})
+    assert refused.status_code == 200 and "Số nhóm xã mở lệch giờ: nhập số nguyên từ 1 đến 50." in refused.get_data(as_text=True)

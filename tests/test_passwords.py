@@ -2,13 +2,13 @@
 from werkzeug.security import generate_password_hash
 
 from quiz.infra.extensions import db
-from quiz.models import Citizen, StaffUser
-from quiz.people.passwords_hash import (
+from quiz.infra.passwords_hash import (
     OWASP_MINIMUM,
     HashCost,
     hash_password,
     verify_password,
 )
+from quiz.models import Citizen, StaffUser
 from tests.conftest import make_citizen, make_staff, staff_login
 from tests.test_citizen_flow import login, register
 

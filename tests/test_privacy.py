@@ -10,9 +10,9 @@ from quiz.audit import events
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Citizen, Consent, Round
+from quiz.people.consents import publish_notice
 from quiz.privacy.anonymise import apply_retention, set_retention_days
 from quiz.privacy.data_requests import add_working_days, open_request, overdue_requests
-from quiz.privacy.notices import publish_notice
 from quiz.tallies.figures import figures_from_database
 from tests.admin_helpers import COMMUNE_A, build_scenario, take
 from tests.conftest import csrf_token, make_citizen, staff_login

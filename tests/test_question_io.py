@@ -159,7 +159,7 @@ def test_gift_import_with_weights_and_categories(ctx, contest):
 
 def test_gift_errors_each_with_its_line(ctx, contest):
     bad = preview_import((DATA / "bad.gift").read_bytes(), "gift")
-    lines = {line: message for line, message in bad.errors}
+    lines = dict(bad.errors)
     assert sorted(lines) == [5, 7, 9, 11, 13, 16] and bad.new_count == 1
     assert "dấu { }" in lines[5] and "trả lời ngắn" in lines[7] and "đúng/sai" in lines[9]
     assert "điểm từng phần" in lines[11] and "trùng nhau" in lines[13] and "Chủ đề chưa có" in lines[16]

@@ -142,7 +142,6 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
     """A registration committed while the rebuild reads the database is counted exactly once."""
     import threading
 
-    from quiz.tallies import rebuilding
     from quiz.tallies import snapshot as tally_snapshot
     populate(live, communes=2, per_commune=1)
     read_days = tally_snapshot.registrations_by_day

@@ -33,7 +33,7 @@ def admission_verdict(round_: Round, now: datetime) -> admission.Verdict:
                            random.SystemRandom())
 
 
-def waiting_page(verdict: admission.Verdict):  # type: ignore[no-untyped-def]
+def waiting_page(verdict: admission.Verdict) -> tuple[str, int, dict[str, str]]:
     """The light page that retries by itself; Retry-After tells scripts and proxies the same delay."""
     body = render_template("quiz/waiting.html", verdict=verdict, retry=max(1, round(verdict.retry_seconds)))
     return body, 200, {"Retry-After": str(max(1, round(verdict.retry_seconds))), "Cache-Control": "no-store"}

@@ -2,23 +2,26 @@
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
-from quiz.citizen.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
 from quiz.contest import attempts
-from quiz.errors import AttemptError, RegistrationError
+from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
 from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
 from quiz.people.password_upgrade import store_upgraded_hash
 from quiz.people.registration import register_citizen
-from quiz.privacy.notices import current_notice
+from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
@@ -31,18 +34,18 @@ from quiz.web.rate_limits import (
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+    return settings().submit_grace
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
 @limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     form = RegisterForm()
     communes = province_communes(current_app.config["PROVINCE_CODE"])
     form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
@@ -65,7 +68,7 @@ def register():  # type: ignore[no-untyped-def]
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
 @limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         citizen = find_citizen_by_phone(form.phone.data)
@@ -86,14 +89,14 @@ def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
 
 
 @bp.post("/dang-xuat")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     return redirect(url_for("quiz.home"))
 
 
 @bp.get("/thi")
 @citizen_required
-def contest():  # type: ignore[no-untyped-def]
+def contest() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
     used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
@@ -103,7 +106,7 @@ def contest():  # type: ignore[no-untyped-def]
 
 @bp.post("/thi/bat-dau")
 @citizen_required
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
     if round_ is None:
@@ -123,7 +126,7 @@ def start():  # type: ignore[no-untyped-def]
 
 @bp.get("/thi/<int:attempt_id>")
 @citizen_required
-def take(attempt_id: int):  # type: ignore[no-untyped-def]
+def take(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     now = utcnow()
     if not attempt.is_submitted and now > attempt.accepts_until(grace()):
@@ -144,7 +147,7 @@ def own_attempt(attempt_id: int) -> Attempt:
 @bp.post("/thi/<int:attempt_id>/tra-loi")
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
-def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
+def save_answer(attempt_id: int) -> ResponseReturnValue:
     payload = request.get_json(silent=True) or {}
     try:
         position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
@@ -153,26 +156,25 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
     try:
         attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
     except AttemptError as error:
-        status = 404 if error.message == attempts.NOT_FOUND else 409
-        return {"error": error.message}, status
+        return {"error": error.message}, error.status
     return {"saved": True}
 
 
 @bp.post("/thi/<int:attempt_id>/nop")
 @citizen_in_session
-def submit(attempt_id: int):  # type: ignore[no-untyped-def]
+def submit(attempt_id: int) -> ResponseReturnValue:
     answers = answers_from_form(request.form)
     prediction = request.form.get("prediction", "").strip()
     try:
         finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+    except AttemptNotFound:  # another citizen's attempt, or none
+        abort(404)
     except AttemptError as error:
-        if error.message == attempts.NOT_FOUND:  # another citizen's attempt, or none
-            abort(404)
         flash(error.message, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
-def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
     """Fields q<position> hold shown choice positions; malformed ones are ignored."""
     answers: dict[int, list[int]] = {}
     for key in form:
@@ -182,13 +184,14 @@ def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-
     return answers
 
 
-def finish(attempt_id: int, answers, prediction):  # type: ignore[no-untyped-def]
+def finish(attempt_id: int, answers: dict[int, list[int]] | None,
+           prediction: int | None) -> attempts.SubmitOutcome:
     return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
 
 
 @bp.get("/ket-qua/<int:attempt_id>")
 @citizen_required
-def result(attempt_id: int):  # type: ignore[no-untyped-def]
+def result(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
@@ -198,7 +201,7 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/ket-qua")
 @citizen_required
-def my_results():  # type: ignore[no-untyped-def]
+def my_results() -> ResponseReturnValue:
     stmt = (select(Attempt).where(Attempt.citizen_id == current_user.id)
             .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
     rows = db.session.scalars(stmt).all()

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import redis
 
@@ -100,8 +101,8 @@ def admit(client: redis.Redis, settings: RoomSettings, round_id: int, group: int
     keys = room_keys(settings.province_code, round_id, group)
     draw_end = opens_at.timestamp() + settings.draw_seconds
     try:
-        reply = run_script(ADMIT, keys.as_list(), *_args(settings, citizen_id, now.timestamp(), draw_end, rng),
-                           client=client)
+        reply = cast(list, run_script(ADMIT, keys.as_list(), *_args(settings, citizen_id, now.timestamp(), draw_end, rng),
+                                      client=client))
     except redis.RedisError:
         return _local_share(settings).admit(now.timestamp(), rng)
     return _verdict(settings, reply, now.timestamp(), draw_end, rng)

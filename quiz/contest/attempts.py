@@ -1,14 +1,15 @@
 """Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Executable, Result, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.contest import grading
-from quiz.errors import AttemptError
+from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -21,6 +22,7 @@ from quiz.models import (
     QuestionVersion,
     Round,
 )
+from quiz.models.contest import accepts_until
 from quiz.tallies import events as tally_events
 
 NOT_FOUND = "Không tìm thấy bài thi này."
@@ -54,7 +56,10 @@ class SubmitOutcome:
     @property
     def attempt(self) -> Attempt:
         """The graded attempt, loaded on demand (the submission itself never needs the object)."""
-        return db.session.get(Attempt, self.attempt_id)
+        attempt = db.session.get(Attempt, self.attempt_id)
+        if attempt is None:
+            raise AttemptNotFound(NOT_FOUND)
+        return attempt
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ class _GradingRow:
 
 def current_round(now: datetime) -> Round | None:
     """The round open now (the one that opened last, if several overlap)."""
-    stmt = (select(Round).where(Round.opens_at <= now, Round.closes_at > now)
+    stmt = (select(Round).where(Round.is_open(now))
             .order_by(Round.opens_at.desc()).limit(1))
     return db.session.scalar(stmt)
 
@@ -122,7 +127,7 @@ def attempts_used(round_id: int, citizen_id: int) -> int:
 def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     """The citizen's unsubmitted attempt in the round, if any."""
     stmt = select(Attempt).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
-                                 Attempt.submitted_at.is_(None))
+                                 ~Attempt.is_submitted)
     return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
 
 
@@ -143,9 +148,10 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
         with write_transaction():
             attempt = _new_attempt(citizen_id, round_, used + 1, now, rng or random.SystemRandom())
     except IntegrityError:  # a parallel tap started the same attempt number first
-        attempt = open_attempt(round_.id, citizen_id)
-        if attempt is None:
+        started = open_attempt(round_.id, citizen_id)
+        if started is None:
             raise AttemptError("Không bắt đầu được bài thi. Vui lòng thử lại.") from None
+        return started
     return attempt
 
 
@@ -200,7 +206,7 @@ def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Att
     stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
     attempt = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if attempt is None:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     return attempt
 
 
@@ -212,6 +218,7 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
         _check_accepting(served, now, grace)
         if served.item_id is None:
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
+        assert served.choice_order is not None and served.correct is not None, "a served item has its order and key"
         selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
         _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
                                  "is_correct": grading.is_item_correct(selected, served.correct)})
@@ -236,7 +243,7 @@ class _ServedItem:
 def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
     row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
     if row is None:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
 
 
@@ -256,7 +263,7 @@ _SERVED_ITEM = (
 def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
     if served.is_submitted:
         raise AttemptError("Bài thi đã được nộp, không thể sửa câu trả lời.")
-    if now > served.deadline_at + grace:
+    if now > accepts_until(served.deadline_at, grace):
         raise AttemptError("Đã hết giờ làm bài; câu trả lời này không được ghi nhận.")
 
 
@@ -291,24 +298,15 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         found, rows = _locked_for_submit(attempt_id, citizen_id)
         if found.submitted_at is not None:
             return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
-        in_time = now <= found.deadline_at + grace
+        in_time = now <= accepts_until(found.deadline_at, grace)
         if in_time:
             rows = _with_submitted_answers(rows, answers or {}, now)
         graded = _grade(found, rows, now, in_time)
         _save_grade(found, graded, prediction if found.asks_prediction else None)
         previous, best = _update_best(found, graded)
         outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
-        tally_events.queue(result_event(outcome))
+        tally_events.queue(tally_events.graded(outcome))
         return outcome
-
-
-def result_event(outcome: SubmitOutcome) -> dict:
-    """The tally event of a newly graded attempt (sent after the commit)."""
-    previous, best = outcome.previous_best, outcome.best
-    return tally_events.result(
-        outcome.attempt_id, outcome.round_id, outcome.commune_code, outcome.day, first=previous is None,
-        score_delta=best.score - (previous.score if previous else 0),
-        passed_delta=int(best.passed) - (int(previous.passed) if previous else 0))
 
 
 def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
@@ -320,17 +318,19 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, l
     """
     result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
     if not result:
-        raise AttemptError(NOT_FOUND)
+        raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
     attempt, best = result[0][:attempt_end], result[0][attempt_end:best_end]
-    found = _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+    values = [*attempt, _BestSoFar(*best) if best[0] is not None else None]  # the last field is best
+    found = _Submitting(*values)
     return found, [_grading_row(row[best_end:]) for row in result if row[best_end] is not None]
 
 
 def _grading_row(item: Sequence) -> _GradingRow:
     """_ITEM_COLUMNS as a _GradingRow (the stored "multiple" flag may be unset: the key decides)."""
     *head, correct, multiple = item
-    return _GradingRow(*head, correct, QuestionVersion.multiple_flag(multiple, correct))
+    values = [*head, correct, QuestionVersion.multiple_flag(multiple, correct)]
+    return _GradingRow(*values)
 
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
@@ -348,7 +348,7 @@ _LOCKED_FOR_SUBMIT = (
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
            Citizen.is_active)
     .order_by(AttemptItem.position)
-    .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
+    .with_for_update(of=[Attempt.id, Citizen.id], key_share=True))  # a column names its table in OF
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
@@ -440,6 +440,6 @@ def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
     return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)
 
 
-def _execute(statement, parameters):  # type: ignore[no-untyped-def]
+def _execute(statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Result[Any]:
     """Run a Core statement on the session's connection: the ORM has no objects to keep in step here."""
     return db.session.connection().execute(statement, parameters)

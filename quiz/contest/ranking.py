@@ -5,8 +5,9 @@ order (ORDER BY ... LIMIT), so a page of the top N never loads the whole round i
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, UnaryExpression, case, func, select
 
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round
@@ -54,7 +55,7 @@ class RankingRow:
     commune_name: str
 
 
-def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def]
+def _distance_sql(prediction_answer: int | None) -> ColumnElement[int] | None:
     if prediction_answer is None:
         return None
     return case((Attempt.prediction.is_(None), NO_PREDICTION),
@@ -64,7 +65,7 @@ def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
     """The top `limit` of a round, province-wide or for one commune, ordered by the database like `rank_key`."""
     distance = _distance_sql(round_.prediction_answer)
-    order = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
+    order: list[UnaryExpression[Any]] = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
     order += [distance.asc()] if distance is not None else []
     order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
     stmt = (select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,

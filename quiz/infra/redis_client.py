@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from redis.cluster import ClusterNode, RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import RedisClusterException
-
+from redis.typing import EncodableT
 
 CLUSTER_SCHEME = "redis+cluster://"
 
@@ -20,7 +20,7 @@ def client_for_url(url: str, timeout: float) -> redis.Redis:
     """A Redis client, or a Redis Cluster client when the URL is `redis+cluster://host:port[,host:port…]`."""
     options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "decode_responses": True}
     if url.startswith(CLUSTER_SCHEME):
-        return LazyCluster(cluster_nodes(url), options)  # type: ignore[return-value]
+        return LazyCluster(cluster_nodes(url), options)  # type: ignore[return-value]  # the same commands
     return redis.Redis.from_url(url, health_check_interval=30, **options)
 
 
@@ -50,7 +50,7 @@ class LazyCluster:
                         raise redis.ConnectionError(str(error)) from error
         return self._client
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str) -> object:
         return getattr(self.client(), name)
 
 
@@ -59,7 +59,7 @@ def get_redis() -> redis.Redis:
     return current_app.extensions["redis"]
 
 
-def run_script(script: str, keys: list[str], *args: object, client: redis.Redis | None = None) -> object:
+def run_script(script: str, keys: list[str], *args: EncodableT, client: redis.Redis | None = None) -> object:
     """Run a Lua script by its SHA (EVALSHA) with its keys in KEYS: the body is sent only the first time."""
     return _registered(client or get_redis(), script)(keys=keys, args=args)
 

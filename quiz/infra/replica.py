@@ -30,7 +30,7 @@ POLL_SECONDS = 0.02
 class RoutingSession(Session):
     """The app's session: inside replica_reads() its reads go to the replica engine."""
 
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def]
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and _reading_replica.get() and not self._flushing:
             return current_app.extensions["replica_engine"]
         return super().get_bind(mapper, clause, bind=bind, **kwargs)

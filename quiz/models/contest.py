@@ -18,10 +18,10 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model, db
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject of the contest (e.g. recognising online scams)."""
 
     __tablename__ = "topics"
@@ -32,7 +32,7 @@ class Topic(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question's identity; its wording lives in immutable versions."""
 
     __tablename__ = "questions"
@@ -55,7 +55,7 @@ class Question(db.Model):
     )
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One wording of a question; never edited once an attempt may have served it."""
 
     __tablename__ = "question_versions"
@@ -84,7 +84,7 @@ class QuestionVersion(db.Model):
         return multiple if multiple is not None else len(correct) > 1
 
 
-class Round(db.Model):
+class Round(Model):
     """A contest round (đợt thi) and its draw, timing and grading rules."""
 
     __tablename__ = "rounds"
@@ -119,7 +119,12 @@ class Round(db.Model):
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
 
 
-class Attempt(db.Model):
+def accepts_until(deadline_at: datetime, grace: timedelta) -> datetime:
+    """The last moment an answer or a submit of an attempt counts: its deadline plus the network grace."""
+    return deadline_at + grace
+
+
+class Attempt(Model):
     """One sitting of a round by a citizen; its items are exactly what was served."""
 
     __tablename__ = "attempts"
@@ -154,11 +159,10 @@ class Attempt(db.Model):
         return cls.submitted_at.is_not(None)
 
     def accepts_until(self, grace: timedelta) -> datetime:
-        """The last moment an answer or submit counts: the deadline plus the network grace."""
-        return self.deadline_at + grace
+        return accepts_until(self.deadline_at, grace)
 
 
-class AttemptItem(db.Model):
+class AttemptItem(Model):
     """A served question: which version, the shuffled choice order, and the citizen's answer."""
 
     __tablename__ = "attempt_items"
@@ -194,7 +198,7 @@ class AttemptItem(db.Model):
         return [pos for pos, index in enumerate(self.choice_order) if index in correct]
 
 
-class BestResult(db.Model):
+class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"

@@ -16,14 +16,14 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
-from quiz.models.geography import Commune
-from quiz.people.passwords_hash import (
+from quiz.infra.extensions import Model
+from quiz.infra.passwords_hash import (
     OWASP_MINIMUM,
     HashCost,
     hash_password,
     verify_password,
 )
+from quiz.models.geography import Commune
 
 
 def _hash_cost() -> HashCost:
@@ -47,7 +47,7 @@ class PasswordMixin:
         return check.matches
 
 
-class Citizen(PasswordMixin, UserMixin, db.Model):
+class Citizen(PasswordMixin, UserMixin, Model):
     """A registered contestant. Personal fields become NULL when the person is anonymised."""
 
     __tablename__ = "citizens"
@@ -85,7 +85,7 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
         return False
 
 
-class StaffUser(PasswordMixin, UserMixin, db.Model):
+class StaffUser(PasswordMixin, UserMixin, Model):
     """An organizer (whole province) or a commune admin (exactly one commune)."""
 
     __tablename__ = "staff_users"

@@ -8,10 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
-from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.text import clean_text, search_key
-from quiz.models import Citizen, Commune, Consent
-from quiz.privacy.notices import current_notice, record_consent
+from quiz.models import Citizen, Consent
+from quiz.people.consents import current_notice, record_consent
+from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_name, valid_phone
 from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16
@@ -33,11 +33,6 @@ class Applicant:
     guardian_phone: str = ""
     guardian_consent: bool = False
     notice_version_seen: int | None = None
-
-
-def age_on(birth_date: date, today: date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - before_birthday
 
 
 def register_citizen(
@@ -76,17 +71,12 @@ def _duplicate_phone() -> RegistrationError:
 
 
 def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:
-    name = clean_text(applicant.full_name)
-    if not 2 <= len(name) <= 100:
-        raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
-    if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
-        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
-    phone = _phone(applicant.phone, "phone")
+    name = valid_name(applicant.full_name)
+    birth_date = valid_birth_date(applicant.birth_date, today)
+    phone = valid_phone(applicant.phone)
     if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
         raise _duplicate_phone()
-    commune = db.session.get(Commune, applicant.commune_code or "")
-    if commune is None or commune.province_code != province_code:
-        raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
+    commune = valid_commune(applicant.commune_code, province_code)
     if len(applicant.password or "") < MIN_PASSWORD or len(applicant.password) > 128:
         raise RegistrationError("Mật khẩu cần có ít nhất 6 ký tự.", "password")
     if not applicant.consent:
@@ -94,8 +84,8 @@ def _validated_fields(applicant: Applicant, province_code: str, today: date) -> 
             "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi.", "consent"
         )
     fields = {"full_name": name, "name_key": search_key(name), "phone": phone,
-              "birth_date": applicant.birth_date, "commune_code": commune.code}
-    if age_on(applicant.birth_date, today) < GUARDIAN_AGE:
+              "birth_date": birth_date, "commune_code": commune.code}
+    if age_on(birth_date, today) < GUARDIAN_AGE:
         fields.update(_guardian_fields(applicant))
     return fields
 
@@ -106,19 +96,10 @@ def _guardian_fields(applicant: Applicant) -> dict:
         raise RegistrationError(
             "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ.", "guardian_name"
         )
-    guardian_phone = _phone(applicant.guardian_phone, "guardian_phone")
+    guardian_phone = valid_phone(applicant.guardian_phone, "guardian_phone")
     if not applicant.guardian_consent:
         raise RegistrationError(
             "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi.",
             "guardian_consent",
         )
     return {"guardian_name": guardian_name, "guardian_phone": guardian_phone}
-
-
-def _phone(raw: str, field: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidPhone:
-        raise RegistrationError(
-            "Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.", field
-        ) from None

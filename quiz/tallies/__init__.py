@@ -26,7 +26,6 @@ from quiz.tallies.rebuilding import rebuild, request_rebuild  # noqa: F401
 from quiz.tallies.verify import verify  # noqa: F401
 
 if TYPE_CHECKING:
-    from quiz.contest.attempts import SubmitOutcome
     from quiz.models import Citizen
 
 
@@ -35,11 +34,10 @@ def record_registration(citizen: "Citizen") -> None:
     send(events.registration(citizen.id, citizen.commune_code, citizen.created_at))
 
 
-def record_submission(outcome: "SubmitOutcome") -> None:
+def record_submission(outcome: events.GradedAttempt) -> None:
     """Apply a graded attempt now; a replay of an event already counted changes nothing."""
-    from quiz.contest.attempts import result_event
     if outcome.newly_graded and outcome.best is not None:
-        send(result_event(outcome))
+        send(events.graded(outcome))
 
 
 def record_commune_change(citizen_id: int, old_code: str, new_code: str) -> None:

@@ -7,6 +7,7 @@ count a write that did not happen. Each event carries the ids that make it idemp
 import json
 import logging
 from datetime import datetime
+from typing import Protocol
 
 import redis
 from sqlalchemy import event as sa_event
@@ -41,9 +42,57 @@ def result(attempt_id: int, round_id: int, commune_code: str, day: str, first: b
             "first": int(first), "score": score_delta, "passed": passed_delta}
 
 
+class _Best(Protocol):
+    """Read-only, so a frozen dataclass (quiz.contest.attempts.BestSnapshot) satisfies it."""
+
+    @property
+    def score(self) -> int: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+
+class GradedAttempt(Protocol):
+    """What a submission tells the tallies (quiz.contest.attempts.SubmitOutcome has these fields).
+
+    Read-only properties: the tallies only read them, and the frozen SubmitOutcome cannot offer settable ones.
+    """
+
+    @property
+    def attempt_id(self) -> int: ...
+
+    @property
+    def newly_graded(self) -> bool: ...
+
+    @property
+    def round_id(self) -> int: ...
+
+    @property
+    def commune_code(self) -> str: ...
+
+    @property
+    def day(self) -> str: ...
+
+    @property
+    def previous_best(self) -> _Best | None: ...
+
+    @property
+    def best(self) -> _Best | None: ...
+
+
+def graded(outcome: GradedAttempt) -> dict:
+    """The event of a newly graded attempt: deltas between the citizen's previous and new best result."""
+    previous, best = outcome.previous_best, outcome.best
+    assert best is not None, "only a newly graded attempt has an event"
+    return result(outcome.attempt_id, outcome.round_id, outcome.commune_code, outcome.day, first=previous is None,
+                  score_delta=best.score - (previous.score if previous else 0),
+                  passed_delta=int(best.passed) - (int(previous.passed) if previous else 0))
+
+
 def commune_change(citizen_id: int, old_code: str, new_code: str) -> dict:
     """A citizen's registration and round figures move from one commune to another (read in the transaction)."""
     citizen = db.session.get(Citizen, citizen_id)
+    assert citizen is not None, "called in the transaction that changes this citizen's commune"
     rounds = []
     for best in db.session.scalars(select(BestResult).where(BestResult.citizen_id == citizen_id)):
         rounds.append({"round": best.round_id, "attempts": _submitted_count(best.round_id, citizen_id),

@@ -1,13 +1,15 @@
 """Reading the live tallies: every commune's figures and the daily chart, from the database when Redis fails."""
 import time
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import redis
-from flask import current_app
 
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.infra.redis_client import run_script
 from quiz.infra.replica import replica_reads
+from quiz.infra.settings import settings
 from quiz.tallies.figures import (
     CommuneFigures,
     FiguresView,
@@ -22,15 +24,19 @@ from quiz.tallies.state import State, report_lost_writes
 
 FIGURES = ("attempts", "completed", "passed", "score_sum")
 FALLBACK_SECONDS = 5.0
+_T = TypeVar("_T")
+# What READ answers: per requested hash a flat [field, value, field, value, ...] list (the client
+# decodes to str), or nil when no generation is live; redis-py types a script's result as object.
+_ReadResult = list[list[str]] | None
 
 
 def read_commune_figures(round_id: int | None) -> FiguresView:
     """Every commune's figures from Redis; from the database (degraded) when Redis cannot answer."""
-    codes = province_codes(current_app.config["PROVINCE_CODE"])
+    codes = province_codes(settings().province_code)
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
         report_lost_writes()
-        raw = run_script(READ, [prefix()], *round_fields)
+        raw = cast(_ReadResult, run_script(READ, [prefix()], *round_fields))
     except redis.RedisError:
         return _fallback(round_id)
     if raw is None:
@@ -43,7 +49,7 @@ def read_commune_figures(round_id: int | None) -> FiguresView:
     return FiguresView(by_commune=figures, as_of=utcnow())
 
 
-def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list) -> None:
+def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list[str]) -> None:
     for code, value in zip(pairs[::2], pairs[1::2]):
         if code in figures:
             setattr(figures[code], name, int(value))
@@ -53,16 +59,16 @@ def _fallback(round_id: int | None) -> FiguresView:
     """Database aggregates, cached for a few seconds in this process so a Redis outage stays cheap."""
     def compute() -> FiguresView:
         with replica_reads(db.engine) as read:
-            figures = figures_from_database(current_app.config["PROVINCE_CODE"], round_id)
+            figures = figures_from_database(settings().province_code, round_id)
         return FiguresView(by_commune=figures, as_of=read.fresh_as_of, degraded=True)
     return _cached(("figures", round_id), compute)
 
 
-def _cached(key: tuple, compute):  # type: ignore[no-untyped-def]
+def _cached(key: tuple, compute: Callable[[], _T]) -> _T:
     with State.lock:
         cached = State.fallback.get(key)
     if cached and time.monotonic() - cached[0] < FALLBACK_SECONDS:
-        return cached[1]
+        return cast(_T, cached[1])  # stored below by the same key, so the same kind of value
     value = compute()
     with State.lock:
         State.fallback[key] = (time.monotonic(), value)
@@ -75,7 +81,7 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
     fields = [f":reg:day{suffix}"] + ([f":r:{round_id}:day{suffix}"] if round_id is not None else [])
     try:
         report_lost_writes()
-        raw = run_script(READ, [prefix()], *fields)
+        raw = cast(_ReadResult, run_script(READ, [prefix()], *fields))
     except redis.RedisError:
         raw = None
     if raw is None:

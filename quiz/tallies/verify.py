@@ -1,9 +1,9 @@
 """Comparing the live tallies with the database (`flask tallies verify`)."""
 from collections import Counter
-
-from flask import current_app
+from typing import cast
 
 from quiz.infra.redis_client import get_redis
+from quiz.infra.settings import settings
 from quiz.tallies.figures import figures_from_database
 from quiz.tallies.keys import (
     current_generation_key,
@@ -22,7 +22,7 @@ def verify(round_ids: list[int]) -> list[str]:
         view = read_commune_figures(round_id)
         if view.degraded:
             return ["Redis không có số liệu (đang mất kết nối hoặc chưa dựng lại)"]
-        truth = figures_from_database(current_app.config["PROVINCE_CODE"], round_id)
+        truth = figures_from_database(settings().province_code, round_id)
         for code, expected in truth.items():
             got = view.by_commune[code]
             names = ("registered",) if round_id is None else ("registered",) + FIGURES
@@ -37,7 +37,8 @@ def verify(round_ids: list[int]) -> list[str]:
 def _daily_differences(round_id: int | None, codes: list[str]) -> list[str]:
     """Per-day chart counts (per commune and city) in the current generation against the database."""
     client = get_redis()
-    g = generation_key(client.get(current_generation_key()) or "none")
+    # the client decodes responses (decode_responses=True), so a str; redis-py types it bytes | str
+    g = generation_key(cast(str | None, client.get(current_generation_key())) or "none")
     if round_id is None:
         name, base, truth = "registrations", registration_key(g, ":day"), registrations_by_day()
     else:
@@ -48,7 +49,7 @@ def _daily_differences(round_id: int | None, codes: list[str]) -> list[str]:
     pipe.hgetall(base)
     stored = pipe.execute()
     city: Counter = Counter()
-    for (code, day), count in truth.items():
+    for (_code, day), count in truth.items():
         city[("all", day)] += count
     expected = {**{k: v for k, v in truth.items() if k[0] in codes}, **city}
     got = {(code, day): int(value) for code, pairs in zip([*codes, "all"], stored) for day, value in pairs.items()}
