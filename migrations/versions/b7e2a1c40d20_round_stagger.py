@@ -1,13 +1,13 @@
 """Rounds: staggered opening per commune group (stagger_groups, stagger_minutes).
 
 Revision ID: b7e2a1c40d20
-Revises: 3fd4da0d0b29
+Revises: 5fdc534cdfdd
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e2a1c40d20"
-down_revision = "3fd4da0d0b29"
+down_revision = "5fdc534cdfdd"
 branch_labels = None
 depends_on = None
 
