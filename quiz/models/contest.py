@@ -105,6 +105,10 @@ class Round(Model):
     reveal_answers: Mapped[str] = mapped_column(String(20), default=REVEAL_AFTER_CLOSE)
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_answer: Mapped[int | None] = mapped_column(Integer)
+    # Staggered opening: the province's communes in `stagger_groups` blocks by code, block g opening
+    # g × stagger_minutes after opens_at (quiz/admission.py); 1 group = everyone at opens_at.
+    stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @hybrid_method
