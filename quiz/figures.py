@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Date, Integer, cast, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
+from quiz.commune_history import citizen_communes_as_of
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
 
@@ -86,19 +87,29 @@ def figures_from_database(province_code: str, round_id: int | None,
     return figures
 
 
+def _by_commune(stmt, as_of: datetime | None, *columns):  # type: ignore[no-untyped-def]
+    """`stmt` (joined to citizens) grouped by commune: the current one, or the one each citizen had at `as_of`."""
+    if as_of is None:
+        return db.session.execute(stmt.add_columns(Citizen.commune_code, *columns)
+                                  .group_by(Citizen.commune_code)).all()
+    moved, commune = citizen_communes_as_of(as_of)
+    stmt = stmt.outerjoin(moved, moved.c.citizen_id == Citizen.id).add_columns(commune, *columns)
+    return db.session.execute(stmt.group_by(commune)).all()
+
+
 def _registrations(as_of: datetime | None):  # type: ignore[no-untyped-def]
-    stmt = select(Citizen.commune_code, func.count(Citizen.id)).group_by(Citizen.commune_code)
+    stmt = select().select_from(Citizen)
     if as_of is not None:
         stmt = stmt.where(Citizen.created_at <= as_of)
-    return db.session.execute(stmt).all()
+    return _by_commune(stmt, as_of, func.count(Citizen.id))
 
 
 def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
-    stmt = (select(Citizen.commune_code, func.count(Attempt.id)).join(Citizen, Attempt.citizen_id == Citizen.id)
+    stmt = (select().select_from(Attempt).join(Citizen, Attempt.citizen_id == Citizen.id)
             .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None)))
     if as_of is not None:
         stmt = stmt.where(Attempt.submitted_at <= as_of)
-    return db.session.execute(stmt.group_by(Citizen.commune_code)).all()
+    return _by_commune(stmt, as_of, func.count(Attempt.id))
 
 
 def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
@@ -115,9 +126,8 @@ def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-unt
                          Attempt.submitted_at <= as_of).subquery())
         best = select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1).subquery()
     passed = func.sum(cast(best.c.passed, Integer))
-    stmt = (select(Citizen.commune_code, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
-            .join(Citizen, Citizen.id == best.c.citizen_id).group_by(Citizen.commune_code))
-    return db.session.execute(stmt).all()
+    stmt = select().select_from(best).join(Citizen, Citizen.id == best.c.citizen_id)
+    return _by_commune(stmt, as_of, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
 
 
 def sql_local_day(column) -> ColumnElement:  # type: ignore[no-untyped-def]

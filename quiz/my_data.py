@@ -5,6 +5,8 @@ from sqlalchemy import select
 
 from quiz import tallies
 from quiz.anonymise import anonymise
+from quiz.clock import utcnow
+from quiz.commune_history import record_commune_move
 from quiz.data_requests import open_request
 from quiz.database import write_transaction
 from quiz.errors import RegistrationError
@@ -58,6 +60,8 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
         citizen.name_key = search_key(name)
         if changed:
             db.session.add(CitizenChange(citizen_id=citizen.id, fields=changed, by_staff_id=staff_id))
+        if "commune_code" in changed:
+            record_commune_move(citizen.id, old_commune, commune.code, utcnow(), staff_id)
     if "commune_code" in changed:
         tallies.record_commune_change(citizen_id, old_commune, commune.code)
     return changed
