@@ -29,7 +29,7 @@ def number(value: float, pattern: str = "#,##0") -> str:
 
 
 def percent(share: float) -> str:
-    return f"{number(share * 100, '#,##0.0')} %"
+    return f"{number(share * 100, '#,##0.#')} %"
 
 
 def lower_kind(name: str) -> str:
