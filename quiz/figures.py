@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Date, Integer, cast, func, literal_column, select
+from sqlalchemy import Date, Integer, cast, func, literal_column, select, union_all
 from sqlalchemy.sql import ColumnElement
 
-from quiz.commune_history import citizen_communes_as_of
+from quiz.commune_history import grouped_as_of
 from quiz.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
 
@@ -87,21 +87,11 @@ def figures_from_database(province_code: str, round_id: int | None,
     return figures
 
 
-def _by_commune(stmt, as_of: datetime | None, *columns):  # type: ignore[no-untyped-def]
-    """`stmt` (joined to citizens) grouped by commune: the current one, or the one each citizen had at `as_of`."""
-    if as_of is None:
-        return db.session.execute(stmt.add_columns(Citizen.commune_code, *columns)
-                                  .group_by(Citizen.commune_code)).all()
-    moved, commune = citizen_communes_as_of(as_of)
-    stmt = stmt.outerjoin(moved, moved.c.citizen_id == Citizen.id).add_columns(commune, *columns)
-    return db.session.execute(stmt.group_by(commune)).all()
-
-
 def _registrations(as_of: datetime | None):  # type: ignore[no-untyped-def]
     stmt = select().select_from(Citizen)
     if as_of is not None:
         stmt = stmt.where(Citizen.created_at <= as_of)
-    return _by_commune(stmt, as_of, func.count(Citizen.id))
+    return grouped_as_of(stmt, as_of, func.count(Citizen.id))
 
 
 def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
@@ -109,25 +99,37 @@ def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-u
             .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None)))
     if as_of is not None:
         stmt = stmt.where(Attempt.submitted_at <= as_of)
-    return _by_commune(stmt, as_of, func.count(Attempt.id))
+    return grouped_as_of(stmt, as_of, func.count(Attempt.id))
 
 
 def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
     """Per commune: citizens who completed, passed (best attempt) and the sum of best scores."""
+    kept = select(BestResult.citizen_id, BestResult.score, BestResult.passed).where(BestResult.round_id == round_id)
     if as_of is None:
-        best = (select(BestResult.citizen_id, BestResult.score, BestResult.passed)
-                .where(BestResult.round_id == round_id).subquery())
+        best = kept.subquery()
     else:
-        ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
-                         func.row_number().over(partition_by=Attempt.citizen_id,
-                                                order_by=(Attempt.score.desc(), Attempt.duration_seconds,
-                                                          Attempt.id)).label("place"))
-                  .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None),
-                         Attempt.submitted_at <= as_of).subquery())
-        best = select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1).subquery()
+        best = union_all(kept.where(BestResult.submitted_at <= as_of), _improved_since(round_id, as_of)).subquery()
     passed = func.sum(cast(best.c.passed, Integer))
     stmt = select().select_from(best).join(Citizen, Citizen.id == best.c.citizen_id)
-    return _by_commune(stmt, as_of, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
+    return grouped_as_of(stmt, as_of, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
+
+
+def _improved_since(round_id: int, as_of: datetime):  # type: ignore[no-untyped-def]
+    """The best attempt as of `as_of` of the few citizens whose current best came after it.
+
+    A best result submitted before the cut-off was already the best then; only citizens who completed
+    before the cut-off and improved after it need their attempts ranked again.
+    """
+    improved = select(BestResult.citizen_id).where(BestResult.round_id == round_id,
+                                                   BestResult.first_completed_at <= as_of,
+                                                   BestResult.submitted_at > as_of)
+    ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
+                     func.row_number().over(partition_by=Attempt.citizen_id,
+                                            order_by=(Attempt.score.desc(), Attempt.duration_seconds,
+                                                      Attempt.id)).label("place"))
+              .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None),
+                     Attempt.submitted_at <= as_of, Attempt.citizen_id.in_(improved)).subquery())
+    return select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1)
 
 
 def sql_local_day(column) -> ColumnElement:  # type: ignore[no-untyped-def]
