@@ -8,17 +8,20 @@ from sqlalchemy import func, select
 from admin import bp
 from admin.access import organizer_required
 from admin.dashboard_views import selected_round
-from admin.report_cutoff import EXAMPLE, CutOffError, cut_off_text, parse_cut_off
-from admin.report_daily import daily_until
-from admin.report_letter import LETTER, LIST, LetterOptions, quick_report
-from admin.report_records import KIND_LABELS, issue_report, issued_reports
-from admin.report_settings import SCORE_SCALES, set_score_scale
+from admin.forms import ReasonForm
 from admin.report_views import XLSX, attachment, report_figures, rows_as_of, scale_for
-from admin.reports import day_label, export_unmasked_participants, file_stamp
-from quiz.clock import utcnow
-from quiz.communes import province_entry
-from quiz.extensions import db
+from quiz.audit import require_reason
+from quiz.errors import ValidationError
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
+from quiz.people.communes import province_entry
+from quiz.reports.cutoff import EXAMPLE, CutOffError, cut_off_text, parse_cut_off
+from quiz.reports.daily import daily_until
+from quiz.reports.exports import day_label, export_unmasked_participants, file_stamp
+from quiz.reports.issued import KIND_LABELS, issue_report, issued_reports
+from quiz.reports.letter import LETTER, LIST, LetterOptions, quick_report
+from quiz.reports.score_scale import SCORE_SCALES, set_score_scale
 
 
 def _page(typed: str, cut_off: datetime | None, error: str | None = None, report: str | None = None,
@@ -89,10 +92,11 @@ def report_score_scale():  # type: ignore[no-untyped-def]
 @organizer_required
 def export_participants():  # type: ignore[no-untyped-def]
     """Full phone numbers: organizers only, with a reason, recorded in the audit log."""
-    reason = (request.form.get("reason") or "").strip()
-    if len(reason) < 5:
-        flash("Vui lòng ghi lý do xuất danh sách có số điện thoại đầy đủ.", "error")
-        return redirect(url_for("admin.reports"))
     round_ = selected_round()
+    try:
+        reason = require_reason(ReasonForm().reason.data or "", "xuất danh sách có số điện thoại đầy đủ")
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.reports"))
     body = export_unmasked_participants(current_user.id, round_.id if round_ else None, reason)
     return attachment(body, XLSX, f"nguoi-du-thi-{file_stamp(utcnow())}.xlsx")

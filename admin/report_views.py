@@ -8,19 +8,25 @@ from flask_login import current_user
 
 from admin import bp
 from admin.access import organizer_required
-from admin.dashboard import CommuneRow, commune_rows
 from admin.dashboard_views import selected_round
-from admin.report_cutoff import CutOffError, parse_cut_off
-from admin.report_daily import daily_until
-from admin.report_records import issue_report, issued_report
-from admin.report_settings import ScoreScale, score_scale
-from admin.reports import appendix_csv, appendix_xlsx, file_stamp, public_feed, public_feed_csv
-from admin.report_ranking import fewest_participants, most_participants
 from quiz import tallies
-from quiz.clock import utcnow
-from quiz.figures import FiguresView, city_totals, figures_from_database
+from quiz.infra.clock import utcnow
 from quiz.models import Round
-from quiz.web import format_datetime_vn
+from quiz.reports.cutoff import CutOffError, parse_cut_off
+from quiz.reports.daily import daily_until
+from quiz.reports.dashboard import CommuneRow, commune_rows
+from quiz.reports.exports import (
+    appendix_csv,
+    appendix_xlsx,
+    file_stamp,
+    public_feed,
+    public_feed_csv,
+)
+from quiz.reports.issued import issue_report, issued_report
+from quiz.reports.ranking import fewest_participants, most_participants
+from quiz.reports.score_scale import ScoreScale, score_scale
+from quiz.tallies.figures import FiguresView, city_totals, figures_from_database
+from quiz.web.hooks import format_datetime_vn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIMETYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}

@@ -22,17 +22,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, update  # noqa: E402
 
-from admin.dashboard import commune_rows  # noqa: E402
-from admin.report_daily import daily_until  # noqa: E402
-from admin.report_letter import LetterOptions, quick_report  # noqa: E402
-from admin.report_settings import ScoreScale  # noqa: E402
-from admin.reports import appendix_xlsx  # noqa: E402
 from quiz import create_app  # noqa: E402
-from quiz.clock import local_to_utc, utcnow  # noqa: E402
-from quiz.communes import sync_communes  # noqa: E402
-from quiz.extensions import db  # noqa: E402
-from quiz.figures import FiguresView, figures_from_database, province_codes  # noqa: E402
+from quiz.infra.clock import local_to_utc, utcnow  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import Attempt, BestResult, Citizen, CommuneChange, Round, StaffUser  # noqa: E402
+from quiz.people.communes import sync_communes  # noqa: E402
+from quiz.reports.daily import daily_until  # noqa: E402
+from quiz.reports.dashboard import commune_rows  # noqa: E402
+from quiz.reports.exports import appendix_xlsx  # noqa: E402
+from quiz.reports.letter import LetterOptions, quick_report  # noqa: E402
+from quiz.reports.score_scale import ScoreScale  # noqa: E402
+from quiz.tallies.figures import FiguresView, figures_from_database, province_codes  # noqa: E402
 
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", 100_000))
 RUNS = int(os.environ.get("BENCH_RUNS", 5))
@@ -136,7 +136,7 @@ def _csrf(html: str) -> str:
 
 
 def over_http(app, round_id: int, cut_off) -> dict[str, tuple[float, object]]:  # type: ignore[no-untyped-def]
-    from quiz.clock import to_local
+    from quiz.infra.clock import to_local
     client = app.test_client()
     token = _csrf(client.get("/quan-tri/dang-nhap").get_data(as_text=True))
     client.post("/quan-tri/dang-nhap", data={"username": "bench", "password": "bench-password", "csrf_token": token})

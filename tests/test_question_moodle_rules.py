@@ -6,11 +6,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from admin.question_io import apply_import, preview_import, selected_questions
-from admin.question_moodle import export_aiken, export_gift
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Question, Topic
-from quiz.questions import QuestionDraft, create_question, save_topic
+from quiz.questions.editing import QuestionDraft, create_question, save_topic
+from quiz.questions.moodle import export_aiken, export_gift
+from quiz.questions.transfer import apply_import, preview_import, selected_questions
 from tests.conftest import csrf_token, make_staff, staff_login
 
 CATEGORY = "$CATEGORY: $course$/Nhận diện lừa đảo trực tuyến\n\n"

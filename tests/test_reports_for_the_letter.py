@@ -7,10 +7,10 @@ import openpyxl
 from sqlalchemy import select, update
 
 from quiz import tallies
-from quiz.clock import to_local, utcnow
-from quiz.extensions import db
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.extensions import db
 from quiz.models import Citizen, Commune, IssuedReport, Round
-from quiz.my_data import correct_details, delete_my_data
+from quiz.privacy.my_data import correct_details, delete_my_data
 from tests.admin_helpers import add_staff, take
 from tests.conftest import csrf_token, staff_login
 
@@ -179,7 +179,7 @@ def test_one_cut_off_field_in_the_vietnamese_form(app, client, contest):
     assert re.search(r",Tổng cộng,,2,", csv_text)
     feed = client.get(f"/quan-tri/cong-khai/so-lieu.json?den={_den(cut)}").json
     assert sum(entry["dang_ky"] for entry in feed["xa"]) == 2
-    bad = client.get(f"/quan-tri/bao-cao?den=32/10/2025 15:00")
+    bad = client.get("/quan-tri/bao-cao?den=32/10/2025 15:00")
     assert bad.status_code == 400 and "32/10/2025 15:00" in bad.get_data(as_text=True)
     assert "không có thật" in bad.get_data(as_text=True)
     assert client.get("/quan-tri/bao-cao/phu-luc.csv?den=hôm qua").status_code == 400

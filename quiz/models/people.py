@@ -3,12 +3,22 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
 from quiz.models.geography import Commune
 
 
@@ -20,10 +30,10 @@ class PasswordMixin:
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
 
-class Citizen(PasswordMixin, UserMixin, db.Model):
+class Citizen(PasswordMixin, UserMixin, Model):
     """A registered contestant. Personal fields become NULL when the person is anonymised."""
 
     __tablename__ = "citizens"
@@ -48,16 +58,22 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     def get_id(self) -> str:
         return f"c:{self.id}"
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Not anonymised: an anonymised row keeps only its commune and results."""
         return self.anonymised_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return cls.anonymised_at.is_(None)
 
     @property
     def is_staff(self) -> bool:
         return False
 
 
-class StaffUser(PasswordMixin, UserMixin, db.Model):
+class StaffUser(PasswordMixin, UserMixin, Model):
     """An organizer (whole province) or a commune admin (exactly one commune)."""
 
     __tablename__ = "staff_users"

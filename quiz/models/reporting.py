@@ -4,11 +4,11 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
 
 
-class CommuneChange(db.Model):
+class CommuneChange(Model):
     """A citizen moved from one commune to another at a time: figures as of an earlier cut-off use the old one."""
 
     __tablename__ = "commune_changes"
@@ -21,7 +21,7 @@ class CommuneChange(db.Model):
     by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-class IssuedReport(db.Model):
+class IssuedReport(Model):
     """A report an organizer downloaded with a cut-off: who, when, the figures and the exact bytes sent."""
 
     __tablename__ = "issued_reports"
@@ -40,7 +40,7 @@ class IssuedReport(db.Model):
     size: Mapped[int] = mapped_column(Integer)
 
 
-def _refuse_change(mapper, connection, target):  # type: ignore[no-untyped-def]
+def _refuse_change(mapper, connection, target):
     raise PermissionError("history and issued reports are append-only")
 
 

@@ -1,0 +1,105 @@
+"""Registering a citizen: validation of the person's data, one registration per phone."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from quiz.errors import RegistrationError
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
+from quiz.infra.text import clean_text, search_key
+from quiz.models import Citizen, Consent
+from quiz.people.consents import current_notice, record_consent
+from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_name, valid_phone
+from quiz.tallies import events as tally_events
+
+GUARDIAN_AGE = 16
+MIN_PASSWORD = 6
+
+
+@dataclass
+class Applicant:
+    """What a citizen (or a helper on their behalf) typed into the registration form."""
+
+    full_name: str
+    birth_date: date
+    phone: str
+    commune_code: str
+    password: str
+    consent: bool
+    publish_consent: bool = False
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_consent: bool = False
+    notice_version_seen: int | None = None
+
+
+def register_citizen(
+    applicant: Applicant, province_code: str, today: date, helper_id: int | None = None
+) -> Citizen:
+    """Validate and store a citizen with their consents; tallies are told after the commit."""
+    fields = _validated_fields(applicant, province_code, today)
+    notice = current_notice()
+    if notice is None:
+        raise RegistrationError("Chưa có thông báo về dữ liệu cá nhân; vui lòng quay lại sau.")
+    if applicant.notice_version_seen is not None and applicant.notice_version_seen != notice.version:
+        raise RegistrationError("Thông báo về dữ liệu cá nhân vừa được cập nhật. Vui lòng đọc bản mới bên dưới "
+                                "rồi đánh dấu đồng ý lại.", "consent")
+    try:
+        with write_transaction():
+            citizen = Citizen(**fields, registered_by_id=helper_id)
+            citizen.set_password(applicant.password)
+            db.session.add(citizen)
+            db.session.flush()
+            minor = bool(fields.get("guardian_name"))
+            record_consent(citizen, Consent.PROCESSING, notice, helper_id, by_guardian=minor)
+            if applicant.publish_consent:
+                record_consent(citizen, Consent.PUBLISH_WINNER, notice, helper_id, by_guardian=minor)
+            tally_events.queue(tally_events.registration(citizen.id, citizen.commune_code, citizen.created_at))
+    except IntegrityError as exc:
+        raise _duplicate_phone() from exc
+    return citizen
+
+
+def _duplicate_phone() -> RegistrationError:
+    return RegistrationError(
+        "Số điện thoại này đã được đăng ký. Vui lòng đăng nhập bằng số này "
+        "(hoặc nhờ cán bộ xã/phường đặt lại mật khẩu nếu bạn quên).",
+        "phone",
+    )
+
+
+def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:
+    name = valid_name(applicant.full_name)
+    birth_date = valid_birth_date(applicant.birth_date, today)
+    phone = valid_phone(applicant.phone)
+    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
+        raise _duplicate_phone()
+    commune = valid_commune(applicant.commune_code, province_code)
+    if len(applicant.password or "") < MIN_PASSWORD or len(applicant.password) > 128:
+        raise RegistrationError("Mật khẩu cần có ít nhất 6 ký tự.", "password")
+    if not applicant.consent:
+        raise RegistrationError(
+            "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi.", "consent"
+        )
+    fields = {"full_name": name, "name_key": search_key(name), "phone": phone,
+              "birth_date": birth_date, "commune_code": commune.code}
+    if age_on(birth_date, today) < GUARDIAN_AGE:
+        fields.update(_guardian_fields(applicant))
+    return fields
+
+
+def _guardian_fields(applicant: Applicant) -> dict:
+    guardian_name = clean_text(applicant.guardian_name)
+    if not 2 <= len(guardian_name) <= 100:
+        raise RegistrationError(
+            "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ.", "guardian_name"
+        )
+    guardian_phone = valid_phone(applicant.guardian_phone, "guardian_phone")
+    if not applicant.guardian_consent:
+        raise RegistrationError(
+            "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi.",
+            "guardian_consent",
+        )
+    return {"guardian_name": guardian_name, "guardian_phone": guardian_phone}
