@@ -8,7 +8,7 @@ from sqlalchemy.sql import ColumnElement
 from quiz.infra.clock import UTC_OFFSET_HOURS
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
-from quiz.tallies.commune_history import grouped_as_of
+from quiz.tallies.commune_history import grouped_as_of, moved_after
 
 
 @dataclass
@@ -103,17 +103,27 @@ def _attempt_counts(round_id: int, as_of: datetime | None):
 
 def _best_results(round_id: int, as_of: datetime | None):
     """Per commune: citizens who completed, passed (best attempt) and the sum of best scores."""
+    stmt, columns = _best_statement(round_id, as_of)
+    if as_of is None:
+        return grouped_as_of(stmt, None, *columns)
+    moved_query = _best_statement(round_id, as_of, select(moved_after(as_of).c.citizen_id))
+    return grouped_as_of(stmt, as_of, *columns, moved_query=moved_query)
+
+
+def _best_statement(round_id: int, as_of: datetime | None, only=None):
+    """Best results joined to citizens (as of a time; `only`: a select of the citizen ids to keep)."""
     kept = select(BestResult.citizen_id, BestResult.score, BestResult.passed).where(BestResult.round_id == round_id)
+    if only is not None:
+        kept = kept.where(BestResult.citizen_id.in_(only))
     if as_of is None:
         best = kept.subquery()
     else:
-        best = union_all(kept.where(BestResult.submitted_at <= as_of), _improved_since(round_id, as_of)).subquery()
-    passed = func.sum(cast(best.c.passed, Integer))
+        best = union_all(kept.where(BestResult.submitted_at <= as_of), _improved_since(round_id, as_of, only)).subquery()
     stmt = select().select_from(best).join(Citizen, Citizen.id == best.c.citizen_id)
-    return grouped_as_of(stmt, as_of, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
+    return stmt, (func.count(best.c.citizen_id), func.sum(cast(best.c.passed, Integer)), func.sum(best.c.score))
 
 
-def _improved_since(round_id: int, as_of: datetime):
+def _improved_since(round_id: int, as_of: datetime, only=None):
     """The best attempt as of `as_of` of the few citizens whose current best came after it.
 
     A best result submitted before the cut-off was already the best then; only citizens who completed
@@ -122,6 +132,8 @@ def _improved_since(round_id: int, as_of: datetime):
     improved = select(BestResult.citizen_id).where(BestResult.round_id == round_id,
                                                    BestResult.first_completed_at <= as_of,
                                                    BestResult.submitted_at > as_of)
+    if only is not None:
+        improved = improved.where(BestResult.citizen_id.in_(only))
     ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
                      func.row_number().over(partition_by=Attempt.citizen_id,
                                             order_by=(Attempt.score.desc(), Attempt.duration_seconds,
