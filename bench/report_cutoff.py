@@ -167,14 +167,19 @@ def main() -> None:
         round_id, cut_off = populate(random.Random(17))
         print(f"{db.engine.dialect.name}: {CITIZENS:,} registrations written in {time.perf_counter() - begin:.1f} s")
         results = in_process(round_id, cut_off)
+        dialect = db.engine.dialect.name
     results.update(over_http(app, round_id, cut_off))
     base_wall, base_cpu = next(iter(results.values()))
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, (wall, cpu) in results.items():
         print(f"  {name:<56} wall {wall:7.1f} ms ({wall / base_wall:4.2f}x)  cpu {cpu:7.1f} ms "
               f"({cpu / base_cpu:4.2f}x baseline)")
-    slow = [name for name, (_, cpu) in results.items() if cpu >= 1000]
-    print("target < 1 s of work each: met (cpu)" if not slow else f"OVER 1 s of work: {slow}")
+    if dialect == "sqlite":  # the database works inside this process: its CPU time is the report's cost
+        slow = [name for name, (_, cpu) in results.items() if cpu >= 1000]
+        print("target < 1 s of work each: met (cpu)" if not slow else f"OVER 1 s of work: {slow}")
+    else:  # the server's work is not in this process's CPU time: judge by wall-clock (inflated by load)
+        slow = [name for name, (wall, _) in results.items() if wall >= 1000]
+        print("target < 1 s each: met (wall)" if not slow else f"over 1 s wall-clock at this load: {slow}")
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
