@@ -74,7 +74,7 @@ def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) ->
 def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
     """Give a citizen of the staff member's commune a new temporary password (audited)."""
     citizen = citizen_for_staff(staff, citizen_id)
-    if citizen.anonymised_at is not None:
+    if not citizen.is_active:
         raise AccountRemoved("Tài khoản này đã bị xóa theo yêu cầu.")
     password = temporary_password(8)
     with write_transaction():
