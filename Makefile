@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup test install bench bench-dashboard bench-questions bench-load bench-lighthouse clean
+.PHONY: run setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-lighthouse clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: bench-dashboard bench-questions bench-load bench-lighthouse
 
 bench-dashboard: install
 	$(BIN)/python bench/dashboard_reads.py
+
+bench-reports: install
+	$(BIN)/python bench/report_cutoff.py
 
 bench-questions: install
 	$(BIN)/python bench/question_admin.py
