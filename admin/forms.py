@@ -140,3 +140,10 @@ class RoundForm(FlaskForm):
                   if key.startswith("quota_") and key[6:].isdigit() and value.strip().isdigit()
                   and 0 < int(value) <= 200}
         return quotas or None
+
+
+class CommuneContactForm(FlaskForm):
+    office_name = StringField("Nơi hỗ trợ (ví dụ: Bộ phận một cửa UBND xã)", validators=[DataRequired(REQUIRED), Length(max=200)])
+    phone = StringField("Số điện thoại liên hệ", validators=[DataRequired(REQUIRED), Length(max=30)])
+    address = StringField("Địa chỉ", validators=[DataRequired(REQUIRED), Length(max=300)])
+    hours = StringField("Giờ làm việc (ví dụ: Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00)", validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -1,7 +1,7 @@
 """commune history, issued reports, indexes for reports as of a cut-off
 
 Revision ID: 64650c225c7c
-Revises: 3fd4da0d0b29
+Revises: 5fdc534cdfdd
 Create Date: 2026-12-01 09:46:46.400676
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '64650c225c7c'
-down_revision = '3fd4da0d0b29'
+down_revision = '5fdc534cdfdd'
 branch_labels = None
 depends_on = None
 

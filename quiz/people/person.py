@@ -24,7 +24,7 @@ def valid_name(raw: str | None, field: str = "full_name") -> str:
 
 def valid_birth_date(birth_date: date | None, today: date) -> date:
     if not birth_date or not 0 < age_on(birth_date, today) <= OLDEST_AGE:
-        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
+        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng ghi theo ngày/tháng/năm, ví dụ 05/09/1958.", "birth_date")
     return birth_date
 
 

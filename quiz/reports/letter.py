@@ -110,6 +110,6 @@ def _target_and_score(rows: list, totals, options: LetterOptions) -> list[str]:
 def _list_form(rows, cut_off, totals, taking_part, top, bottom, options) -> str:
     everyone = "toàn bộ " if taking_part == len(rows) else ""
     return (f"Tính đến {_moment(cut_off)}, có {everyone}{taking_part} xã, phường, đặc khu "
-            f"có người tham gia, {number(totals.registered)} người đăng ký, {number(totals.completed)} người hoàn thành bài thi.\n"
-            f"10 đơn vị có số người tham gia nhiều nhất: {_names(top.rows, options)}{_tie_note(top, options)}.\n"
-            f"10 đơn vị có số người tham gia ít nhất: {_names(bottom.rows, options)}{_tie_note(bottom, options)}.")
+            f"có người dự thi, {number(totals.registered)} người đăng ký, {number(totals.completed)} người hoàn thành bài thi.\n"
+            f"10 đơn vị có số người dự thi nhiều nhất: {_names(top.rows, options)}{_tie_note(top, options)}.\n"
+            f"10 đơn vị có số người dự thi ít nhất: {_names(bottom.rows, options)}{_tie_note(bottom, options)}.")
