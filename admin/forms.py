@@ -127,6 +127,8 @@ class RoundForm(FlaskForm):
                                           (Round.REVEAL_AFTER_SUBMIT, "Ngay sau khi nộp bài")])
     prediction_question = StringField("Câu hỏi dự đoán", validators=[Optional(), Length(max=1000)])
     prediction_answer = _whole("Đáp án câu dự đoán", 0, 2**31 - 1)
+    stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
+    stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
     confirm = BooleanField("Tôi xác nhận thay đổi đợt thi đang có bài làm")
 
     def validate_closes_at(self, field: LocalDateTimeField) -> None:

@@ -35,7 +35,8 @@ def _draft(form: RoundForm) -> RoundDraft:
         time_limit_seconds=(form.time_limit_minutes.data or 20) * 60, attempts_allowed=form.attempts_allowed.data or 3,
         pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
         reveal_answers=form.reveal_answers.data, description=form.description.data or "",
-        prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data)
+        prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data,
+        stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0)
 
 
 @bp.get("/dot-thi")

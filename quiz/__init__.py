@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _check_production_secret(app)
 
     from quiz import cli
+    from quiz.infra import replica
     from quiz.infra.database import configure_sqlite, ping_idle_connections
     from quiz.infra.extensions import (
         babel,
@@ -43,6 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     limiter.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
+    replica.init_app(app)
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)

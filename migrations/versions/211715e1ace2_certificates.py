@@ -1,7 +1,7 @@
 """certificates: issued certificates, the organizer's template, bulk batches
 
 Revision ID: 211715e1ace2
-Revises: 5fdc534cdfdd
+Revises: 64650c225c7c
 Create Date: 2026-12-01 08:54:13.080226
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '211715e1ace2'
-down_revision = '5fdc534cdfdd'
+down_revision = '64650c225c7c'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from quiz import tallies
 from quiz.certificates.issuing import offers_for
 from quiz.citizen import bp
+from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
 from quiz.contest import attempts
 from quiz.contest.result_summary import summarise
@@ -20,6 +21,7 @@ from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
+from quiz.people.password_upgrade import store_upgraded_hash
 from quiz.web.forms import LoginForm
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
@@ -51,6 +53,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         citizen = find_citizen_by_phone(form.phone.data)
         if citizen and citizen.is_active and citizen.check_password(form.password.data):
+            store_upgraded_hash(citizen)
             login_user(citizen, remember=True)
             return redirect(url_for("quiz.contest"))
         form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
@@ -89,6 +92,10 @@ def start() -> ResponseReturnValue:
     if round_ is None:
         flash("Hiện chưa có đợt thi nào đang mở.", "error")
         return redirect(url_for("quiz.contest"))
+    if attempts.open_attempt(round_.id, current_user.id) is None:  # resuming never waits
+        verdict = admission_verdict(round_, now)
+        if not verdict.admitted:
+            return waiting_page(verdict)
     try:
         attempt = attempts.start_attempt(current_user.id, round_, now, grace())
     except AttemptError as error:

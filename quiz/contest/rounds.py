@@ -13,7 +13,8 @@ from quiz.models import Attempt, Question, Round, Topic
 
 # Once a round has attempts only these may change: the closing time and the texts (and, after the
 # round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
-EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer")
+EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer",
+                      "stagger_groups", "stagger_minutes")
 
 
 class RoundError(DomainError):
@@ -36,6 +37,8 @@ class RoundDraft:
     description: str = ""
     prediction_question: str | None = None
     prediction_answer: int | None = None
+    stagger_groups: int = 1
+    stagger_minutes: int = 0
 
 
 def has_attempts(round_id: int) -> bool:
@@ -62,6 +65,10 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
         raise RoundError("Cách công bố đáp án không hợp lệ.", "reveal_answers")
     if draft.prediction_answer is not None and abs(draft.prediction_answer) > 10**9:
         raise RoundError("Đáp án câu dự đoán quá lớn.", "prediction_answer")
+    if not 1 <= draft.stagger_groups <= 50:
+        raise RoundError("Số nhóm xã mở lệch giờ phải từ 1 đến 50.", "stagger_groups")
+    if not 0 <= draft.stagger_minutes <= 24 * 60:
+        raise RoundError("Khoảng cách giữa các nhóm phải từ 0 đến 1.440 phút.", "stagger_minutes")
     if check_bank:
         _check_quotas(draft)
     elif draft.topic_quotas:

@@ -14,10 +14,12 @@ from quiz.models.contest import (
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
+from quiz.models.reporting import CommuneChange, IssuedReport
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "CommuneContact", "Consent",
+    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune",
+    "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]

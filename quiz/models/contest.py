@@ -105,6 +105,10 @@ class Round(Model):
     reveal_answers: Mapped[str] = mapped_column(String(20), default=REVEAL_AFTER_CLOSE)
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_answer: Mapped[int | None] = mapped_column(Integer)
+    # Staggered opening: the province's communes in `stagger_groups` blocks by code, block g opening
+    # g × stagger_minutes after opens_at (quiz/admission.py); 1 group = everyone at opens_at.
+    stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @hybrid_method
@@ -198,7 +202,9 @@ class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"
-    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),)
+    # the reports' per-day table counts first completions per day of a round
+    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),
+                      Index("ix_best_results_round_id_first_completed_at", "round_id", "first_completed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)

@@ -10,6 +10,7 @@ from quiz.errors import AccountRemoved, DomainError, ValidationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Commune, StaffUser
+from quiz.people.password_upgrade import store_upgraded_hash
 from quiz.people.scope import citizen_for_staff
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0) for handing out on paper
@@ -88,6 +89,7 @@ def authenticate_staff(username: str, password: str) -> StaffUser | None:
     """The active staff member with these credentials, or None."""
     staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
     if staff and staff.active and staff.check_password(password):
+        store_upgraded_hash(staff)  # an older Werkzeug hash becomes argon2id
         return staff
     return None
 
