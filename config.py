@@ -52,6 +52,11 @@ class Config:
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
+    # The site's public address, printed in certificates' QR codes; empty: the address of the request
+    # (a CLI run without it uses http://127.0.0.1:8000, which is only right on a test machine).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Where bulk certificate zips are written (shared by the workers): default instance/certificates.
+    CERTIFICATE_BATCH_DIR = os.environ.get("CERTIFICATE_BATCH_DIR", str(BASE_DIR / "instance" / "certificates"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

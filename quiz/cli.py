@@ -205,5 +205,7 @@ def setup(ctx: click.Context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, setup):
+    from quiz.certificate_cli import certificates_cli
+    for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, certificates_cli,
+                    setup):
         app.cli.add_command(command)
