@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.commune_prizes import CommuneScore, commune_standings, contest_round_ids, contest_score
-from quiz.contests import update_contest
+from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_round_ids, contest_score
+from quiz.contest.contests import update_contest
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Contest, Round
-from quiz.referrals import referral_ranking
-from quiz.spreadsheet import safe_cell
+from quiz.people.referrals import referral_ranking
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

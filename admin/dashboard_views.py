@@ -4,14 +4,22 @@ from flask_login import current_user
 
 from admin import bp
 from admin.access import check_commune, organizer_required
-from admin.dashboard import (commune_rows, row_json, rounds_newest_first, score_distribution,
-                             top_and_bottom, topic_correct_rates, totals_json)
 from quiz import tallies
-from quiz.attempts import current_round
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.contest.attempts import current_round
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Commune, Round
-from quiz.web import format_datetime_vn
+from quiz.reports.dashboard import (
+    commune_rows,
+    rounds_newest_first,
+    row_json,
+    score_distribution,
+    top_and_bottom,
+    topic_correct_rates,
+    totals_json,
+)
+from quiz.reports.issued import latest_cut_off
+from quiz.web.hooks import format_datetime_vn
 
 
 def selected_round() -> Round | None:
@@ -44,7 +52,7 @@ def organizer_payload(round_: Round | None) -> dict:
 def organizer_dashboard():  # type: ignore[no-untyped-def]
     round_ = selected_round()
     return render_template("admin/organizer_dashboard.html", round=round_, rounds=rounds_newest_first(),
-                           data=organizer_payload(round_))
+                           data=organizer_payload(round_), last_cut_off=latest_cut_off())
 
 
 @bp.get("/tong-quan.json")
@@ -76,7 +84,7 @@ def commune_dashboard():  # type: ignore[no-untyped-def]
     topics = topic_correct_rates(round_.id, commune.code) if round_ else []
     return render_template("admin/commune_dashboard.html", commune=commune, round=round_,
                            rounds=rounds_newest_first(), data=commune_payload(commune, round_),
-                           distribution=distribution, topics=topics)
+                           distribution=distribution, topics=topics, last_cut_off=latest_cut_off())
 
 
 @bp.get("/xa-phuong.json")

@@ -1,9 +1,56 @@
 """Admin forms (Vietnamese messages)."""
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from quiz.contest.contest_rules import PREDICTION_KINDS
+from quiz.contest.tiebreak import CRITERIA, CRITERION_NAMES
+from quiz.models import Round
+from quiz.privacy.data_requests import KIND_LABELS
+
+WHOLE_NUMBER = "Vui lòng nhập số nguyên."
 
 REQUIRED = "Vui lòng điền mục này."
+
+
+class WholeNumberField(IntegerField):
+    """IntegerField with a Vietnamese message when the box holds something that is not a whole number."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text}: vui lòng nhập số nguyên.") from None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in Vietnam time, with a Vietnamese message when it cannot be read."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Vui lòng nhập đủ ngày giờ mở và đóng.") from None
 
 
 class StaffLoginForm(FlaskForm):
@@ -17,3 +64,130 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
+
+
+class NoticeForm(FlaskForm):
+    text = TextAreaField("Nội dung thông báo", validators=[DataRequired(REQUIRED), Length(max=50_000)])
+
+
+class RequestActionForm(FlaskForm):
+    """Acknowledge or complete a pending data request (the button's value is the action)."""
+
+    request_id = WholeNumberField("Mã yêu cầu", validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    action = HiddenField(validators=[DataRequired()])
+
+
+class ReceiveRequestForm(FlaskForm):
+    """A request received by letter, phone or at the commune hall."""
+
+    citizen_id = WholeNumberField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
+                                                              NumberRange(min=1, max=2**31 - 1)])
+    kind = SelectField("Loại yêu cầu", choices=list(KIND_LABELS.items()))
+    detail = StringField("Nội dung", validators=[Optional(), Length(max=2000)])
+
+
+class RetentionForm(FlaskForm):
+    days = WholeNumberField("Số ngày lưu sau đợt thi cuối", validators=[
+        InputRequired(WHOLE_NUMBER),
+        NumberRange(min=1, max=3650, message="Thời gian lưu từ 1 đến 3.650 ngày.")])
+
+
+class ReasonForm(FlaskForm):
+    """Why a staff member needs personal data in full (checked by quiz.audit.require_reason)."""
+
+    reason = StringField("Lý do", validators=[Length(max=500)])
+
+
+def first_error(form: FlaskForm) -> str:
+    """The first message of a form that did not validate, for a one-line notice above it."""
+    messages = [message for errors in form.errors.values() for message in errors]
+    return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
+
+
+def _whole(label: str, low: int, high: int, default: int | None = None) -> WholeNumberField:
+    """A bounded whole number (an empty box takes the default)."""
+    message = f"{label}: nhập số nguyên từ {low:,} đến {high:,}.".replace(",", ".").replace("%", "%%")  # %-formatted
+    return WholeNumberField(label, default=default,
+                            validators=[Optional(), NumberRange(min=low, max=high, message=message)])
+
+
+class LastBooleanField(BooleanField):
+    """A tick box sent after a hidden "0" of the same name: the last value sent decides."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        super().process_formdata(valuelist[-1:])
+
+
+def _choice(label: str, choices: list[tuple[str, str]], default: str) -> SelectField:
+    return SelectField(label, default=default, choices=choices,
+                       validate_choice=True)
+
+
+CHAIN_CHOICES = [("", "(không dùng)"), *CRITERION_NAMES.items()]
+
+
+class RoundForm(FlaskForm):
+    """A round's settings; per-topic quotas arrive as quota_<topic id> fields (see quotas())."""
+
+    name = StringField("Tên đợt thi", validators=[Length(max=200)])
+    description = TextAreaField("Mô tả", validators=[Optional(), Length(max=5000)])
+    opens_at = LocalDateTimeField("Mở lúc", format="%Y-%m-%dT%H:%M",
+                                  validators=[InputRequired("Vui lòng nhập đủ ngày giờ mở và đóng.")])
+    closes_at = LocalDateTimeField("Đóng lúc", format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired("Vui lòng nhập đủ ngày giờ mở và đóng.")])
+    question_count = _whole("Số câu hỏi", 1, 200, 20)
+    time_limit_minutes = _whole("Thời gian làm bài (phút)", 1, 24 * 60, 20)
+    attempts_allowed = _whole("Số lượt thi", 1, 1000, 3)
+    pass_percent = _whole("Điểm đạt (%)", 0, 100, 80)
+    reveal_answers = SelectField("Công bố đáp án", default=Round.REVEAL_AFTER_CLOSE,
+                                 choices=[(Round.REVEAL_AFTER_CLOSE, "Sau khi đợt thi đóng"),
+                                          (Round.REVEAL_AFTER_SUBMIT, "Ngay sau khi nộp bài")])
+    prediction_question = StringField("Câu hỏi dự đoán", validators=[Optional(), Length(max=1000)])
+    prediction_answer = _whole("Đáp án câu dự đoán", 0, 2**31 - 1)
+    stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
+    stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
+    # The period's campaign rules (issue 18). A rule the form does not send keeps its value (see CAMPAIGN_RULES).
+    contest_id = _whole("Thuộc cuộc thi", 1, 2**31 - 1)
+    allowance_period = _choice("Số lượt thi tính theo", [("round", "cả đợt"), ("day", "mỗi ngày (giờ Việt Nam)"),
+                                                         ("week", "mỗi tuần (thứ Hai đến Chủ nhật)")], "round")
+    counting = _choice("Bài tính điểm", [("best", "Bài tốt nhất"), ("first", "Bài đầu tiên")], "best")
+    prediction_kind = _choice("Đáp án câu dự đoán", [(kind, kind) for kind in PREDICTION_KINDS], "free")
+    prize_requires_pass = LastBooleanField("Chỉ người đạt mới được xét giải", default=True)
+    prize_percent_cap = _whole("Tổng số giải tối đa (% số người dự thi)", 1, 100)
+    prize_tie_rule = _choice("Đồng hạng ở ranh giới giải", [("all", "Tất cả cùng nhận giải"), ("split", "Chia đều giải"),
+                                                            ("draw", "Bốc thăm")], "all")
+    appeal_days = _whole("Thời gian khiếu nại trước khi công bố (ngày)", 0, 60, 3)
+    confirm = BooleanField("Tôi xác nhận thay đổi đợt thi đang có bài làm")
+
+    def validate_closes_at(self, field: LocalDateTimeField) -> None:
+        for moment in (self.opens_at.data, field.data):
+            if moment is not None and not 2020 <= moment.year <= 2100:
+                raise ValidationError("Ngày giờ mở và đóng cần trong khoảng năm 2020–2100.")
+
+    def quotas(self, form_data: Mapping[str, str]) -> dict[str, int] | None:
+        """{topic id: count} from the quota_<id> boxes that hold a count from 1 to 200."""
+        quotas = {key[6:]: int(value) for key, value in form_data.items()
+                  if key.startswith("quota_") and key[6:].isdigit() and value.strip().isdigit()
+                  and 0 < int(value) <= 200}
+        return quotas or None
+
+    def chain(self) -> list[str] | None:
+        """The tie-break chain picked in the chain_<n> boxes, in order; None when the form sent none."""
+        fields = [self[f"chain_{n}"] for n in range(1, len(CRITERIA) + 1)]
+        if not any(field.raw_data for field in fields):
+            return None
+        return [field.data for field in fields if field.data]
+
+
+for _n in range(1, len(CRITERIA) + 1):  # one box per place in the tie-break chain
+    setattr(RoundForm, f"chain_{_n}", SelectField(f"Tiêu chí {_n}", choices=CHAIN_CHOICES, default="",
+                                                  validate_choice=True))
+CAMPAIGN_RULES = ("allowance_period", "counting", "prediction_kind", "prize_requires_pass", "prize_percent_cap",
+                  "prize_tie_rule", "appeal_days")
+
+
+class CommuneContactForm(FlaskForm):
+    office_name = StringField("Nơi hỗ trợ (ví dụ: Bộ phận một cửa UBND xã)", validators=[DataRequired(REQUIRED), Length(max=200)])
+    phone = StringField("Số điện thoại liên hệ", validators=[DataRequired(REQUIRED), Length(max=30)])
+    address = StringField("Địa chỉ", validators=[DataRequired(REQUIRED), Length(max=300)])
+    hours = StringField("Giờ làm việc (ví dụ: Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00)", validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -6,11 +6,7 @@ from flask_login import current_user
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import utcnow
-from quiz.errors import DomainError
-from quiz.extensions import db
-from quiz.models import Round
-from quiz.prizes import (
+from quiz.contest.prizes import (
     TierDraft,
     compute_winners,
     current_computation,
@@ -21,6 +17,10 @@ from quiz.prizes import (
     winners_list,
     write_prize_sheet,
 )
+from quiz.errors import DomainError
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.models import Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

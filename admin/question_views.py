@@ -3,19 +3,46 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.question_io import (FORMATS, apply_import, detect_format, export_gift, export_xlsx, preview_import,
-                               selected_questions, template_csv, template_xlsx)
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Question, Topic
-from quiz.questions import (QuestionDraft, create_question, filtered_questions, preview_version, retire_question,
-                            retire_topic, save_topic, search_questions, update_question)
+from quiz.questions.editing import (
+    QuestionDraft,
+    create_question,
+    filtered_questions,
+    preview_version,
+    retire_question,
+    retire_topic,
+    save_topic,
+    search_questions,
+    update_question,
+)
+from quiz.questions.transfer import (
+    FORMATS,
+    apply_import,
+    detect_format,
+    export_gift,
+    export_xlsx,
+    preview_import,
+    selected_questions,
+    template_csv,
+    template_xlsx,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -150,8 +177,9 @@ def question_import():  # type: ignore[no-untyped-def]
     token = secrets.token_urlsafe(16)
     if preview.new_count and not preview.errors:  # only a file that can be confirmed waits server-side
         (_upload_dir() / f"{token}.{fmt}").write_bytes(content)
-    return render_template("admin/questions/import.html", topics=_topics(), preview=preview, token=token, fmt=fmt,
-                           topic_id=topic_id, filename=upload.filename)
+    topics = _topics()
+    return render_template("admin/questions/import.html", topics=topics, preview=preview, token=token, fmt=fmt,
+                           topic_id=topic_id, filename=upload.filename, topic_names={t.id: t.name for t in topics})
 
 
 @bp.post("/cau-hoi/nhap/xac-nhan")

@@ -8,62 +8,46 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import local_to_utc, to_local, utcnow
+from admin.forms import CAMPAIGN_RULES, RoundForm, first_error
+from quiz.contest.question_stats import (
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    refreshed_at,
+    topic_stats,
+)
+from quiz.contest.ranking import is_frozen, round_ranking
+from quiz.contest.ranking_export import write_ranking
+from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
+from quiz.contest.tiebreak import CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import local_to_utc, to_local, utcnow
+from quiz.infra.extensions import db
 from quiz.models import Commune, Contest, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.ranking import is_frozen, round_ranking
-from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
-from quiz.ranking_export import write_ranking
-from quiz.tiebreak import CRITERIA, CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _local(name: str) -> datetime:
-    try:
-        return local_to_utc(datetime.strptime(request.form.get(name, "")[:16], "%Y-%m-%dT%H:%M"))
-    except ValueError:
-        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng.", name) from None
-
-
-def _int(name: str, default: int | None = None) -> int | None:
-    value = request.form.get(name, "").strip()
-    if not value:
-        return default
-    if not value.lstrip("-").isdigit():
-        raise DomainError("Vui lòng nhập số nguyên.", name)
-    return int(value)
-
-
-def _draft_from_form(round_: Round | None = None) -> RoundDraft:
-    quotas = {key[6:]: int(value) for key, value in request.form.items()
-              if key.startswith("quota_") and value.strip().isdigit() and int(value) > 0}
+def _draft(form: RoundForm, round_: Round | None) -> RoundDraft:
+    """The form's settings as the domain's draft (times typed in Vietnam time, stored in UTC)."""
     return RoundDraft(
-        name=request.form.get("name", ""), opens_at=_local("opens_at"), closes_at=_local("closes_at"),
-        question_count=_int("question_count", 20), topic_quotas=quotas or None,
-        time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
-        pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
-        description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"), **_campaign_rules_from_form(round_))
+        name=form.name.data or "", opens_at=local_to_utc(form.opens_at.data), closes_at=local_to_utc(form.closes_at.data),
+        question_count=form.question_count.data or 20, topic_quotas=form.quotas(request.form),
+        time_limit_seconds=(form.time_limit_minutes.data or 20) * 60, attempts_allowed=form.attempts_allowed.data or 3,
+        pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
+        reveal_answers=form.reveal_answers.data, description=form.description.data or "",
+        prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data,
+        stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0,
+        **_campaign_rules(form, round_))
 
 
-def _campaign_rules_from_form(round_: Round | None) -> dict:
-    """The period's campaign settings from the form; a setting the form does not carry keeps its value."""
-    current = RoundDraft(name="", opens_at=datetime.min, closes_at=datetime.min) if round_ is None else round_
-    chain = [request.form[f"chain_{n}"] for n in range(1, len(CRITERIA) + 1) if f"chain_{n}" in request.form]
-    form = request.form
-    return {"contest_id": _int("contest_id"),
-            "allowance_period": form.get("allowance_period", current.allowance_period),
-            "counting": form.get("counting", current.counting),
-            "tiebreak_chain": [c for c in chain if c] if chain else list(current.tiebreak_chain),
-            "prediction_kind": form.get("prediction_kind", current.prediction_kind),
-            "prize_requires_pass": form.getlist("prize_requires_pass")[-1] == "1" if "prize_requires_pass" in form
-            else current.prize_requires_pass,
-            "prize_percent_cap": _int("prize_percent_cap") if "prize_percent_cap" in form else current.prize_percent_cap,
-            "prize_tie_rule": form.get("prize_tie_rule", current.prize_tie_rule),
-            "appeal_days": _int("appeal_days", current.appeal_days)}
+def _campaign_rules(form: RoundForm, round_: Round | None) -> dict:
+    """The period's campaign settings; a setting the form does not carry keeps its value (or the default)."""
+    current = round_ or RoundDraft(name="", opens_at=datetime.min, closes_at=datetime.min)
+    rules = {name: form[name].data if form[name].raw_data else getattr(current, name) for name in CAMPAIGN_RULES}
+    chain = form.chain()
+    return {"contest_id": form.contest_id.data,
+            "tiebreak_chain": chain if chain is not None else list(current.tiebreak_chain), **rules}
 
 
 @bp.get("/dot-thi")
@@ -80,20 +64,17 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) if round_id else None
     if round_id and round_ is None:
         abort(404)
-    error = None
-    if request.method == "POST":
+    form, error = RoundForm(), None
+    if form.validate_on_submit():
         try:
-            draft = _draft_from_form(round_)
-            if round_ is None:
-                round_ = create_round(draft, current_user.id)
-            else:
-                update_round(round_.id, draft, current_user.id, confirmed=request.form.get("confirm") == "1")
+            round_ = _save_round(round_, _draft(form, round_), form.confirm.data)
         except DomainError as exc:
             error = exc.message
-            db.session.rollback()
         else:
             flash("Đã lưu đợt thi.", "success")
             return redirect(url_for("admin.round_edit", round_id=round_.id))
+    elif form.is_submitted():
+        error = first_error(form)
     quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
     topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
                                 .order_by(Topic.name)).all()
@@ -101,6 +82,13 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
                            locked=bool(round_ and has_attempts(round_.id)), to_local=to_local, contests=contests,
                            criteria=CRITERION_NAMES, chain=round_.tiebreak_chain if round_ else DEFAULT_CHAIN)
+
+
+def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Round:
+    if round_ is None:
+        return create_round(draft, current_user.id)
+    update_round(round_.id, draft, current_user.id, confirmed=confirmed)
+    return round_
 
 
 @bp.get("/dot-thi/<int:round_id>/xep-hang")

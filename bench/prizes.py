@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from quiz import create_app  # noqa: E402
-from quiz.clock import utcnow  # noqa: E402
-from quiz.communes import sync_communes  # noqa: E402
-from quiz.extensions import db  # noqa: E402
+from quiz.contest.prizes import TierDraft, compute_winners, recompute_winners, set_tiers, write_prize_sheet  # noqa: E402
+from quiz.contest.ranking import round_ranking  # noqa: E402
+from quiz.infra.clock import utcnow  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round, StaffUser  # noqa: E402
-from quiz.prizes import TierDraft, compute_winners, recompute_winners, set_tiers, write_prize_sheet  # noqa: E402
-from quiz.ranking import round_ranking  # noqa: E402
+from quiz.people.communes import sync_communes  # noqa: E402
 
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", 1_000_000))
 PER_CITIZEN = 3

@@ -4,6 +4,8 @@ import logging
 from flask import Flask
 
 from config import config_for
+from quiz.infra.clock import DISPLAY_TIMEZONE
+from quiz.infra.settings import configure as configure_settings
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -13,13 +15,26 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_for(config_name))
+    app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
+    configure_settings(app.config)
     _check_production_secret(app)
 
-    from quiz import cli, health, security, web
-    from quiz.database import configure_sqlite, ping_idle_connections
-    from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from quiz.redis_client import init_redis
+    from quiz import cli
+    from quiz.infra import replica
+    from quiz.infra.database import configure_sqlite, ping_idle_connections
+    from quiz.infra.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
+    from quiz.infra.redis_client import init_redis
+    from quiz.web import health, security
+    from quiz.web import hooks as web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -29,21 +44,25 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     limiter.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
+    replica.init_app(app)
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app in middleware
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
-    from quiz.campaign_views import bp as campaign_bp
-    from quiz.views import bp as quiz_bp
+    from quiz import public
+    from quiz.citizen import bp as quiz_bp
+    from quiz.citizen.campaign_views import bp as campaign_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(campaign_bp)
     app.register_blueprint(health.bp)
+    public.init_app(app)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["APP_ENV"])

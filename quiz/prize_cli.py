@@ -3,9 +3,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from quiz.clock import utcnow
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round, StaffUser
 
 prizes_cli = AppGroup("prizes", help="Prizes and winners of a period.")
@@ -20,7 +20,7 @@ def _actor(username: str | None) -> int | None:
     return actor_id
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+def _run(action):
     try:
         return action()
     except DomainError as error:
@@ -33,7 +33,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 @click.option("--by", "username", help="Organizer recorded in the audit log.")
 def prizes_tiers(round_id: int, tiers: tuple[str, ...], username: str | None) -> None:
     """Set the tiers, best first, each as NAME:COUNT[:REWARD] (e.g. "Giải nhất:1:2.000.000 đồng")."""
-    from quiz.prizes import TierDraft, set_tiers
+    from quiz.contest.prizes import TierDraft, set_tiers
     drafts = []
     for text in tiers:
         name, _, rest = text.partition(":")
@@ -52,7 +52,7 @@ def prizes_tiers(round_id: int, tiers: tuple[str, ...], username: str | None) ->
 @click.option("--recompute", "reason", help="Recompute a frozen list; the reason is recorded.")
 def prizes_compute(round_id: int, username: str | None, seed: str | None, reason: str | None) -> None:
     """Compute and freeze the winners of a closed period (once; --recompute REASON to redo, audited)."""
-    from quiz.prizes import compute_winners, recompute_winners
+    from quiz.contest.prizes import compute_winners, recompute_winners
     actor = _actor(username)
     if reason is None:
         computation = _run(lambda: compute_winners(round_id, utcnow(), actor, seed))
@@ -68,7 +68,7 @@ def prizes_compute(round_id: int, username: str | None, seed: str | None, reason
 @click.option("--by", "username", help="Organizer recorded in the audit log.")
 def prizes_publish(round_id: int, username: str | None) -> None:
     """Publish the frozen winners once the appeal window has passed."""
-    from quiz.prizes import publish_winners
+    from quiz.contest.prizes import publish_winners
     _run(lambda: publish_winners(round_id, utcnow(), _actor(username)))
     click.echo(f"Đã công bố danh sách đạt giải của đợt {round_id}.")
 
@@ -78,7 +78,7 @@ def prizes_publish(round_id: int, username: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def prizes_export(round_id: int, path: str) -> None:
     """Write the checking spreadsheet: every ranked citizen, every criterion, eligibility and prize."""
-    from quiz.prizes import write_prize_sheet
+    from quiz.contest.prizes import write_prize_sheet
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException("Không tìm thấy đợt thi này.")

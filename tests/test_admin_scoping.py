@@ -46,8 +46,18 @@ CASES = {
     "admin.quick_report_view": ("POST", "/quan-tri/bao-cao/nhanh", "forbidden"),
     "admin.appendix": ("GET", "/quan-tri/bao-cao/phu-luc.xlsx", "forbidden"),
     "admin.export_participants": ("POST", "/quan-tri/bao-cao/nguoi-du-thi.xlsx", "forbidden"),
+    "admin.issued_report_download": ("GET", "/quan-tri/bao-cao/da-lap/1", "forbidden"),
+    "admin.report_score_scale": ("POST", "/quan-tri/bao-cao/thang-diem", "forbidden"),
     "admin.public_feed_json": ("GET", "/quan-tri/cong-khai/so-lieu.json", "absent"),
     "admin.public_feed_csv_view": ("GET", "/quan-tri/cong-khai/so-lieu.csv", "absent"),
+    "admin.certificate_list": ("GET", "/quan-tri/giay-chung-nhan", "forbidden"),
+    "admin.certificate_revoke": ("POST", "/quan-tri/giay-chung-nhan/1/thu-hoi", "forbidden"),
+    "admin.certificate_reissue": ("POST", "/quan-tri/giay-chung-nhan/1/cap-lai", "forbidden"),
+    "admin.certificate_template_edit": ("POST", "/quan-tri/giay-chung-nhan/mau", "forbidden"),
+    "admin.certificate_batch_start": ("POST", "/quan-tri/giay-chung-nhan/hang-loat", "forbidden"),
+    "admin.certificate_batch_status": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1", "forbidden"),
+    "admin.certificate_batch_download": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1/tai-ve.zip", "forbidden"),
+    "admin.commune_contact_edit": ("POST", f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", "absent"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here
 

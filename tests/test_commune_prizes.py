@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 import openpyxl
 
-from quiz.commune_prizes import CommuneScore, commune_standings
-from quiz.extensions import db
+from quiz.contest.commune_prizes import CommuneScore, commune_standings
+from quiz.contest.prizes import TierDraft, compute_winners, set_tiers
+from quiz.infra.extensions import db
 from quiz.models import Commune, Round
-from quiz.prizes import TierDraft, compute_winners, set_tiers
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B
 from tests.conftest import make_staff, staff_login
 from tests.test_prizes import _store_for

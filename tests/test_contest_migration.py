@@ -3,9 +3,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from quiz import create_app
-from quiz.extensions import db
+from quiz.contest.ranking import round_ranking
+from quiz.infra.extensions import db
 from quiz.models import Round
-from quiz.ranking import round_ranking
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 BEFORE = "3fd4da0d0b29"

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from quiz import attempts
-from quiz.contest_rules import allowance_window, attempt_allowance
+from quiz.contest import attempts
+from quiz.contest.contest_rules import allowance_window, attempt_allowance
 from quiz.errors import AttemptError
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import BestResult, Round
 from tests.conftest import make_citizen
 from tests.test_attempts import answer_all

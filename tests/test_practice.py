@@ -3,12 +3,12 @@ import re
 
 from sqlalchemy import func, select
 
-from admin.reports import appendix_csv
 from quiz import tallies
-from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz.contest.ranking import round_ranking
+from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, PracticeAttempt, QuestionVersion, Round
-from quiz.ranking import round_ranking
+from quiz.reports.exports import appendix_csv
+from quiz.tallies.figures import figures_from_database
 from tests.admin_helpers import take
 from tests.conftest import csrf_token
 from tests.test_citizen_flow import register
@@ -18,7 +18,7 @@ LABEL = "THI THỬ</strong> – không tính điểm, không xếp hạng, khôn
 
 def _everything(round_id: int) -> tuple:
     """Every figure a practice sitting could wrongly move."""
-    from admin.dashboard import commune_rows  # the organizer dashboard's rows, also behind the reports
+    from quiz.reports.dashboard import commune_rows  # the organizer dashboard's rows, also behind the reports
     view = tallies.read_commune_figures(round_id)
     rows = commune_rows(view, "31")
     return (figures_from_database("31", round_id), {k: v.as_tuple() for k, v in view.by_commune.items()},

@@ -7,10 +7,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from quiz.extensions import db
-from quiz.models import AuditEvent, BestResult, Citizen, PrizeComputation, Round, Winner
-from quiz.prize_rules import Candidate, assign, prize_slots
-from quiz.prizes import (
+from quiz.contest.prize_rules import Candidate, assign, prize_slots
+from quiz.contest.prizes import (
     PrizeError,
     TierDraft,
     compute_winners,
@@ -20,7 +18,9 @@ from quiz.prizes import (
     winners_list,
     write_prize_sheet,
 )
-from quiz.ranking import round_ranking
+from quiz.contest.ranking import round_ranking
+from quiz.infra.extensions import db
+from quiz.models import AuditEvent, BestResult, Citizen, PrizeComputation, Round, Winner
 from tests.test_tiebreak import _store, entry
 
 CLOSE = datetime(2026, 11, 27, 10, 0)
@@ -86,7 +86,7 @@ def test_winners_follow_the_ranking_and_skip_the_ineligible(ctx, contest):
     assert _winners(round_.id) == [(ids[0], "Giải nhất"), (ids[3], "Giải nhì"), (ids[4], "Giải nhì")]
     assert (computation.participants, computation.eligible) == (6, 4)
     lines = winners_list(round_.id)
-    assert [(line.tier_name, line.masked_name, line.reward) for line in lines][0] == ("Giải nhất", "N. 1", "2.000.000 đồng")
+    assert [(line.tier_name, line.masked_name, line.reward) for line in lines][0] == ("Giải nhất", "N•••", "2.000.000 đồng")
     assert {line.commune_name for line in lines} == {"Phường Thành Đông"}
 
 
@@ -231,8 +231,8 @@ def test_the_organizer_button_and_the_cli_freeze_the_winners(app, client, contes
 
 
 def test_the_eligibility_hook_reads_disqualification_and_phone_verification_when_present():
-    from quiz.eligibility import PrizeConditions, eligibility
-    from quiz.ranking import RankingRow
+    from quiz.contest.eligibility import PrizeConditions, eligibility
+    from quiz.contest.ranking import RankingRow
     result = entry(1)
     row = lambda passed=True, extra=(None, None), anonymised=False: RankingRow(  # noqa: E731
         1, result, "An", "Xã", "10507", passed, False, anonymised, extra)

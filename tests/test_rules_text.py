@@ -1,10 +1,10 @@
 """The rules page (thể lệ) says every setting of the period in Vietnamese."""
 from datetime import datetime
 
-from quiz.extensions import db
+from quiz.contest.prizes import TierDraft, set_tiers
+from quiz.contest.rules_text import rules_sentences
+from quiz.infra.extensions import db
 from quiz.models import Round
-from quiz.prizes import TierDraft, set_tiers
-from quiz.rules_text import rules_sentences
 
 
 def test_every_setting_is_said(ctx, contest):

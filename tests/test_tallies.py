@@ -4,14 +4,14 @@ import random
 import pytest
 import redis as redis_lib
 
-from quiz import attempts, tallies
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz import tallies
+from quiz.contest import attempts
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Citizen
-from quiz.figures import daily_from_database, figures_from_database
+from quiz.tallies.figures import daily_from_database, figures_from_database
 from tests.admin_helpers import GRACE, take
 from tests.conftest import any_commune_codes, make_citizen
-
 
 
 def populate(round_, communes=6, per_commune=3, seed=7):
@@ -86,6 +86,7 @@ def test_events_arriving_during_a_rebuild_are_not_lost(live, redis):
 
 def test_redis_down_registration_and_submission_succeed_and_figures_stay_right(app, live, redis):
     populate(live, communes=2, per_commune=1)
+    working = app.extensions["redis"]
     app.extensions["redis"] = redis_lib.Redis.from_url("redis://127.0.0.1:6399/0", socket_connect_timeout=0.2,
                                                        socket_timeout=0.2, decode_responses=True)
     try:
@@ -98,7 +99,7 @@ def test_redis_down_registration_and_submission_succeed_and_figures_stay_right(a
         assert {c: f.as_tuple() for c, f in view.by_commune.items()} == \
             {c: f.as_tuple() for c, f in figures_from_database("31", live.id).items()}
     finally:
-        app.extensions["redis"] = redis_lib.Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+        app.extensions["redis"] = working  # the app's own client (a cluster client on a Redis Cluster run)
     # Redis is back with stale figures: this process lost a write, so every reader is served the
     # database (degraded) until the rebuild it starts by itself has swapped in fresh tallies.
     back = tallies.read_commune_figures(live.id)
@@ -124,7 +125,7 @@ def test_commune_change_moves_the_figures(live):
 
 def test_daily_series_match(live):
     populate(live, communes=2, per_commune=2)
-    from quiz.figures import daily_from_database
+    from quiz.tallies.figures import daily_from_database
     assert tallies.read_daily(live.id) == daily_from_database(live.id)
     assert tallies.read_daily(live.id, "10507") == daily_from_database(live.id, "10507")
 
@@ -141,7 +142,7 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
     """A registration committed while the rebuild reads the database is counted exactly once."""
     import threading
 
-    from quiz import tally_snapshot
+    from quiz.tallies import snapshot as tally_snapshot
     populate(live, communes=2, per_commune=1)
     read_days = tally_snapshot.registrations_by_day
 
@@ -166,7 +167,8 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
     """A move is not idempotent: arriving mid-rebuild it marks the tallies stale instead of being replayed."""
     import threading
 
-    from quiz import tally_snapshot
+    from quiz.tallies import rebuilding
+    from quiz.tallies import snapshot as tally_snapshot
     citizen_id = make_citizen("10507").id
     take(live, citizen_id, 18)
     snapshot = tally_snapshot.take_snapshot
@@ -184,9 +186,9 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
         worker.join()
         return snapshot(province_code)  # holds the move; replaying the event would move it twice
 
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot_after_a_move)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot_after_a_move)
     tallies.rebuild()
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot)
     view = tallies.read_commune_figures(live.id)  # stale: served from the database meanwhile
     assert view.degraded and view.by_commune["10792"].completed == 1 and view.by_commune["10507"].completed == 0
     tallies.rebuild()

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quiz.extensions import db
+from quiz.contest.ranking import round_ranking
+from quiz.contest.tiebreak import CRITERIA, ChainError, RankedResult, places, ranked, validate_chain
+from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Round
-from quiz.ranking import round_ranking
-from quiz.tiebreak import CRITERIA, ChainError, RankedResult, places, ranked, validate_chain
 from tests.admin_helpers import COMMUNE_A
 from tests.conftest import make_staff, staff_login
 

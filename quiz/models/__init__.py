@@ -1,6 +1,8 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
 from quiz.models.campaign import Contest, FrozenPlace, PracticeAttempt, PrizeComputation, PrizeTier, Winner
+from quiz.models.certificates import Certificate, CertificateBatch, CertificateTemplate
+from quiz.models.contacts import CommuneContact
 from quiz.models.contest import (
     Attempt,
     AttemptItem,
@@ -13,10 +15,13 @@ from quiz.models.contest import (
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
+from quiz.models.reporting import CommuneChange, IssuedReport
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "Contest", "FrozenPlace", "PracticeAttempt", "PrizeComputation", "PrizeTier", "Winner", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
+    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "Contest", "FrozenPlace", "PracticeAttempt", "PrizeComputation", "PrizeTier", "Winner",
+    "BestResult", "Citizen", "Commune",
+    "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic",
 ]

@@ -5,14 +5,14 @@ of its own (see `_give_lone_rounds_a_contest`): the single-round behaviour is on
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model, db
 
 
-class Contest(db.Model):
+class Contest(Model):
     """A contest (cuộc thi) grouping periods; caps and the commune score apply across them."""
 
     __tablename__ = "contests"
@@ -21,11 +21,11 @@ class Contest(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     max_prizes_per_citizen: Mapped[int | None] = mapped_column(Integer)  # None: no cap across periods
-    commune_score: Mapped[dict | None] = mapped_column(JSON)  # weights, see quiz.commune_prizes
+    commune_score: Mapped[dict | None] = mapped_column(JSON)  # weights, see quiz.contest.commune_prizes
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class PrizeTier(db.Model):
+class PrizeTier(Model):
     """A prize of a period (giải nhất, nhì, ba, khuyến khích) and how many are given."""
 
     __tablename__ = "prize_tiers"
@@ -39,7 +39,7 @@ class PrizeTier(db.Model):
     reward: Mapped[str] = mapped_column(String(200), default="")  # e.g. "2.000.000 đồng"
 
 
-class PrizeComputation(db.Model):
+class PrizeComputation(Model):
     """One computation of a period's winners: its inputs, seed, appeal window and publication (history kept)."""
 
     __tablename__ = "prize_computations"
@@ -63,7 +63,7 @@ class PrizeComputation(db.Model):
     previous_winners: Mapped[list | None] = mapped_column(JSON)  # [[citizen_id, tier_position, place, share]]
 
 
-class Winner(db.Model):
+class Winner(Model):
     """A frozen winner of a period: later data changes never move it; only a recorded recomputation does."""
 
     __tablename__ = "winners"
@@ -83,7 +83,7 @@ class Winner(db.Model):
     tier: Mapped[PrizeTier] = relationship()
 
 
-class FrozenPlace(db.Model):
+class FrozenPlace(Model):
     """One line of the ranking as frozen with the winners: every criterion, the place, the verdict.
 
     The ranking page, the prize list and the checking spreadsheet read this after the freeze, so
@@ -111,7 +111,7 @@ class FrozenPlace(db.Model):
     reason: Mapped[str] = mapped_column(String(100), default="")
 
 
-class PracticeAttempt(db.Model):
+class PracticeAttempt(Model):
     """A "Thi thử" sitting: graded at once, kept apart from attempts so no figure can count it."""
 
     __tablename__ = "practice_attempts"
@@ -123,12 +123,3 @@ class PracticeAttempt(db.Model):
     items: Mapped[list] = mapped_column(JSON)  # [{"v": version id, "o": choice order, "s": selected}]
     score: Mapped[int | None] = mapped_column(Integer)
     max_score: Mapped[int] = mapped_column(Integer)
-
-
-@event.listens_for(Session, "before_flush")
-def _give_lone_rounds_a_contest(session: Session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
-    """A round added without a contest becomes the single period of a contest named like it."""
-    from quiz.models.contest import Round
-    for obj in list(session.new):
-        if isinstance(obj, Round) and obj.contest_id is None and obj.contest is None:
-            obj.contest = Contest(name=obj.name)

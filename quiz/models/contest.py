@@ -1,17 +1,29 @@
 """The contest: topics, versioned questions, rounds, attempts and each citizen's best result."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model, db
 from quiz.models.campaign import Contest
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject of the contest (e.g. recognising online scams)."""
 
     __tablename__ = "topics"
@@ -22,7 +34,7 @@ class Topic(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question's identity; its wording lives in immutable versions."""
 
     __tablename__ = "questions"
@@ -45,7 +57,7 @@ class Question(db.Model):
     )
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One wording of a question; never edited once an attempt may have served it."""
 
     __tablename__ = "question_versions"
@@ -74,7 +86,7 @@ class QuestionVersion(db.Model):
         return multiple if multiple is not None else len(correct) > 1
 
 
-class Round(db.Model):
+class Round(Model):
     """A contest round (đợt thi) and its draw, timing and grading rules."""
 
     __tablename__ = "rounds"
@@ -95,6 +107,10 @@ class Round(db.Model):
     reveal_answers: Mapped[str] = mapped_column(String(20), default=REVEAL_AFTER_CLOSE)
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_answer: Mapped[int | None] = mapped_column(Integer)
+    # Staggered opening: the province's communes in `stagger_groups` blocks by code, block g opening
+    # g × stagger_minutes after opens_at (quiz/admission.py); 1 group = everyone at opens_at.
+    stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The campaign rules (quiz.contest_rules, quiz.tiebreak, quiz.prizes); the defaults are today's behaviour.
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
@@ -109,14 +125,20 @@ class Round(db.Model):
 
     contest: Mapped["Contest"] = relationship()
 
+    @hybrid_method
     def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+        return (self.opens_at <= now) & (now < self.closes_at)
 
     def reveals_answers(self, now: datetime) -> bool:
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
 
 
-class Attempt(db.Model):
+def accepts_until(deadline_at: datetime, grace: timedelta) -> datetime:
+    """The last moment an answer or a submit of an attempt counts: its deadline plus the network grace."""
+    return deadline_at + grace
+
+
+class Attempt(Model):
     """One sitting of a round by a citizen; its items are exactly what was served."""
 
     __tablename__ = "attempts"
@@ -141,12 +163,20 @@ class Attempt(db.Model):
         order_by="AttemptItem.position", back_populates="attempt"
     )
 
-    @property
+    @hybrid_property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    @is_submitted.inplace.expression
+    @classmethod
+    def _is_submitted_expression(cls) -> ColumnElement[bool]:
+        return cls.submitted_at.is_not(None)
 
-class AttemptItem(db.Model):
+    def accepts_until(self, grace: timedelta) -> datetime:
+        return accepts_until(self.deadline_at, grace)
+
+
+class AttemptItem(Model):
     """A served question: which version, the shuffled choice order, and the citizen's answer."""
 
     __tablename__ = "attempt_items"
@@ -182,11 +212,13 @@ class AttemptItem(db.Model):
         return [pos for pos, index in enumerate(self.choice_order) if index in correct]
 
 
-class BestResult(db.Model):
+class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"
-    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),)
+    # the reports' per-day table counts first completions per day of a round
+    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),
+                      Index("ix_best_results_round_id_first_completed_at", "round_id", "first_completed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
@@ -205,3 +237,11 @@ class BestResult(db.Model):
 
 # The ranking's ORDER BY (score desc, time asc) reads a round's results in index order.
 Index("ix_best_results_ranking", BestResult.round_id, BestResult.score.desc(), BestResult.duration_seconds)
+
+
+@event.listens_for(Session, "before_flush")
+def _give_lone_rounds_a_contest(session: Session, _context, _instances) -> None:
+    """A round added without a contest becomes the single period of a contest named like it."""
+    for obj in list(session.new):
+        if isinstance(obj, Round) and obj.contest_id is None and obj.contest is None:
+            obj.contest = Contest(name=obj.name)

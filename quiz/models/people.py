@@ -3,30 +3,57 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
+from quiz.infra.passwords_hash import (
+    OWASP_MINIMUM,
+    HashCost,
+    hash_password,
+    verify_password,
+)
 from quiz.models.geography import Commune
+
+
+def _hash_cost() -> HashCost:
+    if not has_app_context():
+        return OWASP_MINIMUM
+    config = current_app.config
+    return HashCost(config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_LANES"])
 
 
 class PasswordMixin:
     password_hash: Mapped[str | None]
+    # A rehash found due by check_password (an older scrypt hash, or a changed cost), for the caller to store.
+    upgraded_password_hash: str | None = None
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password, _hash_cost())
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        check = verify_password(self.password_hash, password, _hash_cost())
+        self.upgraded_password_hash = check.new_hash
+        return check.matches
 
 
-class Citizen(PasswordMixin, UserMixin, db.Model):
+class Citizen(PasswordMixin, UserMixin, Model):
     """A registered contestant. Personal fields become NULL when the person is anonymised."""
 
     __tablename__ = "citizens"
+    # reports as of a cut-off count registrations per commune up to a time: a covering index
+    __table_args__ = (Index("ix_citizens_commune_code_created_at", "commune_code", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str | None] = mapped_column(String(100))
@@ -48,16 +75,22 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     def get_id(self) -> str:
         return f"c:{self.id}"
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Not anonymised: an anonymised row keeps only its commune and results."""
         return self.anonymised_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return cls.anonymised_at.is_(None)
 
     @property
     def is_staff(self) -> bool:
         return False
 
 
-class StaffUser(PasswordMixin, UserMixin, db.Model):
+class StaffUser(PasswordMixin, UserMixin, Model):
     """An organizer (whole province) or a commune admin (exactly one commune)."""
 
     __tablename__ = "staff_users"

@@ -1,0 +1,197 @@
+"""Citizen pages: register, log in, take the quiz, see results."""
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from quiz import tallies
+from quiz.certificates.issuing import offers_for
+from quiz.citizen import bp
+from quiz.citizen.admission_pages import admission_verdict, waiting_page
+from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
+from quiz.contest import attempts, contest_rules
+from quiz.contest.result_summary import summarise
+from quiz.contest.rules_text import round_for_rules
+from quiz.errors import AttemptError, AttemptNotFound
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db, limiter
+from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
+from quiz.models import Attempt, Citizen, Round
+from quiz.people.password_upgrade import store_upgraded_hash
+from quiz.web.forms import LoginForm
+from quiz.web.rate_limits import (
+    ANSWER_SAVES_PER_ATTEMPT,
+    LOGIN_PER_PHONE,
+    PER_IP,
+    attempt_key,
+    client_ip,
+    phone_key,
+)
+
+
+def grace() -> timedelta:
+    return settings().submit_grace
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    now = utcnow()
+    round_ = attempts.current_round(now) or round_for_rules(now)
+    figures = tallies.read_commune_figures(round_.id).totals if round_ else None
+    return render_template("quiz/home.html", round=round_, figures=figures, now=now)
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        citizen = find_citizen_by_phone(form.phone.data)
+        if citizen and citizen.is_active and citizen.check_password(form.password.data):
+            store_upgraded_hash(citizen)
+            login_user(citizen, remember=True)
+            return redirect(url_for("quiz.contest"))
+        form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
+    return render_template("quiz/login.html", form=form)
+
+
+def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
+    try:
+        phone = normalise_phone(raw_phone)
+    except InvalidPhone:
+        return None
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone))
+
+
+@bp.post("/dang-xuat")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("quiz.home"))
+
+
+@bp.get("/thi")
+@citizen_required
+def contest() -> ResponseReturnValue:
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    allowance = contest_rules.attempt_allowance(round_, current_user.id, now) if round_ else None
+    pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
+    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending)
+
+
+@bp.post("/thi/bat-dau")
+@citizen_required
+def start() -> ResponseReturnValue:
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    if round_ is None:
+        flash("Hiện chưa có đợt thi nào đang mở.", "error")
+        return redirect(url_for("quiz.contest"))
+    if attempts.open_attempt(round_.id, current_user.id) is None:  # resuming never waits
+        verdict = admission_verdict(round_, now)
+        if not verdict.admitted:
+            return waiting_page(verdict)
+    try:
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace())
+    except AttemptError as error:
+        flash(error.message, "error")
+        return redirect(url_for("quiz.contest"))
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.get("/thi/<int:attempt_id>")
+@citizen_required
+def take(attempt_id: int) -> ResponseReturnValue:
+    attempt = own_attempt(attempt_id)
+    now = utcnow()
+    if not attempt.is_submitted and now > attempt.accepts_until(grace()):
+        finish(attempt.id, None, None)  # time ran out while the citizen was away
+    if attempt.is_submitted:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           late_after=attempt.accepts_until(grace()))
+
+
+def own_attempt(attempt_id: int) -> Attempt:
+    try:
+        return attempts.citizen_attempt(attempt_id, current_user.id)
+    except AttemptError:
+        abort(404)
+
+
+@bp.post("/thi/<int:attempt_id>/tra-loi")
+@citizen_in_session
+@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
+def save_answer(attempt_id: int) -> ResponseReturnValue:
+    payload = request.get_json(silent=True) or {}
+    try:
+        position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
+    except (KeyError, TypeError, ValueError):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
+    except AttemptError as error:
+        return {"error": error.message}, error.status
+    return {"saved": True}
+
+
+@bp.post("/thi/<int:attempt_id>/nop")
+@citizen_in_session
+def submit(attempt_id: int) -> ResponseReturnValue:
+    answers = answers_from_form(request.form)
+    prediction = request.form.get("prediction", "").strip()
+    try:
+        finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+    except AttemptNotFound:  # another citizen's attempt, or none
+        abort(404)
+    except AttemptError as error:
+        flash(error.message, "error")
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
+    """Fields q<position> hold shown choice positions; malformed ones are ignored."""
+    answers: dict[int, list[int]] = {}
+    for key in form:
+        if key.startswith("q") and key[1:].isdigit():
+            values = [v for v in form.getlist(key) if v.isdigit()]
+            answers[int(key[1:])] = [int(v) for v in values]
+    return answers
+
+
+def finish(attempt_id: int, answers: dict[int, list[int]] | None,
+           prediction: int | None) -> attempts.SubmitOutcome:
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
+
+
+@bp.get("/ket-qua/<int:attempt_id>")
+@citizen_required
+def result(attempt_id: int) -> ResponseReturnValue:
+    attempt = own_attempt(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    now = utcnow()
+    used = contest_rules.attempt_allowance(attempt.round, current_user.id, now).used  # in this day/week/period
+    summary = summarise(attempt, used, now, grace())
+    offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
+    return render_template("quiz/result.html", attempt=attempt, summary=summary,
+                           reveal=attempt.round.reveals_answers(now), offer=offer)
+
+
+@bp.get("/ket-qua")
+@citizen_required
+def my_results() -> ResponseReturnValue:
+    stmt = (select(Attempt).where(Attempt.citizen_id == current_user.id)
+            .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
+    rows = db.session.scalars(stmt).all()
+    rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
+    offers = offers_for(current_user.id, list(rounds.values()), utcnow())
+    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds, offers=offers)
+
+
