@@ -22,7 +22,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from quiz.contest.contest_rules import PREDICTION_KINDS
 from quiz.contest.tiebreak import CRITERIA, CRITERION_NAMES
 from quiz.models import Round
 from quiz.privacy.data_requests import KIND_LABELS
@@ -118,9 +117,16 @@ class LastBooleanField(BooleanField):
         super().process_formdata(valuelist[-1:])
 
 
-def _choice(label: str, choices: list[tuple[str, str]], default: str) -> SelectField:
-    return SelectField(label, default=default, choices=choices,
-                       validate_choice=True)
+class ChoiceField(SelectField):
+    """A drop-down whose value must be one of its choices, with a Vietnamese message naming the field."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in {value for value, _ in self.choices or []}:
+            raise ValidationError(f"{self.label.text}: vui lòng chọn một mục trong danh sách.")
+
+
+def _choice(label: str, choices: list[tuple[str, str]], default: str) -> ChoiceField:
+    return ChoiceField(label, default=default, choices=choices)
 
 
 CHAIN_CHOICES = [("", "(không dùng)"), *CRITERION_NAMES.items()]
@@ -151,7 +157,8 @@ class RoundForm(FlaskForm):
     allowance_period = _choice("Số lượt thi tính theo", [("round", "cả đợt"), ("day", "mỗi ngày (giờ Việt Nam)"),
                                                          ("week", "mỗi tuần (thứ Hai đến Chủ nhật)")], "round")
     counting = _choice("Bài tính điểm", [("best", "Bài tốt nhất"), ("first", "Bài đầu tiên")], "best")
-    prediction_kind = _choice("Đáp án câu dự đoán", [(kind, kind) for kind in PREDICTION_KINDS], "free")
+    prediction_kind = _choice("Đáp án câu dự đoán", [("free", "Ban Tổ chức nhập"),
+                                                    ("all_correct", "Tự tính: số người đúng tất cả các câu")], "free")
     prize_requires_pass = LastBooleanField("Chỉ người đạt mới được xét giải", default=True)
     prize_percent_cap = _whole("Tổng số giải tối đa (% số người dự thi)", 1, 100)
     prize_tie_rule = _choice("Đồng hạng ở ranh giới giải", [("all", "Tất cả cùng nhận giải"), ("split", "Chia đều giải"),
@@ -180,8 +187,7 @@ class RoundForm(FlaskForm):
 
 
 for _n in range(1, len(CRITERIA) + 1):  # one box per place in the tie-break chain
-    setattr(RoundForm, f"chain_{_n}", SelectField(f"Tiêu chí {_n}", choices=CHAIN_CHOICES, default="",
-                                                  validate_choice=True))
+    setattr(RoundForm, f"chain_{_n}", _choice(f"Tiêu chí xếp hạng {_n}", CHAIN_CHOICES, ""))
 CAMPAIGN_RULES = ("allowance_period", "counting", "prediction_kind", "prize_requires_pass", "prize_percent_cap",
                   "prize_tie_rule", "appeal_days")
 

@@ -82,3 +82,21 @@ def test_best_or_first_attempt_counts(ctx, contest, counting, expected_score):
     assert best.score == expected_score and best.attempts_count == 2
     assert best.attempt_id == (second.attempt_id if counting == "best" else first.attempt_id)
     assert (second.best.score, second.previous_best.score) == (expected_score, 10)
+
+
+def test_the_round_form_saves_the_campaign_rules_and_keeps_those_it_does_not_send(app, client, contest):
+    from tests.conftest import csrf_token, make_staff, staff_login
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    page = f"/quan-tri/dot-thi/{contest.id}"
+    form = {"csrf_token": csrf_token(client.get(page)), "name": "Tuần 1", "opens_at": "2030-01-01T08:00",
+            "closes_at": "2030-01-08T08:00", "allowance_period": "day", "counting": "first", "chain_1": "score",
+            "chain_2": "attempts_used", "prize_requires_pass": ["0", "1"], "appeal_days": "5", "stagger_groups": "2"}
+    assert client.post(page, data=form).status_code == 302
+    del form["allowance_period"], form["chain_1"], form["chain_2"]
+    assert client.post(page, data={**form, "appeal_days": "6"}).status_code == 302
+    with app.app_context():
+        round_ = db.session.get(Round, contest.id)
+        assert (round_.allowance_period, round_.counting, round_.tiebreak_chain, round_.prize_requires_pass,
+                round_.appeal_days, round_.stagger_groups) == ("day", "first", ["score", "attempts_used"], True, 6, 2)

@@ -86,7 +86,7 @@ def test_winners_follow_the_ranking_and_skip_the_ineligible(ctx, contest):
     assert _winners(round_.id) == [(ids[0], "Giải nhất"), (ids[3], "Giải nhì"), (ids[4], "Giải nhì")]
     assert (computation.participants, computation.eligible) == (6, 4)
     lines = winners_list(round_.id)
-    assert [(line.tier_name, line.masked_name, line.reward) for line in lines][0] == ("Giải nhất", "N•••", "2.000.000 đồng")
+    assert [(line.tier_name, line.masked_name, line.reward) for line in lines][0] == ("Giải nhất", "Người 1•••", "2.000.000 đồng")
     assert {line.commune_name for line in lines} == {"Phường Thành Đông"}
 
 
@@ -200,7 +200,7 @@ def test_the_checking_spreadsheet_lists_every_ranked_citizen_and_criterion(ctx, 
     header, body = rows[2], rows[3:]
     assert header[-4:] == ("Đủ điều kiện nhận giải", "Lý do", "Giải", "Phần giải")
     assert [(r[3], r[5], r[-4], r[-3], r[-2]) for r in body] == [
-        ("N. 1", 20, "có", None, "Giải nhất"), ("N. 3", 18, "có", None, None), ("N. 2", 10, "không", "chưa đạt", None)]
+        ("Người 1•••", 20, "có", None, "Giải nhất"), ("Người 3•••", 18, "có", None, None), ("Người 2•••", 10, "không", "chưa đạt", None)]
 
 
 def test_the_organizer_button_and_the_cli_freeze_the_winners(app, client, contest):
@@ -218,7 +218,7 @@ def test_the_organizer_button_and_the_cli_freeze_the_winners(app, client, contes
     client.post(f"{page}/co-cau", data={"csrf_token": token, "tiers": "Giải nhất | 1 | 2.000.000 đồng"})
     client.post(f"{page}/chot", data={"csrf_token": token})
     html = client.get(page).get_data(as_text=True)
-    assert "Đã chốt lần 1" in html and "N. 1" in html and "Đang nhận khiếu nại" in html
+    assert "Đã chốt lần 1" in html and "Người 1•••" in html and "Đang nhận khiếu nại" in html
     sheet = client.get(f"{page}/xet-giai.xlsx")
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
     runner = app.test_cli_runner()

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from quiz.contest.prizes import TierDraft, set_tiers
-from quiz.contest.rules_text import rules_sentences
+from quiz.contest.rules_text import rule_lines
 from quiz.infra.extensions import db
 from quiz.models import Round
 
@@ -17,7 +17,7 @@ def test_every_setting_is_said(ctx, contest):
     round_.contest.max_prizes_per_citizen = 1
     db.session.commit()
     set_tiers(round_.id, [TierDraft("Giải nhất", 1, "2.000.000 đồng"), TierDraft("Giải khuyến khích", 10)], None)
-    text = " ".join(rules_sentences(round_))
+    text = " ".join(line.text for line in rule_lines(round_, 30))
     for expected in ("từ 08:00 ngày 30/11/2026 đến 23:59 ngày 06/12/2026", "20 câu hỏi", "20 phút",
                      "tối đa 2 lượt mỗi ngày (tính theo giờ Việt Nam", "Chỉ bài làm đầu tiên được tính",
                      "từ 80% số câu", "sau khi đợt thi kết thúc", "Bao nhiêu người trả lời đúng tất cả?",
@@ -28,8 +28,8 @@ def test_every_setting_is_said(ctx, contest):
         assert expected in text, expected
 
 
-def test_the_rules_page_renders_the_partial(client, contest):
+def test_the_one_rules_page_shows_every_setting(client, contest):
     html = client.get("/the-le").get_data(as_text=True)
-    assert '<ol class="rules">' in html and "lượt trong cả đợt thi" in html
+    assert '<dl class="facts rules">' in html and "lượt trong cả đợt thi" in html and "Xếp hạng lần lượt theo" in html
     assert client.get(f"/the-le/{contest.id}").status_code == 200
     assert client.get("/the-le/999999").status_code == 404
