@@ -48,6 +48,9 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024  # question files; every other request body is small
+    SMALL_BODY_MAX_BYTES = 256 * 1024
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 64 * 1024  # the multipart envelope around a 5 MB file
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default, deliberately slow
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     COMPRESS_ALGORITHM = ["br", "gzip"]  # nginx may compress instead; then set COMPRESS_REGISTER=0

@@ -9,6 +9,7 @@ from admin.dashboard import (commune_rows, row_json, rounds_newest_first, score_
 from quiz import tallies
 from quiz.attempts import current_round
 from quiz.clock import utcnow
+from quiz.converters import db_id
 from quiz.extensions import db
 from quiz.models import Commune, Round
 from quiz.web import format_datetime_vn
@@ -16,7 +17,7 @@ from quiz.web import format_datetime_vn
 
 def selected_round() -> Round | None:
     """The round named in ?round=, else the open one, else the newest."""
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=db_id)
     if round_id:
         return db.session.get(Round, round_id) or abort(404)
     return current_round(utcnow()) or next(iter(rounds_newest_first()), None)

@@ -1,17 +1,17 @@
 """Admin forms (Vietnamese messages)."""
-from flask_wtf import FlaskForm
+from quiz.form_base import Form
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 REQUIRED = "Vui lòng điền mục này."
 
 
-class StaffLoginForm(FlaskForm):
+class StaffLoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
     new = PasswordField("Mật khẩu mới (ít nhất 10 ký tự)", validators=[
         DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])

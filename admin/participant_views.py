@@ -8,6 +8,7 @@ from admin.dashboard import participants
 from admin.dashboard_views import selected_round
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
+from quiz.converters import db_count
 from quiz.errors import DomainError, RegistrationError
 from quiz.extensions import limiter
 from quiz.forms import RegisterForm
@@ -22,7 +23,7 @@ def participant_list():  # type: ignore[no-untyped-def]
     round_ = selected_round()
     commune_code = request.args.get("xa") if current_user.is_organizer else None
     query = request.form.get("q", "").strip()[:100]
-    page = participants(current_user, query, request.form.get("page", 1, type=int),
+    page = participants(current_user, query, request.form.get("page", 1, type=db_count),
                         round_.id if round_ else None, commune_code)
     return render_template("admin/participants.html", page=page, round=round_, q=query)
 

@@ -11,6 +11,7 @@ from quiz.audit import events, record
 from quiz import data_requests
 from quiz.anonymise import retention_days, retention_deadline, set_retention_days
 from quiz.clock import utcnow
+from quiz.converters import DB_INT_MAX, db_id, read_int
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
@@ -42,7 +43,7 @@ def notices():  # type: ignore[no-untyped-def]
 def data_request_list():  # type: ignore[no-untyped-def]
     now = utcnow()
     if request.method == "POST":
-        request_id = request.form.get("request_id", type=int)
+        request_id = request.form.get("request_id", type=db_id)
         action = request.form.get("action")
         try:
             if action == "acknowledge":
@@ -50,12 +51,12 @@ def data_request_list():  # type: ignore[no-untyped-def]
             elif action == "complete":
                 data_requests.complete(request_id, current_user.id, now)
             elif action == "receive":
-                data_requests.record_request(request.form.get("citizen_id", type=int) or 0,
+                data_requests.record_request(request.form.get("citizen_id", type=db_id) or 0,
                                              request.form.get("kind", ""), request.form.get("detail", ""),
                                              current_user.id, now)
                 flash("Đã ghi nhận yêu cầu.", "success")
             elif action == "retention":
-                set_retention_days(max(1, request.form.get("days", type=int) or 1), current_user.id)
+                set_retention_days(read_int(request.form, "days", 0, -DB_INT_MAX), current_user.id)
         except DomainError as error:
             flash(error.message, "error")
         return redirect(url_for("admin.data_request_list"))
@@ -83,8 +84,8 @@ def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
 @organizer_required
 def audit_log():  # type: ignore[no-untyped-def]
     """The audit log: everything a staff member did in a period, or everyone who accessed a citizen."""
-    actor = request.args.get("staff", type=int)
-    citizen = request.args.get("citizen", type=int)
+    actor = request.args.get("staff", type=db_id)
+    citizen = request.args.get("citizen", type=db_id)
     rows = events(actor_id=actor, citizen_id=citizen, action=request.args.get("action") or None,
                   since=cut_off_arg(request.args.get("from")), until=cut_off_arg(request.args.get("to")),
                   limit=AUDIT_PAGE_LIMIT)

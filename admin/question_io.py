@@ -5,6 +5,7 @@ errors); applying it is all or nothing: a file with any error adds no question.
 """
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ COLUMNS = ["chu_de", "do_kho", "cau_hoi", "dap_an_1", "dap_an_2", "dap_an_3", "d
 REQUIRED_COLUMNS = ("cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung")
 FORMATS = ("xlsx", "csv", "aiken", "gift")
 ANSWER_LETTERS = "ABCDEF"
+MAX_IMPORT_ROWS = 5000  # questions per file
+MAX_IMPORT_COLUMNS = 30  # the template has 12
 
 
 @dataclass
@@ -133,9 +136,14 @@ def _cell_text(value: object) -> str:
 
 
 def _rows_xlsx(content: bytes) -> Iterator[Entry]:
+    """The first sheet, read up to the caps: the sheet's declared dimension is not trusted (a 1.5 KB
+    file may declare A1:XFD1000, which openpyxl would pad out to 16 million cells)."""
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        rows = [[_cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        rows = [[_cell_text(v) for v in row[:MAX_IMPORT_COLUMNS]]
+                for row in sheet.iter_rows(max_row=MAX_IMPORT_ROWS + 2, max_col=MAX_IMPORT_COLUMNS, values_only=True)]
     finally:
         book.close()
     return _table_entries(rows)
@@ -145,7 +153,9 @@ def _rows_csv(content: bytes) -> Iterator[Entry]:
     text = content.decode("utf-8-sig")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # Excel in Vietnamese saves CSV with ";"
-    return _table_entries([[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return _table_entries([[_cell_text(c) for c in row[:MAX_IMPORT_COLUMNS]]
+                           for row in itertools.islice(reader, MAX_IMPORT_ROWS + 2)])
 
 
 def _table_entries(rows: list[list[str]]) -> Iterator[Entry]:
@@ -153,6 +163,9 @@ def _table_entries(rows: list[list[str]]) -> Iterator[Entry]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         yield 1, f"Thiếu cột bắt buộc: {', '.join(missing)} (xem tệp mẫu)."
+        return
+    if len(rows) > MAX_IMPORT_ROWS + 1:
+        yield MAX_IMPORT_ROWS + 2, f"Tệp có hơn {MAX_IMPORT_ROWS:,} dòng câu hỏi; hãy chia thành nhiều tệp.".replace(",", ".")
         return
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, row))

@@ -12,7 +12,7 @@ from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
 from admin.reports import appendix_csv, appendix_xlsx, export_unmasked_participants, public_feed, public_feed_csv, quick_report
 from quiz import tallies
-from quiz.clock import local_to_utc, utcnow
+from quiz.clock import parse_local_minute, utcnow
 from quiz.figures import FiguresView, figures_from_database
 from quiz.web import format_datetime_vn
 
@@ -24,7 +24,7 @@ def cut_off_arg(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return local_to_utc(datetime.strptime(value[:16], "%Y-%m-%dT%H:%M"))
+        return parse_local_minute(value)
     except ValueError:
         abort(400)
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import local_to_utc, to_local, utcnow
+from quiz.clock import parse_local_minute, to_local, utcnow
+from quiz.converters import DB_INT_MAX, bounded_int, db_id, read_int
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, Round, Topic
@@ -23,23 +24,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _local(name: str) -> datetime:
     try:
-        return local_to_utc(datetime.strptime(request.form.get(name, "")[:16], "%Y-%m-%dT%H:%M"))
+        return parse_local_minute(request.form.get(name))
     except ValueError:
-        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng.", name) from None
+        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng (năm từ 2000 đến 2100).", name) from None
 
 
 def _int(name: str, default: int | None = None) -> int | None:
     value = request.form.get(name, "").strip()
     if not value:
         return default
-    if not value.lstrip("-").isdigit():
-        raise DomainError("Vui lòng nhập số nguyên.", name)
-    return int(value)
+    try:
+        return bounded_int(value, -DB_INT_MAX, DB_INT_MAX)
+    except ValueError:
+        raise DomainError("Vui lòng nhập số nguyên (tối đa 10 chữ số).", name) from None
 
 
 def _draft_from_form() -> RoundDraft:
-    quotas = {key[6:]: int(value) for key, value in request.form.items()
-              if key.startswith("quota_") and value.strip().isdigit() and int(value) > 0}
+    quotas = {key[6:]: count for key, value in request.form.items()
+              if key.startswith("quota_") and key[6:].isascii() and key[6:].isdigit() and len(key) <= 16
+              and (count := read_int({"n": value}, "n", 0, 0, 100))}
     return RoundDraft(
         name=request.form.get("name", ""), opens_at=_local("opens_at"), closes_at=_local("closes_at"),
         question_count=_int("question_count", 20), topic_quotas=quotas or None,
@@ -89,7 +92,7 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
 def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) or abort(404)
     commune = request.args.get("xa") or None
-    limit = min(request.args.get("top", 50, type=int), 1000)
+    limit = request.args.get("top", 50, type=lambda v: bounded_int(v, 1, 1000))
     rows = round_ranking(round_, limit, commune)
     if request.args.get("xuat") == "xlsx":
         return Response(_ranking_xlsx(round_, rows), mimetype=XLSX,
@@ -125,7 +128,7 @@ def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
 def question_stats_view():  # type: ignore[no-untyped-def]
     """Statistics of a round as of their last refresh (province, one commune, per topic, per commune)."""
     rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
-    round_id = request.args.get("round", type=int) or (rounds[0].id if rounds else None)
+    round_id = request.args.get("round", type=db_id) or (rounds[0].id if rounds else None)
     commune = request.args.get("xa") or None
     stats = question_stats(round_id, commune) if round_id else []
     topics = topic_stats(round_id, commune) if round_id else []
@@ -140,7 +143,7 @@ def question_stats_view():  # type: ignore[no-untyped-def]
 @organizer_required
 def question_stats_refresh():  # type: ignore[no-untyped-def]
     """Recompute a round's statistics now (the same as `flask questions stats-refresh`)."""
-    round_ = db.session.get(Round, request.form.get("round", type=int) or 0) or abort(404)
+    round_ = db.session.get(Round, request.form.get("round", type=db_id) or 0) or abort(404)
     refresh_stats(round_.id, utcnow())
     flash("Đã tính lại thống kê câu hỏi.", "success")
     return redirect(url_for("admin.question_stats_view", round=round_.id))

@@ -16,11 +16,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     _check_production_secret(app)
 
-    from quiz import cli, health, security, web
+    from quiz import cli, edge, health, security, web
     from quiz.database import configure_sqlite, ping_idle_connections
     from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from quiz.redis_client import init_redis
 
+    edge.init_app(app)  # first: its size and character checks run before CSRF reads the form
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -4,12 +4,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from quiz.audit import record
+from quiz.converters import bounded_int
 from quiz.database import write_transaction
+from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Citizen, DataRequest, Round, Setting
 
 RETENTION_SETTING = "retention_days_after_last_round"
 DEFAULT_RETENTION_DAYS = 180
+RETENTION_DAYS_RANGE = range(1, 3651)  # up to ten years: any more overflows no date, but means nothing
 PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone")
 
 
@@ -30,11 +33,17 @@ def anonymise(citizen: Citizen, now: datetime) -> None:
 def retention_days() -> int:
     """The organizer's setting: days personal data is kept after the last round closes."""
     value = db.session.get(Setting, RETENTION_SETTING)
-    return int(value.value) if value else DEFAULT_RETENTION_DAYS
+    try:
+        days = bounded_int(value.value, 0, 10**10) if value else DEFAULT_RETENTION_DAYS
+    except ValueError:
+        return DEFAULT_RETENTION_DAYS
+    return min(max(days, RETENTION_DAYS_RANGE.start), RETENTION_DAYS_RANGE.stop - 1)
 
 
 def set_retention_days(days: int, staff_id: int | None = None) -> None:
     """Organizer setting: how long personal data is kept after the last round closes (audited)."""
+    if days not in RETENTION_DAYS_RANGE:
+        raise DomainError("Thời gian lưu dữ liệu phải từ 1 đến 3.650 ngày.", "days")
     with write_transaction():
         setting = db.session.get(Setting, RETENTION_SETTING) or Setting(key=RETENTION_SETTING, value="")
         old = setting.value

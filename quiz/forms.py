@@ -1,7 +1,7 @@
 """Citizen forms, with Vietnamese messages (WTForms ships none)."""
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
+from quiz.form_base import Form
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -30,7 +30,7 @@ class VietnameseDateField(StringField):
             raise ValidationError("Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1958.")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
@@ -52,22 +52,22 @@ class RegisterForm(FlaskForm):
             raise ValidationError("Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.") from None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validate_choice=False)
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     confirm = BooleanField("Tôi hiểu: họ tên, số điện thoại, ngày sinh của tôi sẽ bị xóa vĩnh viễn, tôi không đăng nhập "
                            "được nữa; kết quả thi được giữ ẩn danh cho số liệu thống kê.",
                            validators=[DataRequired("Vui lòng đánh dấu xác nhận trước khi xóa.")])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     detail = StringField("Nội dung phản đối", validators=[DataRequired(REQUIRED), Length(max=2000)])

@@ -201,6 +201,8 @@ def save_topic(name: str, staff_id: int, topic_id: int | None = None) -> Topic:
             record(staff_id, "create_topic", "topic", [topic.id], {"name": name})
         else:
             topic = db.session.get(Topic, topic_id)
+            if topic is None:
+                raise QuestionError("Không tìm thấy chủ đề này.", "topic_id")
             record(staff_id, "rename_topic", "topic", [topic.id], {"name": [topic.name, name]})
             topic.name = name
     return topic
@@ -209,6 +211,8 @@ def save_topic(name: str, staff_id: int, topic_id: int | None = None) -> Topic:
 def retire_topic(topic_id: int, staff_id: int) -> None:
     """A retired topic takes no new questions; its questions stay as they are."""
     with write_transaction():
-        topic = db.session.get(Topic, topic_id)
+        topic = db.session.get(Topic, topic_id) if topic_id else None
+        if topic is None:
+            raise QuestionError("Không tìm thấy chủ đề này.", "topic_id")
         topic.retired_at = utcnow()
         record(staff_id, "retire_topic", "topic", [topic.id])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from quiz import attempts, tallies
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
+from quiz.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, db_id, read_int
 from quiz.errors import AttemptError, RegistrationError
 from quiz.extensions import db, limiter
 from quiz.forms import LoginForm, RegisterForm
@@ -22,6 +23,7 @@ from quiz.registration import Applicant, register_citizen
 from quiz.web import session_citizen_id
 
 bp = Blueprint("quiz", __name__)
+MAX_CHOICES = 16  # more shown choices than any question has
 
 
 def citizen_required(view):  # type: ignore[no-untyped-def]
@@ -97,7 +99,7 @@ def applicant_from(form: RegisterForm) -> Applicant:
         consent=form.consent.data, publish_consent=form.publish_consent.data,
         guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
         guardian_consent=form.guardian_consent.data,
-        notice_version_seen=request.form.get("notice_version", type=int))
+        notice_version_seen=request.form.get("notice_version", type=db_id))
 
 
 def form_field_error(form, error) -> None:  # type: ignore[no-untyped-def]
@@ -187,10 +189,11 @@ def own_attempt(attempt_id: int) -> Attempt:
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
     try:
-        position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
-    except (KeyError, TypeError, ValueError):
+        position = bounded_int(payload["position"], 0, SMALL_INT_MAX)
+        shown = [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]]
+    except (KeyError, TypeError, ValueError, AttributeError):
         return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
     try:
         attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
@@ -204,9 +207,9 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
 @citizen_in_session
 def submit(attempt_id: int):  # type: ignore[no-untyped-def]
     answers = answers_from_form(request.form)
-    prediction = request.form.get("prediction", "").strip()
+    prediction = read_int(request.form, "prediction", None, -DB_INT_MAX, DB_INT_MAX)  # issue 14 owns its range
     try:
-        finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+        finish(attempt_id, answers, prediction)
     except AttemptError as error:
         if error.message == attempts.NOT_FOUND:  # another citizen's attempt, or none
             abort(404)
@@ -218,9 +221,10 @@ def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-
     """Fields q<position> hold shown choice positions; malformed ones are ignored."""
     answers: dict[int, list[int]] = {}
     for key in form:
-        if key.startswith("q") and key[1:].isdigit():
-            values = [v for v in form.getlist(key) if v.isdigit()]
-            answers[int(key[1:])] = [int(v) for v in values]
+        position = read_int({"p": key[1:]}, "p", None, 0, SMALL_INT_MAX) if key.startswith("q") else None
+        if position is not None:
+            values = [read_int({"v": v}, "v", None, 0, SMALL_INT_MAX) for v in form.getlist(key)[:MAX_CHOICES]]
+            answers[position] = [v for v in values if v is not None]
     return answers
 
 
