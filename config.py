@@ -47,6 +47,9 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down: limits fall back to memory, requests go on
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
+    # failed log-ins and password checks (quiz.login_throttle): a growing delay per account and per address
+    LOGIN_THROTTLE_ENABLED = os.environ.get("LOGIN_THROTTLE_ENABLED", "1") == "1"
+    LOGIN_THROTTLE_PREFIX = "cds:v1:login"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
     IMPORT_MAX_BYTES = 5 * 1024 * 1024  # question files; every other request body is small
     SMALL_BODY_MAX_BYTES = 256 * 1024
@@ -73,6 +76,7 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False
+    LOGIN_THROTTLE_ENABLED = False  # the throttle's own tests turn it on (every test logs in from 127.0.0.1)
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only; production keeps Werkzeug's scrypt
 
 

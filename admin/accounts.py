@@ -1,5 +1,6 @@
 """Staff accounts and what commune admins do for citizens in person."""
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -11,6 +12,7 @@ from quiz.database import write_transaction
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, StaffUser
+from quiz.password_change import set_temporary_password
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0) for handing out on paper
 
@@ -71,14 +73,15 @@ def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) ->
     workbook.close()
 
 
-def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
-    """Give a citizen of the staff member's commune a new temporary password (audited)."""
+def reset_citizen_password(staff: StaffUser, citizen_id: int, now: datetime, method: str) -> str:
+    """Give a citizen of the staff member's commune a temporary password (audited): one log-in within 72 hours,
+    then a forced change; the citizen's sessions end."""
     citizen = citizen_for_staff(staff, citizen_id)
     if citizen.anonymised_at is not None:
         raise DomainError("Tài khoản này đã bị xóa theo yêu cầu.")
-    password = temporary_password(8)
+    password = temporary_password(10)
     with write_transaction():
         citizen = citizen_for_staff(staff, citizen_id)
-        citizen.set_password(password)
+        set_temporary_password(citizen, password, method, now)
         record(staff.id, "reset_citizen_password", "citizen", [citizen.id])
     return password

@@ -5,29 +5,39 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
+from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.models import StaffUser
+from quiz.password_change import end_sessions
+from quiz.sign_in import check_password
+from quiz.views import changed_password
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     form = StaffLoginForm()
     if form.validate_on_submit():
-        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
-        if staff and staff.active and staff.check_password(form.password.data):
-            login_user(staff)
+        username = form.username.data.strip()[:64]
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+        checked = check_password("staff", username.casefold(), staff, form.password.data, utcnow())
+        if checked.person is not None:
+            login_user(checked.person)
             return redirect(_safe_next() or url_for("admin.index"))
-        form.form_errors.append("Tên đăng nhập hoặc mật khẩu chưa đúng.")
+        form.form_errors.append(checked.message)
+        return render_template("admin/login.html", form=form), checked.status
     return render_template("admin/login.html", form=form)
 
 
 def _safe_next() -> str | None:
+    """Only a path inside the admin pages (the edge already refused control characters)."""
     target = request.args.get("next", "")
-    return target if target.startswith("/quan-tri") and "//" not in target else None
+    return target if target.startswith("/quan-tri") and "//" not in target and "\\" not in target else None
 
 
 @bp.post("/dang-xuat")
 def logout():  # type: ignore[no-untyped-def]
+    """Log-out ends every session of the account (a copied cookie too)."""
+    end_sessions(current_user)
     logout_user()
     return redirect(url_for("admin.login"))
 
@@ -35,13 +45,7 @@ def logout():  # type: ignore[no-untyped-def]
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors = ["Mật khẩu hiện tại chưa đúng."]
-        else:
-            current_user.set_password(form.new.data)
-            current_user.must_change_password = False
-            db.session.commit()
-            flash("Đã đổi mật khẩu.", "success")
-            return redirect(url_for("admin.index"))
+    if form.validate_on_submit() and changed_password(form, "staff"):
+        flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
+        return redirect(url_for("admin.index"))
     return render_template("admin/change_password.html", form=form)

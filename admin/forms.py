@@ -13,7 +13,7 @@ class StaffLoginForm(Form):
 
 class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
-    new = PasswordField("Mật khẩu mới (ít nhất 10 ký tự)", validators=[
-        DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
+    new = PasswordField("Mật khẩu mới (ít nhất 12 ký tự, không phải mật khẩu phổ biến)", validators=[
+        DataRequired(REQUIRED), Length(max=128, message="Mật khẩu mới dài tối đa 128 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])

@@ -12,6 +12,7 @@ from quiz.converters import db_count
 from quiz.errors import DomainError, RegistrationError
 from quiz.extensions import limiter
 from quiz.forms import RegisterForm
+from quiz.models.people import password_method
 from quiz.rate_limits import ASSISTED_PER_HELPER, staff_key
 from quiz.registration import register_citizen
 from quiz.views import applicant_from, form_field_error
@@ -31,7 +32,7 @@ def participant_list():  # type: ignore[no-untyped-def]
 @bp.post("/nguoi-du-thi/<int:citizen_id>/dat-lai-mat-khau")
 def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
     try:
-        password = reset_citizen_password(current_user, citizen_id)
+        password = reset_citizen_password(current_user, citizen_id, utcnow(), password_method())
     except DomainError as error:
         flash(error.message, "error")
         return render_template("admin/password_reset.html", password=None)

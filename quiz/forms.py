@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from quiz.form_base import Form
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 REQUIRED = "Vui lòng điền mục này."
 
@@ -35,7 +35,7 @@ class RegisterForm(Form):
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validators=[DataRequired("Vui lòng chọn xã, phường hoặc đặc khu.")], validate_choice=False)
-    password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    password = PasswordField("Mật khẩu (ít nhất 8 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
     guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
     guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
     guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ")
@@ -55,6 +55,13 @@ class RegisterForm(Form):
 class LoginForm(Form):
     phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class CitizenPasswordForm(Form):
+    current = PasswordField("Mật khẩu hiện tại (hoặc mật khẩu tạm cán bộ đưa)", validators=[DataRequired(REQUIRED), Length(max=128)])
+    new = PasswordField("Mật khẩu mới (ít nhất 8 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
 
 
 class CorrectionForm(Form):

@@ -11,11 +11,11 @@ from quiz.errors import RegistrationError
 from quiz.extensions import db
 from quiz.models import Citizen, Commune, Consent
 from quiz.phones import InvalidPhone, normalise_phone
+from quiz.passwords import password_problem
 from quiz.privacy import current_notice, record_consent
 from quiz.text import clean_text, search_key
 
 GUARDIAN_AGE = 16
-MIN_PASSWORD = 6
 
 
 @dataclass
@@ -87,8 +87,9 @@ def _validated_fields(applicant: Applicant, province_code: str, today: date) -> 
     commune = db.session.get(Commune, applicant.commune_code or "")
     if commune is None or commune.province_code != province_code:
         raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
-    if len(applicant.password or "") < MIN_PASSWORD or len(applicant.password) > 128:
-        raise RegistrationError("Mật khẩu cần có ít nhất 6 ký tự.", "password")
+    password_refused = password_problem(applicant.password or "", staff=False)
+    if password_refused:
+        raise RegistrationError(password_refused, "password")
     if not applicant.consent:
         raise RegistrationError(
             "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi.", "consent"

@@ -13,14 +13,18 @@ from quiz.communes import province_communes
 from quiz.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, db_id, read_int
 from quiz.errors import AttemptError, RegistrationError
 from quiz.extensions import db, limiter
-from quiz.forms import LoginForm, RegisterForm
+from quiz.forms import CitizenPasswordForm, LoginForm, RegisterForm
 from quiz.models import Attempt, Citizen, Round
 from quiz.phones import InvalidPhone, normalise_phone
 from quiz.privacy import current_notice
 from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE, attempt_key,
                               client_ip, phone_key)
+from quiz.models.people import password_method
+from quiz.password_change import PasswordRefused, end_sessions
+from quiz.password_change import change_password as change_password_of
 from quiz.registration import Applicant, register_citizen
-from quiz.web import session_citizen_id
+from quiz.sign_in import check_password
+from quiz.web import session_citizen, session_citizen_id
 
 bp = Blueprint("quiz", __name__)
 MAX_CHOICES = 16  # more shown choices than any question has
@@ -33,6 +37,8 @@ def citizen_required(view):  # type: ignore[no-untyped-def]
     def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
         if current_user.is_staff:
             abort(403)
+        if current_user.must_change_password:  # after a staff reset: a new password before anything else
+            return redirect(url_for("quiz.change_password"))
         return view(*args, **kwargs)
     return wrapped
 
@@ -57,6 +63,12 @@ def citizen_in_session(view):  # type: ignore[no-untyped-def]
 def citizen_id() -> int:
     """The logged-in citizen's id: named by the session, else that of the loaded person."""
     return session_citizen_id() or current_user.id
+
+
+def citizen_session_token() -> str:
+    """The session token the hot endpoints' own query checks (named by the session, else the loaded person's)."""
+    named = session_citizen()
+    return named[1] if named else current_user.session_token
 
 
 def grace() -> timedelta:
@@ -117,26 +129,66 @@ def form_field_error(form, error) -> None:  # type: ignore[no-untyped-def]
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
-        citizen = find_citizen_by_phone(form.phone.data)
-        if citizen and citizen.is_active and citizen.check_password(form.password.data):
-            login_user(citizen, remember=True)
-            return redirect(url_for("quiz.contest"))
-        form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
+        phone = phone_identity(form.phone.data)
+        checked = check_password("citizen", phone, find_citizen_by_phone(phone), form.password.data, utcnow())
+        if checked.person is not None:
+            temporary = checked.person.must_change_password
+            login_user(checked.person, remember=not temporary)
+            return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
+        form.form_errors.append(checked.message)
+        return render_template("quiz/login.html", form=form), checked.status
     return render_template("quiz/login.html", form=form)
 
 
-def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
+def phone_identity(raw_phone: str) -> str:
+    """The canonical phone (one throttle bucket whatever its spelling), or the typed text trimmed."""
     try:
-        phone = normalise_phone(raw_phone)
+        return normalise_phone(raw_phone)
     except InvalidPhone:
-        return None
-    return db.session.scalar(select(Citizen).where(Citizen.phone == phone))
+        return (raw_phone or "").strip()[:25]
+
+
+def find_citizen_by_phone(phone: str) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone)) if phone.isdigit() else None
 
 
 @bp.post("/dang-xuat")
 def logout():  # type: ignore[no-untyped-def]
+    """Log-out ends every session of the account: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
     logout_user()
     return redirect(url_for("quiz.home"))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    """"Đổi mật khẩu": the current password is required (throttled); forced after a staff reset."""
+    if current_user.is_staff:
+        return redirect(url_for("admin.change_password"))
+    form = CitizenPasswordForm()
+    if form.validate_on_submit():
+        if changed_password(form, "citizen"):
+            flash("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất.", "success")
+            return redirect(url_for("quiz.contest"))
+    return render_template("quiz/change_password.html", form=form)
+
+
+def changed_password(form, kind: str) -> bool:  # type: ignore[no-untyped-def]
+    """Check the current password (throttled), change it, keep this session; errors go onto the form."""
+    checked = check_password(kind, current_user.get_id().rsplit(":", 1)[0], current_user, form.current.data, utcnow(),
+                             logging_in=False)
+    if checked.person is None:
+        form.current.errors = [checked.message if checked.status == 429 else "Mật khẩu hiện tại chưa đúng."]
+        return False
+    try:
+        change_password_of(current_user, form.current.data, form.new.data, password_method())
+    except PasswordRefused as error:
+        form.new.errors = [error.message]
+        return False
+    login_user(current_user, remember=kind == "citizen")  # this session carries the new token
+    return True
 
 
 @bp.get("/thi")
@@ -196,7 +248,7 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
     except (KeyError, TypeError, ValueError, AttributeError):
         return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
     try:
-        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace(), citizen_session_token())
     except AttemptError as error:
         status = 404 if error.message == attempts.NOT_FOUND else 409
         return {"error": error.message}, status
@@ -229,7 +281,8 @@ def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-
 
 
 def finish(attempt_id: int, answers, prediction):  # type: ignore[no-untyped-def]
-    outcome = attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
+    outcome = attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace(),
+                                      citizen_session_token())
     if outcome.newly_graded:
         tallies.record_submission(outcome)
     return outcome

@@ -4,23 +4,42 @@ from datetime import date, datetime
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.models.geography import Commune
+from quiz.passwords import hash_password, new_session_token, verify_password
+
+
+def password_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class PasswordMixin:
+    """A password hash and the per-account session token that every session and remember-me cookie carries."""
+
+    id: Mapped[int]
     password_hash: Mapped[str | None]
+    session_token: Mapped[str]
+    ID_KIND = ""
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password, password_method())
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password, password_method())
+
+    def end_sessions(self) -> None:
+        """A new token: every session and remember-me cookie carrying the old one stops working."""
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        """Flask-Login's id, in the session and in the remember-me cookie: kind, row id and session token."""
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.ID_KIND}:{self.id}:{self.session_token}"
 
 
 class Citizen(PasswordMixin, UserMixin, db.Model):
@@ -40,11 +59,13 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     guardian_name: Mapped[str | None] = mapped_column(String(100))
     guardian_phone: Mapped[str | None] = mapped_column(String(15))
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # set by a staff reset: the temporary password opens one session before this time (then it is spent)
+    temporary_password_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     commune: Mapped[Commune] = relationship()  # loaded on use: the login loader needs only the code
-
-    def get_id(self) -> str:
-        return f"c:{self.id}"
+    ID_KIND = "c"
 
     @property
     def is_active(self) -> bool:
@@ -73,11 +94,10 @@ class StaffUser(PasswordMixin, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     commune: Mapped[Commune | None] = relationship()
-
-    def get_id(self) -> str:
-        return f"s:{self.id}"
+    ID_KIND = "s"
 
     @property
     def is_active(self) -> bool:
