@@ -1,4 +1,5 @@
 """Staff accounts and what commune admins do for citizens in person."""
+import os
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +58,9 @@ def create_commune_admins(province_code: str) -> list[tuple[StaffUser, Commune, 
 
 
 def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) -> None:
-    """The initial credentials as an .xlsx for the organizer to hand out (codes kept as text)."""
+    """The initial credentials as an .xlsx for the organizer to hand out (codes kept as text), readable by its owner only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("Tài khoản")
     bold = workbook.add_format({"bold": True})

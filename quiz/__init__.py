@@ -14,7 +14,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_for(config_name))
     app.config.update(overrides or {})
-    _check_production_secret(app)
+    _refuse_public_secret(app)
 
     from quiz import cli, edge, health, security, web
     from quiz.database import configure_sqlite, ping_idle_connections
@@ -49,6 +49,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
-def _check_production_secret(app: Flask) -> None:
-    if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] in ("", "dev-only-not-secret"):
-        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+def _refuse_public_secret(app: Flask) -> None:
+    """The shipped key is public (anyone could sign an organizer's session): only a developer's own machine may use it."""
+    from config import DEFAULT_SECRET
+
+    if app.config["SECRET_KEY"] not in ("", DEFAULT_SECRET):
+        return
+    host = str(app.config.get("SERVER_BIND", "")).rsplit(":", 1)[0].strip("[]")
+    if app.config["APP_ENV"] != "development" or host not in ("127.0.0.1", "localhost", "::1"):
+        raise RuntimeError("SECRET_KEY must be set (the default key is public): run `make run`, which keeps a random "
+                           "key in instance/secret_key, or set SECRET_KEY. The default is accepted only with "
+                           "APP_ENV=development on a loopback address.")

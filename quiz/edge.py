@@ -11,8 +11,9 @@ import json
 import re
 from typing import Any
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
 
 from quiz.converters import BoundedIntConverter
 
@@ -28,6 +29,20 @@ def init_app(app: Flask) -> None:
     app.json = StrictJSONProvider(app)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 64 * 1024)
     app.before_request(check_request_edge)
+    app.register_error_handler(ControlCharacters, _render_control_characters)
+
+
+class ControlCharacters(BadRequest):
+    """A 400 whose page says what was wrong (the browser's back button keeps what was typed)."""
+
+    description = ("Nội dung gửi lên có ký tự điều khiển không hợp lệ (thường do dán từ nơi khác). "
+                   "Vui lòng quay lại, xóa và gõ lại phần vừa dán rồi gửi lại.")
+
+
+def _render_control_characters(error: ControlCharacters):  # type: ignore[no-untyped-def]
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return {"error": error.description}, 400
+    return render_template("errors/error.html", code=400, message=error.description), 400
 
 
 def check_request_edge() -> None:
@@ -38,9 +53,9 @@ def check_request_edge() -> None:
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     if _has_control(request.args, _QUERY_CONTROL) or _has_control(request.form, _FORM_CONTROL):
-        abort(400)
+        raise ControlCharacters()
     if any(_QUERY_CONTROL.search(f.filename or "") for f in request.files.values()):
-        abort(400)
+        raise ControlCharacters()
 
 
 def _has_control(values, pattern: re.Pattern) -> bool:  # type: ignore[no-untyped-def]
