@@ -1,7 +1,7 @@
 """What the dashboards show: commune rankings, score distributions, topic gaps, participants."""
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, cast, func, or_, select
+from sqlalchemy import Integer, cast, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from admin.access import scope_citizens
@@ -9,9 +9,11 @@ from quiz.extensions import db
 from quiz.figures import CommuneFigures, FiguresView
 from quiz.models import (Attempt, AttemptItem, BestResult, Citizen, Commune, Question, QuestionVersion,
                          Round, StaffUser, Topic)
+from quiz.phones import InvalidPhone, normalise_phone
 from quiz.text import search_key
 
 PAGE_SIZE = 25
+PHONE_SUFFIX_DIGITS = 4
 TARGET_SHARE = 0.8  # the city's target: 80% of adults take part
 
 
@@ -121,14 +123,24 @@ def participants(staff: StaffUser, query: str, page: int, round_id: int | None,
     return ParticipantPage(citizens, best, page, pages, total)
 
 
+def is_digits_search(query: str) -> bool:
+    """A search by phone digits (rate limited and audited by the view), not by name."""
+    compact = query.replace(" ", "").replace(".", "").lstrip("+")
+    return bool(compact) and compact.isascii() and compact.isdigit()
+
+
 def _search_filter(query: str):  # type: ignore[no-untyped-def]
-    """Name words match anywhere (accent-insensitive); 3+ digits match the end of the phone."""
-    digits = "".join(ch for ch in query if ch.isdigit())
-    key = _escape_like(search_key(query))
-    name_match = Citizen.name_key.like(f"%{key}%", escape="\\")
-    if len(digits) >= 3 and len(digits) == len(query.replace(" ", "")):
-        return or_(name_match, Citizen.phone.like(f"%{_escape_like(digits)}", escape="\\"))
-    return name_match
+    """Name words match anywhere (accent-insensitive). Digits match exactly the last 4 digits of the phone,
+    or a whole number: shorter or longer suffixes would let masked numbers be recovered digit by digit."""
+    if not is_digits_search(query):
+        return Citizen.name_key.like(f"%{_escape_like(search_key(query))}%", escape="\\")
+    compact = query.replace(" ", "").replace(".", "")
+    if len(compact) == PHONE_SUFFIX_DIGITS:
+        return Citizen.phone.like(f"%{compact}")
+    try:
+        return Citizen.phone == normalise_phone(compact)
+    except InvalidPhone:
+        return false()
 
 
 def _escape_like(text: str) -> str:

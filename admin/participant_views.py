@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from admin import bp
 from admin.accounts import reset_citizen_password
-from admin.dashboard import participants
+from admin.dashboard import is_digits_search, participants
 from admin.dashboard_views import selected_round
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
@@ -13,20 +13,32 @@ from quiz.errors import DomainError, RegistrationError
 from quiz.extensions import limiter
 from quiz.forms import RegisterForm
 from quiz.models.people import password_method
-from quiz.rate_limits import ASSISTED_PER_HELPER, staff_key
+from quiz.audit import record
+from quiz.extensions import db
+from quiz.rate_limits import ASSISTED_PER_HELPER, DIGITS_SEARCHES_PER_STAFF, staff_key
 from quiz.registration import register_citizen
 from quiz.views import applicant_from, form_field_error
 
 
 @bp.route("/nguoi-du-thi", methods=["GET", "POST"])
+@limiter.limit(DIGITS_SEARCHES_PER_STAFF, key_func=staff_key, methods=["POST"], exempt_when=lambda: not digits_query())
 def participant_list():  # type: ignore[no-untyped-def]
-    """Searches are POSTed so that names and phone digits never land in URLs or access logs."""
+    """Searches are POSTed so that names and phone digits never land in URLs or access logs; a search by
+    digits is rate limited per staff account and audited (the IDs found, never the digits)."""
     round_ = selected_round()
     commune_code = request.args.get("xa") if current_user.is_organizer else None
     query = request.form.get("q", "").strip()[:100]
     page = participants(current_user, query, request.form.get("page", 1, type=db_count),
                         round_.id if round_ else None, commune_code)
+    if digits_query():
+        record(current_user.id, "search_phone_digits", "citizen", [c.id for c in page.citizens],
+               changes={"digits": len(query.replace(" ", "")), "found": page.total})
+        db.session.commit()
     return render_template("admin/participants.html", page=page, round=round_, q=query)
+
+
+def digits_query() -> bool:
+    return request.method == "POST" and is_digits_search(request.form.get("q", "").strip()[:100])
 
 
 @bp.post("/nguoi-du-thi/<int:citizen_id>/dat-lai-mat-khau")

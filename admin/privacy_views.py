@@ -15,9 +15,13 @@ from quiz.converters import DB_INT_MAX, db_id, read_int
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
+from quiz.text import clean_text
 from quiz.privacy import current_notice, publish_notice
 
 AUDIT_PAGE_LIMIT = 500
+REVEAL_CATEGORIES = {"trao_giai": "Liên hệ trao giải", "ho_tro": "Hỗ trợ người dự thi theo yêu cầu của họ",
+                     "yeu_cau_du_lieu": "Xử lý yêu cầu về dữ liệu cá nhân", "xac_minh": "Xác minh khiếu nại, gian lận"}
+REVEAL_NOTE_MAX = 120
 
 
 @bp.route("/thong-bao-du-lieu", methods=["GET", "POST"])
@@ -70,12 +74,13 @@ def data_request_list():  # type: ignore[no-untyped-def]
 @organizer_required
 def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
     """Show one full phone number: organizers only, with a reason, recorded in the audit log."""
-    reason = (request.form.get("reason") or "").strip()
-    if len(reason) < 5:
-        flash("Vui lòng ghi lý do cần xem số điện thoại đầy đủ.", "error")
+    category, note = request.form.get("category", ""), clean_text(request.form.get("note"))[:REVEAL_NOTE_MAX]
+    if category not in REVEAL_CATEGORIES:
+        flash("Vui lòng chọn lý do cần xem số điện thoại đầy đủ.", "error")
         return redirect(url_for("admin.participant_list"))
     citizen = citizen_for_staff(current_user, citizen_id)
-    record(current_user.id, "reveal_phone", "citizen", [citizen.id], reason=reason[:500])
+    record(current_user.id, "reveal_phone", "citizen", [citizen.id], changes={"category": category},
+           reason=f"{REVEAL_CATEGORIES[category]}: {note}" if note else REVEAL_CATEGORIES[category])
     db.session.commit()
     return render_template("admin/reveal_phone.html", citizen=citizen)
 

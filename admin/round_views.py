@@ -11,6 +11,7 @@ from admin import bp
 from admin.access import organizer_required
 from quiz.clock import parse_local_minute, to_local, utcnow
 from quiz.converters import DB_INT_MAX, bounded_int, db_id, read_int
+from quiz.audit import record
 from quiz.errors import DomainError
 from quiz.extensions import db
 from quiz.models import Commune, Round, Topic
@@ -95,6 +96,9 @@ def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
     limit = request.args.get("top", 50, type=lambda v: bounded_int(v, 1, 1000))
     rows = round_ranking(round_, limit, commune)
     if request.args.get("xuat") == "xlsx":
+        record(current_user.id, "export_ranking", "citizen", [row.result.citizen_id for row in rows],
+               changes={"round_id": round_.id, "commune": commune, "rows": len(rows)})
+        db.session.commit()
         return Response(_ranking_xlsx(round_, rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()

@@ -8,7 +8,8 @@ from quiz.converters import bounded_int
 from quiz.database import write_transaction
 from quiz.errors import DomainError
 from quiz.extensions import db
-from quiz.models import Citizen, DataRequest, Round, Setting
+from quiz.models import AuditEvent, AuditSubject, Citizen, DataRequest, Round, Setting
+from quiz.passwords import new_session_token
 
 RETENTION_SETTING = "retention_days_after_last_round"
 DEFAULT_RETENTION_DAYS = 180
@@ -26,8 +27,21 @@ def anonymise(citizen: Citizen, now: datetime) -> None:
         setattr(citizen, field, None)
     citizen.anonymised_at = now
     # what the person wrote in a request may name them; the request itself (kind, dates) stays as proof
+    citizen.session_token = new_session_token()
     db.session.execute(update(DataRequest).where(DataRequest.citizen_id == citizen.id)
                        .values(detail=ANONYMISED_DETAIL), execution_options={"synchronize_session": "fetch"})
+    redact_audit_reasons([citizen.id])
+
+
+def redact_audit_reasons(citizen_ids: list[int]) -> None:
+    """A staff member's free-text reason (reveal, export) may name the person: it goes with their data.
+
+    The audit row stays (who did what, when, to which IDs); only its reason text is replaced. A bulk
+    UPDATE, deliberately: the ORM refuses edits of audit rows (append-only) and this is the one exception.
+    """
+    events = select(AuditSubject.event_id).where(AuditSubject.citizen_id.in_(citizen_ids))
+    db.session.execute(update(AuditEvent).where(AuditEvent.id.in_(events), AuditEvent.reason != "")
+                       .values(reason=ANONYMISED_DETAIL), execution_options={"synchronize_session": False})
 
 
 def retention_days() -> int:
@@ -70,10 +84,12 @@ def apply_retention(now: datetime) -> int:
                                           .order_by(Citizen.id).limit(RETENTION_BATCH)))
             if ids:
                 db.session.execute(update(Citizen).where(Citizen.id.in_(ids)).values(
-                    {**{field: None for field in PERSONAL_FIELDS}, "anonymised_at": now}),
+                    {**{field: None for field in PERSONAL_FIELDS}, "anonymised_at": now,
+                     "session_token": new_session_token()}),
                     execution_options={"synchronize_session": False})
                 db.session.execute(update(DataRequest).where(DataRequest.citizen_id.in_(ids))
                                    .values(detail=ANONYMISED_DETAIL), execution_options={"synchronize_session": False})
+                redact_audit_reasons(ids)
         if not ids:
             break
         total += len(ids)

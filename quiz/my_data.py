@@ -11,7 +11,7 @@ from quiz.errors import RegistrationError
 from quiz.extensions import db
 from quiz.models import Attempt, Citizen, CitizenChange, Commune, Consent, DataRequest, Round
 from quiz.registration import age_on
-from quiz.text import clean_text, search_key
+from quiz.text import clean_text, name_problem, search_key
 
 
 def personal_data(citizen: Citizen) -> dict:
@@ -43,6 +43,8 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
     name = clean_text(full_name)
     if not 2 <= len(name) <= 100:
         raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
+    if name_problem(name):
+        raise RegistrationError(name_problem(name), "full_name")
     if not birth_date or not 0 < age_on(birth_date, today) <= 120:
         raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
     commune = db.session.get(Commune, commune_code or "")
@@ -78,7 +80,9 @@ def delete_my_data(citizen_id: int, now: datetime) -> None:
     """Self-service deletion: anonymise at once and record the request as completed."""
     with write_transaction():
         citizen = db.session.get(Citizen, citizen_id)
-        request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        request = db.session.scalar(select(DataRequest).where(  # one already waiting is the one completed now
+            DataRequest.citizen_id == citizen_id, DataRequest.kind == "deletion", DataRequest.completed_at.is_(None)))
+        request = request or open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
         anonymise(citizen, now)
         request.acknowledged_at = request.completed_at = now
         request.status = "completed"

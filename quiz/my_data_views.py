@@ -6,7 +6,7 @@ from flask_login import current_user, logout_user
 
 from quiz.clock import to_local, utcnow
 from quiz.communes import province_communes
-from quiz.errors import RegistrationError
+from quiz.errors import DomainError, RegistrationError
 from quiz.forms import CorrectionForm, DeleteForm, ObjectionForm
 from quiz.my_data import (correct_details, delete_my_data, object_to_processing, personal_data,
                           withdraw_optional_consent)
@@ -76,8 +76,12 @@ def my_data_withdraw():  # type: ignore[no-untyped-def]
 def my_data_object():  # type: ignore[no-untyped-def]
     form = ObjectionForm()
     if form.validate_on_submit():
-        request = object_to_processing(current_user.id, form.detail.data, utcnow())
-        flash(f"Đã ghi nhận yêu cầu; Ban Tổ chức sẽ trả lời trước {to_local(request.complete_by):%d/%m/%Y}.", "success")
+        try:
+            request = object_to_processing(current_user.id, form.detail.data, utcnow())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Đã ghi nhận yêu cầu; Ban Tổ chức sẽ trả lời trước {to_local(request.complete_by):%d/%m/%Y}.", "success")
     else:
         flash("Vui lòng ghi nội dung phản đối.", "error")
     return redirect(url_for("quiz.my_data"))

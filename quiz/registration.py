@@ -13,7 +13,7 @@ from quiz.models import Citizen, Commune, Consent
 from quiz.phones import InvalidPhone, normalise_phone
 from quiz.passwords import password_problem
 from quiz.privacy import current_notice, record_consent
-from quiz.text import clean_text, search_key
+from quiz.text import clean_text, name_problem, search_key
 
 GUARDIAN_AGE = 16
 
@@ -79,6 +79,8 @@ def _validated_fields(applicant: Applicant, province_code: str, today: date) -> 
     name = clean_text(applicant.full_name)
     if not 2 <= len(name) <= 100:
         raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
+    if name_problem(name):
+        raise RegistrationError(name_problem(name), "full_name")
     if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
         raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
     phone = _phone(applicant.phone, "phone")
@@ -103,7 +105,7 @@ def _validated_fields(applicant: Applicant, province_code: str, today: date) -> 
 
 def _guardian_fields(applicant: Applicant) -> dict:
     guardian_name = clean_text(applicant.guardian_name)
-    if not 2 <= len(guardian_name) <= 100:
+    if not 2 <= len(guardian_name) <= 100 or name_problem(guardian_name):
         raise RegistrationError(
             "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ.", "guardian_name"
         )
