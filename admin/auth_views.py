@@ -5,12 +5,11 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import StaffUser
-from quiz.password_change import end_sessions
-from quiz.sign_in import check_password
-from quiz.views import changed_password
+from quiz.people.password_change import end_sessions
+from quiz.web.sign_in import changed_password, check_password
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])

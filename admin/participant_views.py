@@ -3,21 +3,19 @@ from flask import current_app, flash, render_template, request
 from flask_login import current_user
 
 from admin import bp
-from admin.accounts import reset_citizen_password
-from admin.dashboard import is_digits_search, participants
 from admin.dashboard_views import selected_round
-from quiz.clock import to_local, utcnow
-from quiz.communes import province_communes
-from quiz.converters import db_count
-from quiz.errors import DomainError, RegistrationError
-from quiz.extensions import limiter
-from quiz.forms import RegisterForm
+from admin.forms import RevealForm
+from quiz.errors import AccountRemoved, RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.converters import db_count
+from quiz.infra.extensions import limiter
 from quiz.models.people import password_method
-from quiz.audit import record
-from quiz.extensions import db
-from quiz.rate_limits import ASSISTED_PER_HELPER, DIGITS_SEARCHES_PER_STAFF, staff_key
-from quiz.registration import register_citizen
-from quiz.views import applicant_from, form_field_error
+from quiz.people.communes import province_communes
+from quiz.people.registration import register_citizen
+from quiz.people.staff_accounts import reset_citizen_password
+from quiz.reports.dashboard import is_digits_search, participants, record_digits_search
+from quiz.web.forms import RegisterForm, applicant_from, form_field_error
+from quiz.web.rate_limits import ASSISTED_PER_HELPER, DIGITS_SEARCHES_PER_STAFF, staff_key
 
 
 @bp.route("/nguoi-du-thi", methods=["GET", "POST"])
@@ -31,10 +29,9 @@ def participant_list():  # type: ignore[no-untyped-def]
     page = participants(current_user, query, request.form.get("page", 1, type=db_count),
                         round_.id if round_ else None, commune_code)
     if digits_query():
-        record(current_user.id, "search_phone_digits", "citizen", [c.id for c in page.citizens],
-               changes={"digits": len(query.replace(" ", "")), "found": page.total})
-        db.session.commit()
-    return render_template("admin/participants.html", page=page, round=round_, q=query)
+        record_digits_search(current_user.id, [c.id for c in page.citizens], len(query.replace(" ", "")), page.total)
+    return render_template("admin/participants.html", page=page, round=round_, q=query,
+                           reveal_form=RevealForm(formdata=None))
 
 
 def digits_query() -> bool:
@@ -45,7 +42,7 @@ def digits_query() -> bool:
 def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
     try:
         password = reset_citizen_password(current_user, citizen_id, utcnow(), password_method())
-    except DomainError as error:
+    except AccountRemoved as error:
         flash(error.message, "error")
         return render_template("admin/password_reset.html", password=None)
     return render_template("admin/password_reset.html", password=password)

@@ -9,16 +9,22 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import parse_local_minute, to_local, utcnow
-from quiz.converters import DB_INT_MAX, bounded_int, db_id, read_int
 from quiz.audit import record
+from quiz.contest.question_stats import (
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    refreshed_at,
+    topic_stats,
+)
+from quiz.contest.ranking import round_ranking
+from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import parse_local_minute, to_local, utcnow
+from quiz.infra.converters import DB_INT_MAX, bounded_int, db_id, read_int
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Commune, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.ranking import round_ranking
-from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
-from quiz.spreadsheet import safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

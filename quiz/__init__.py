@@ -4,6 +4,7 @@ import logging
 from flask import Flask
 
 from config import config_for
+from quiz.infra.clock import DISPLAY_TIMEZONE
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -13,13 +14,24 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_for(config_name))
+    app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
     _refuse_public_secret(app)
 
-    from quiz import cli, edge, health, security, web
-    from quiz.database import configure_sqlite, ping_idle_connections
-    from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from quiz.redis_client import init_redis
+    from quiz import cli
+    from quiz.infra.database import configure_sqlite, ping_idle_connections
+    from quiz.infra.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
+    from quiz.infra.redis_client import init_redis
+    from quiz.web import edge, health, security
+    from quiz.web import hooks as web
 
     edge.init_app(app)  # first: its size and character checks run before CSRF reads the form
     db.init_app(app)
@@ -36,10 +48,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app in middleware
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
-    from quiz.views import bp as quiz_bp
+    from quiz.citizen import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(health.bp)

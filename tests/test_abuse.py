@@ -4,10 +4,10 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from quiz.anonymise import anonymise
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Citizen
+from quiz.privacy.anonymise import anonymise
 from tests.admin_helpers import build_scenario
 from tests.conftest import csrf_token, make_staff, staff_login
 from tests.test_citizen_flow import login, register, save, start
@@ -85,7 +85,7 @@ def test_replayed_submission_records_one_attempt(client, app, contest):
 
 @pytest.mark.parametrize("name, message", [
     ("A" * 5000, "Họ tên quá dài."),
-    ("\x00\x01\x02", "ký tự điều khiển"),  # refused at the edge (quiz.edge), with what to do
+    ("\x00\x01\x02", "ký tự điều khiển"),  # refused at the edge (quiz.web.edge), with what to do
 ])
 def test_over_long_and_control_character_names_are_refused(client, app, contest, name, message):
     html = register(client, full_name=name).get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_over_long_and_control_character_names_are_refused(client, app, contest,
 
 
 def test_control_characters_are_refused_and_nfd_equals_nfc(client, app, contest):
-    assert register(client, full_name="Nguyễn\u0007 Thị Hằng").status_code == 400  # refused at the edge (quiz.edge)
+    assert register(client, full_name="Nguyễn\u0007 Thị Hằng").status_code == 400  # refused at the edge (quiz.web.edge)
     nfd = unicodedata.normalize("NFD", "Nguyễn Thị   Hằng")
     assert register(client, full_name=nfd).status_code == 302
     with app.app_context():

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from quiz import create_app
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Citizen, StaffUser
-from quiz.my_data import delete_my_data
+from quiz.privacy.my_data import delete_my_data
 from tests.admin_helpers import build_scenario
 from tests.conftest import csrf_token, make_citizen, make_staff, staff_login
 from tests.test_citizen_flow import login, register, save, start
@@ -41,7 +41,7 @@ def test_staff_login_locks_after_wrong_passwords_even_for_the_right_one(app, thr
 
 
 def test_the_delay_grows_and_a_success_clears_it(app, throttled, redis, contest):
-    from quiz.login_throttle import delay_after
+    from quiz.infra.login_throttle import delay_after
     assert [delay_after(n, "account") for n in (4, 5, 6, 7, 30)] == [0, 2, 4, 8, 900]
     with app.app_context():
         make_staff()

@@ -10,7 +10,7 @@ import pytest
 
 import config
 from quiz import create_app
-from quiz.extensions import db
+from quiz.infra.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from quiz import create_app
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Attempt, Citizen, Question, StaffUser
 from tests.admin_helpers import build_scenario
 
@@ -181,24 +181,28 @@ def test_no_server_error_whatever_the_input(app, gate_app, contest, rule):
     gate_app.logger.addHandler(tracebacks)
     try:
         for role in ROLES:
-            client = gate_app.test_client()
-
-            @settings(max_examples=EXAMPLES_PER_ROLE, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
-            @given(spec=request_specs(rule, ids))
-            def one_request(spec):  # type: ignore[no-untyped-def]
-                method, url, body = spec
-                _login(gate_app, client, role, scenario)
-                response = client.open(url, method=method, **body)
-                response.close()  # a static file is streamed: close it even though the body is not read
-                SENT[rule.endpoint] += 1
-                assert response.status_code < 500, f"{role} {method} {url[:300]} {str(body)[:300]} → {response.status_code}"
-                assert not tracebacks.records, f"{role} {method} {url[:300]}: traceback logged: {tracebacks.records[0].getMessage()}"
-
-            one_request()
+            _fuzz(gate_app, rule, ids, role, scenario, tracebacks)
     finally:
         logging.getLogger().removeHandler(tracebacks)
         gate_app.logger.removeHandler(tracebacks)
+
+
+def _fuzz(gate_app, rule, ids: dict, role: str, scenario, tracebacks: _Tracebacks) -> None:  # type: ignore[no-untyped-def]
+    """EXAMPLES_PER_ROLE generated requests to one route as one role."""
+    client = gate_app.test_client()
+
+    @settings(max_examples=EXAMPLES_PER_ROLE, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(spec=request_specs(rule, ids))
+    def one_request(spec):  # type: ignore[no-untyped-def]
+        method, url, body = spec
+        _login(gate_app, client, role, scenario)
+        response = client.open(url, method=method, **body)
+        response.close()  # a static file is streamed: close it even though the body is not read
+        SENT[rule.endpoint] += 1
+        assert response.status_code < 500, f"{role} {method} {url[:300]} {str(body)[:300]} → {response.status_code}"
+        assert not tracebacks.records, f"{role} {method} {url[:300]}: traceback logged: {tracebacks.records[0].getMessage()}"
+
+    one_request()
 
 
 def test_every_route_reached_its_view():

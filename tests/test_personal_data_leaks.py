@@ -4,13 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from quiz import create_app
-from quiz.anonymise import anonymise
-from quiz.clock import utcnow
-from quiz.extensions import db, limiter
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db, limiter
 from quiz.models import AuditEvent, Citizen, DataRequest
+from quiz.privacy.anonymise import anonymise
 from tests.admin_helpers import COMMUNE_A, build_scenario
 from tests.conftest import csrf_token, staff_login
-from tests.test_citizen_flow import login, register
+from tests.test_citizen_flow import register
 
 
 def _search(client, q: str) -> str:

@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from admin.question_io import MAX_IMPORT_ROWS, preview_import
-from quiz.anonymise import apply_retention, retention_days
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, DataRequest, Setting
+from quiz.privacy.anonymise import apply_retention, retention_days
+from quiz.questions.transfer import MAX_IMPORT_ROWS, preview_import
 from tests.admin_helpers import build_scenario
 from tests.conftest import csrf_token, staff_login
 from tests.test_citizen_flow import login, start

@@ -1,16 +1,27 @@
 """The contest: topics, versioned questions, rounds, attempts and each citizen's best result."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model, db
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject of the contest (e.g. recognising online scams)."""
 
     __tablename__ = "topics"
@@ -21,7 +32,7 @@ class Topic(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question's identity; its wording lives in immutable versions."""
 
     __tablename__ = "questions"
@@ -44,7 +55,7 @@ class Question(db.Model):
     )
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One wording of a question; never edited once an attempt may have served it."""
 
     __tablename__ = "question_versions"
@@ -73,7 +84,7 @@ class QuestionVersion(db.Model):
         return multiple if multiple is not None else len(correct) > 1
 
 
-class Round(db.Model):
+class Round(Model):
     """A contest round (đợt thi) and its draw, timing and grading rules."""
 
     __tablename__ = "rounds"
@@ -96,14 +107,15 @@ class Round(db.Model):
     prediction_answer: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    @hybrid_method
     def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+        return (self.opens_at <= now) & (now < self.closes_at)
 
     def reveals_answers(self, now: datetime) -> bool:
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One sitting of a round by a citizen; its items are exactly what was served."""
 
     __tablename__ = "attempts"
@@ -128,12 +140,21 @@ class Attempt(db.Model):
         order_by="AttemptItem.position", back_populates="attempt"
     )
 
-    @property
+    @hybrid_property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    @is_submitted.inplace.expression
+    @classmethod
+    def _is_submitted_expression(cls) -> ColumnElement[bool]:
+        return cls.submitted_at.is_not(None)
 
-class AttemptItem(db.Model):
+    def accepts_until(self, grace: timedelta) -> datetime:
+        """The last moment an answer or submit counts: the deadline plus the network grace."""
+        return self.deadline_at + grace
+
+
+class AttemptItem(Model):
     """A served question: which version, the shuffled choice order, and the citizen's answer."""
 
     __tablename__ = "attempt_items"
@@ -169,7 +190,7 @@ class AttemptItem(db.Model):
         return [pos for pos, index in enumerate(self.choice_order) if index in correct]
 
 
-class BestResult(db.Model):
+class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"

@@ -3,14 +3,23 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+)
 from sqlalchemy import false as sa_false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import Model
+from quiz.infra.passwords import hash_password, new_session_token, verify_password
 from quiz.models.geography import Commune
-from quiz.passwords import hash_password, new_session_token, verify_password
 
 
 def password_method() -> str:
@@ -42,7 +51,7 @@ class PasswordMixin:
         return f"{self.ID_KIND}:{self.id}:{self.session_token}"
 
 
-class Citizen(PasswordMixin, UserMixin, db.Model):
+class Citizen(PasswordMixin, UserMixin, Model):
     """A registered contestant. Personal fields become NULL when the person is anonymised."""
 
     __tablename__ = "citizens"
@@ -67,16 +76,22 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     commune: Mapped[Commune] = relationship()  # loaded on use: the login loader needs only the code
     ID_KIND = "c"
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Not anonymised: an anonymised row keeps only its commune and results."""
         return self.anonymised_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return cls.anonymised_at.is_(None)
 
     @property
     def is_staff(self) -> bool:
         return False
 
 
-class StaffUser(PasswordMixin, UserMixin, db.Model):
+class StaffUser(PasswordMixin, UserMixin, Model):
     """An organizer (whole province) or a commune admin (exactly one commune)."""
 
     __tablename__ = "staff_users"

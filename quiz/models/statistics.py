@@ -1,13 +1,21 @@
 """Question statistics materialised per round: one row per question for the province and for each commune."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.infra.extensions import Model
 
 
-class QuestionStatSnapshot(db.Model):
+class QuestionStatSnapshot(Model):
     """A question's figures in a round, as of the last refresh (commune_code "" is the whole province)."""
 
     __tablename__ = "question_stat_snapshots"

@@ -1,0 +1,223 @@
+"""Citizen pages: register, log in, take the quiz, see results."""
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from quiz.citizen import bp
+from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
+from quiz.contest import attempts
+from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, read_int
+from quiz.infra.extensions import db, limiter
+from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.models import Attempt, Citizen, Round
+from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
+from quiz.people.password_change import end_sessions
+from quiz.people.registration import register_citizen
+from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
+from quiz.web.rate_limits import (
+    ANSWER_SAVES_PER_ATTEMPT,
+    LOGIN_PER_PHONE,
+    PER_IP,
+    REGISTER_PER_PHONE,
+    attempt_key,
+    client_ip,
+    phone_key,
+)
+from quiz.web.sign_in import check_password
+
+MAX_CHOICES = 16  # more shown choices than any question has
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
+def register() -> ResponseReturnValue:
+    form = RegisterForm()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
+    if form.validate_on_submit():
+        try:
+            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
+                                       to_local(utcnow()).date())
+        except RegistrationError as error:
+            form_field_error(form, error)
+            if error.field == "consent":
+                form.consent.data = False  # consent must be given again to the notice now shown
+        else:
+            login_user(citizen)
+            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
+            return redirect(url_for("quiz.contest"))
+    return render_template("quiz/register.html", form=form, communes=communes,
+                           notice=current_notice())
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        phone = phone_identity(form.phone.data)
+        checked = check_password("citizen", phone, find_citizen_by_phone(phone), form.password.data, utcnow())
+        if checked.person is not None:
+            temporary = checked.person.must_change_password
+            login_user(checked.person, remember=not temporary)
+            return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
+        form.form_errors.append(checked.message)
+        return render_template("quiz/login.html", form=form), checked.status
+    return render_template("quiz/login.html", form=form)
+
+
+def phone_identity(raw_phone: str) -> str:
+    """The canonical phone (one throttle bucket whatever its spelling), or the typed text trimmed."""
+    try:
+        return normalise_phone(raw_phone)
+    except InvalidPhone:
+        return (raw_phone or "").strip()[:25]
+
+
+def find_citizen_by_phone(phone: str) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone)) if phone.isdigit() else None
+
+
+@bp.post("/dang-xuat")
+def logout() -> ResponseReturnValue:
+    """Log-out ends every session of the account: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+    logout_user()
+    return redirect(url_for("quiz.home"))
+
+
+@bp.get("/thi")
+@citizen_required
+def contest() -> ResponseReturnValue:
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
+    pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
+    return render_template("quiz/contest.html", round=round_, used=used, pending=pending)
+
+
+@bp.post("/thi/bat-dau")
+@citizen_required
+def start() -> ResponseReturnValue:
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    if round_ is None:
+        flash("Hiện chưa có đợt thi nào đang mở.", "error")
+        return redirect(url_for("quiz.contest"))
+    try:
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace())
+    except AttemptError as error:
+        flash(error.message, "error")
+        return redirect(url_for("quiz.contest"))
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.get("/thi/<int:attempt_id>")
+@citizen_required
+def take(attempt_id: int) -> ResponseReturnValue:
+    attempt = own_attempt(attempt_id)
+    now = utcnow()
+    if not attempt.is_submitted and now > attempt.accepts_until(grace()):
+        finish(attempt.id, None, None)  # time ran out while the citizen was away
+    if attempt.is_submitted:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left)
+
+
+def own_attempt(attempt_id: int) -> Attempt:
+    try:
+        return attempts.citizen_attempt(attempt_id, current_user.id)
+    except AttemptError:
+        abort(404)
+
+
+@bp.post("/thi/<int:attempt_id>/tra-loi")
+@citizen_in_session
+@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
+def save_answer(attempt_id: int) -> ResponseReturnValue:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        position = bounded_int(payload["position"], 0, SMALL_INT_MAX)
+        shown = [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace(), citizen_session_token())
+    except AttemptError as error:
+        return {"error": error.message}, error.status
+    return {"saved": True}
+
+
+@bp.post("/thi/<int:attempt_id>/nop")
+@citizen_in_session
+def submit(attempt_id: int) -> ResponseReturnValue:
+    answers = answers_from_form(request.form)
+    prediction = read_int(request.form, "prediction", None, -DB_INT_MAX, DB_INT_MAX)  # issue 14 owns its range
+    try:
+        finish(attempt_id, answers, prediction)
+    except AttemptNotFound:  # another citizen's attempt, or none
+        abort(404)
+    except AttemptError as error:
+        flash(error.message, "error")
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
+    """Fields q<position> hold shown choice positions; malformed ones are ignored."""
+    answers: dict[int, list[int]] = {}
+    for key in form:
+        position = read_int({"p": key[1:]}, "p", None, 0, SMALL_INT_MAX) if key.startswith("q") else None
+        if position is not None:
+            values = [read_int({"v": v}, "v", None, 0, SMALL_INT_MAX) for v in form.getlist(key)[:MAX_CHOICES]]
+            answers[position] = [v for v in values if v is not None]
+    return answers
+
+
+def finish(attempt_id: int, answers: dict[int, list[int]] | None,
+           prediction: int | None) -> attempts.SubmitOutcome:
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace(),
+                                   citizen_session_token())
+
+
+@bp.get("/ket-qua/<int:attempt_id>")
+@citizen_required
+def result(attempt_id: int) -> ResponseReturnValue:
+    attempt = own_attempt(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    reveal = attempt.round.reveals_answers(utcnow())
+    return render_template("quiz/result.html", attempt=attempt, reveal=reveal)
+
+
+@bp.get("/ket-qua")
+@citizen_required
+def my_results() -> ResponseReturnValue:
+    stmt = (select(Attempt).where(Attempt.citizen_id == current_user.id)
+            .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
+    rows = db.session.scalars(stmt).all()
+    rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
+    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
+
+
