@@ -195,6 +195,7 @@ def _fuzz(gate_app, rule, ids: dict, role: str, scenario, tracebacks: _Traceback
     @given(spec=request_specs(rule, ids))
     def one_request(spec):  # type: ignore[no-untyped-def]
         method, url, body = spec
+        tracebacks.records.clear()  # each example answers for its own request
         _login(gate_app, client, role, scenario)
         response = client.open(url, method=method, **body)
         response.close()  # a static file is streamed: close it even though the body is not read

@@ -200,3 +200,9 @@ def test_an_xlsx_import_stops_at_the_row_cap(ctx, contest):
     preview = preview_import(_xlsx_with_dimension("A1:D2", rows=MAX_IMPORT_ROWS + 10), "xlsx", 1)
     assert any("hơn 5.000 dòng" in message for _, message in preview.errors)
     assert db.session.scalar(select(AuditEvent.id)) is None
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client, contest):
+    body = b'--x\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--x--\r\n'
+    response = client.post("/dang-nhap", data=body, content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 400  # CSRF token missing: the edge itself did not fail

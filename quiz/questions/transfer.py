@@ -183,7 +183,7 @@ def _answer_numbers(value: str) -> list[int] | None:
     """'2', '1,3', '1;3', '1 3', 'A,C' (or '1.3', what Excel makes of 1,3) as 0-based indices."""
     indices = []
     for token in re.split(r"[,;.\s/]+", value.strip()):
-        if token.isdigit():
+        if token.isascii() and token.isdigit() and len(token) <= 3:
             indices.append(int(token) - 1)
         elif len(token) == 1 and token.upper() in ANSWER_LETTERS:
             indices.append(ANSWER_LETTERS.index(token.upper()))

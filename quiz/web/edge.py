@@ -52,6 +52,8 @@ def check_request_edge() -> None:
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         abort(413)
+    if None in request.form or None in request.files:  # a multipart part without a name: no browser sends one
+        abort(400)
     if _has_control(request.args, _QUERY_CONTROL) or _has_control(request.form, _FORM_CONTROL):
         raise ControlCharacters()
     if any(_QUERY_CONTROL.search(f.filename or "") for f in request.files.values()):
