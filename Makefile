@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run secret setup test install bench bench-dashboard bench-questions bench-load bench-lighthouse clean
+.PHONY: run secret setup test install bench bench-dashboard bench-questions bench-load bench-lighthouse bench-page-weight clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: install
 	bash scripts/run_tests.sh
 
 ## Benchmarks (print figures; see README "Benchmarks").
-bench: bench-dashboard bench-questions bench-load bench-lighthouse
+bench: bench-dashboard bench-questions bench-load bench-lighthouse bench-page-weight
 
 bench-dashboard: install
 	$(BIN)/python bench/dashboard_reads.py
@@ -53,6 +53,11 @@ bench-load: install
 bench-lighthouse: install
 	command -v chromium >/dev/null || apt-get install -y chromium
 	$(BIN)/python bench/lighthouse.py
+
+## Bytes of a cold first visit of every citizen page, fonts included (budget 50 KB).
+bench-page-weight: install
+	command -v chromium >/dev/null || apt-get install -y chromium
+	$(BIN)/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

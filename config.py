@@ -43,6 +43,12 @@ class Config:
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1.0"))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
+    # the footer of every page: who runs the contest and how to reach them
+    ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "Ban Tổ chức cuộc thi Công dân số")
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "")
+    ORGANIZER_HOURS = os.environ.get("ORGANIZER_HOURS", "7:30–17:00, Thứ Hai – Thứ Sáu")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "")
+    ORGANIZER_ADDRESS = os.environ.get("ORGANIZER_ADDRESS", "")
     BABEL_DEFAULT_LOCALE = "vi"
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -72,11 +78,18 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]  # nginx may compress instead; then set COMPRESS_REGISTER=0
     COMPRESS_REGISTER = os.environ.get("COMPRESS_REGISTER", "1") == "1"
     COMPRESS_MIN_SIZE = 500
-    COMPRESS_STREAMS = False  # static files are sent as streams: nginx compresses those in production
+    COMPRESS_STREAMS = False  # Flask-Compress's stream mode leaves the static file open
+    # static CSS, JS, SVG are read into memory (quiz.web.hooks.buffer_static_text) so the app compresses them
+    # too and a first visit stays under 50 KB without nginx; 0 when nginx compresses static files
+    COMPRESS_STATIC = os.environ.get("COMPRESS_STATIC", "1") == "1"
 
 
 class DevelopmentConfig(Config):
     """Local runs: `make run`."""
+
+    # sample values so that the footer shows as it will in production (set the real ones in .env)
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "0225 3000 000")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "congdanso@example.vn")
 
 
 class TestConfig(Config):
@@ -84,6 +97,7 @@ class TestConfig(Config):
 
     APP_ENV = "testing"
     TESTING = True
+    ORGANIZER_HOTLINE = "0225 3000 000"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

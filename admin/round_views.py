@@ -1,6 +1,5 @@
 """Rounds (đợt thi), their ranking, and question statistics: organizer pages."""
 import io
-from datetime import datetime
 
 import xlsxwriter
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
+from admin.forms import RoundForm, first_error
 from quiz.audit import record
 from quiz.contest.question_stats import (
     commune_stats,
@@ -20,8 +20,8 @@ from quiz.contest.question_stats import (
 from quiz.contest.ranking import round_ranking
 from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.errors import DomainError
-from quiz.infra.clock import parse_local_minute, to_local, utcnow
-from quiz.infra.converters import DB_INT_MAX, bounded_int, db_id, read_int
+from quiz.infra.clock import local_to_utc, to_local, utcnow
+from quiz.infra.converters import bounded_int, db_id
 from quiz.infra.extensions import db
 from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Commune, Round, Topic
@@ -29,34 +29,15 @@ from quiz.models import Commune, Round, Topic
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _local(name: str) -> datetime:
-    try:
-        return parse_local_minute(request.form.get(name))
-    except ValueError:
-        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng (năm từ 2000 đến 2100).", name) from None
-
-
-def _int(name: str, default: int | None = None) -> int | None:
-    value = request.form.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return bounded_int(value, -DB_INT_MAX, DB_INT_MAX)
-    except ValueError:
-        raise DomainError("Vui lòng nhập số nguyên (tối đa 10 chữ số).", name) from None
-
-
-def _draft_from_form() -> RoundDraft:
-    quotas = {key[6:]: count for key, value in request.form.items()
-              if key.startswith("quota_") and key[6:].isascii() and key[6:].isdigit() and len(key) <= 16
-              and (count := read_int({"n": value}, "n", 0, 0, 100))}
+def _draft(form: RoundForm) -> RoundDraft:
+    """The form's settings as the domain's draft (times typed in Vietnam time, stored in UTC)."""
     return RoundDraft(
-        name=request.form.get("name", ""), opens_at=_local("opens_at"), closes_at=_local("closes_at"),
-        question_count=_int("question_count", 20), topic_quotas=quotas or None,
-        time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
-        pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
-        description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"))
+        name=form.name.data or "", opens_at=local_to_utc(form.opens_at.data), closes_at=local_to_utc(form.closes_at.data),
+        question_count=form.question_count.data or 20, topic_quotas=form.quotas(request.form),
+        time_limit_seconds=(form.time_limit_minutes.data or 20) * 60, attempts_allowed=form.attempts_allowed.data or 3,
+        pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
+        reveal_answers=form.reveal_answers.data, description=form.description.data or "",
+        prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data)
 
 
 @bp.get("/dot-thi")
@@ -73,25 +54,29 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) if round_id else None
     if round_id and round_ is None:
         abort(404)
-    error = None
-    if request.method == "POST":
+    form, error = RoundForm(), None
+    if form.validate_on_submit():
         try:
-            draft = _draft_from_form()
-            if round_ is None:
-                round_ = create_round(draft, current_user.id)
-            else:
-                update_round(round_.id, draft, current_user.id, confirmed=request.form.get("confirm") == "1")
+            round_ = _save_round(round_, _draft(form), form.confirm.data)
         except DomainError as exc:
             error = exc.message
-            db.session.rollback()
         else:
             flash("Đã lưu đợt thi.", "success")
             return redirect(url_for("admin.round_edit", round_id=round_.id))
+    elif form.is_submitted():
+        error = first_error(form)
     quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
     topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
                                 .order_by(Topic.name)).all()
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
                            locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
+
+
+def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Round:
+    if round_ is None:
+        return create_round(draft, current_user.id)
+    update_round(round_.id, draft, current_user.id, confirmed=confirmed)
+    return round_
 
 
 @bp.get("/dot-thi/<int:round_id>/xep-hang")

@@ -5,6 +5,7 @@ from flask import Flask
 
 from config import config_for
 from quiz.infra.clock import DISPLAY_TIMEZONE
+from quiz.infra.settings import configure as configure_settings
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config_for(config_name))
     app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
+    configure_settings(app.config)
     _refuse_public_secret(app)
 
     from quiz import cli

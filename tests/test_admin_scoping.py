@@ -41,6 +41,7 @@ CASES = {
     "admin.export_participants": ("POST", "/quan-tri/bao-cao/nguoi-du-thi.xlsx", "forbidden"),
     "admin.public_feed_json": ("GET", "/quan-tri/cong-khai/so-lieu.json", "absent"),
     "admin.public_feed_csv_view": ("GET", "/quan-tri/cong-khai/so-lieu.csv", "absent"),
+    "admin.commune_contact_edit": ("POST", f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", "absent"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here
 

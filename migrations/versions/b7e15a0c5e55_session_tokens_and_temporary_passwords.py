@@ -1,7 +1,7 @@
 """per-account session tokens; citizens' forced password change and temporary-password expiry
 
 Revision ID: b7e15a0c5e55
-Revises: 3fd4da0d0b29
+Revises: 5fdc534cdfdd
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e15a0c5e55'
-down_revision = '3fd4da0d0b29'
+down_revision = '5fdc534cdfdd'
 branch_labels = None
 depends_on = None
 

@@ -1,31 +1,31 @@
 """Citizen pages: register, log in, take the quiz, see results."""
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from quiz import tallies
 from quiz.citizen import bp
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
 from quiz.contest import attempts
-from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
-from quiz.infra.clock import to_local, utcnow
+from quiz.contest.result_summary import summarise
+from quiz.contest.rules_text import round_for_rules
+from quiz.errors import AttemptError, AttemptNotFound
+from quiz.infra.clock import utcnow
 from quiz.infra.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, read_int
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
-from quiz.people.communes import province_communes
-from quiz.people.consents import current_notice
 from quiz.people.password_change import end_sessions
-from quiz.people.registration import register_citizen
-from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
+from quiz.web.forms import LoginForm
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
     PER_IP,
-    REGISTER_PER_PHONE,
     attempt_key,
     client_ip,
     phone_key,
@@ -36,35 +36,15 @@ MAX_CHOICES = 16  # more shown choices than any question has
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+    return settings().submit_grace
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
-
-
-@bp.route("/dang-ky", methods=["GET", "POST"])
-@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
-@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
-def register() -> ResponseReturnValue:
-    form = RegisterForm()
-    communes = province_communes(current_app.config["PROVINCE_CODE"])
-    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
-    if form.validate_on_submit():
-        try:
-            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
-                                       to_local(utcnow()).date())
-        except RegistrationError as error:
-            form_field_error(form, error)
-            if error.field == "consent":
-                form.consent.data = False  # consent must be given again to the notice now shown
-        else:
-            login_user(citizen)
-            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
-            return redirect(url_for("quiz.contest"))
-    return render_template("quiz/register.html", form=form, communes=communes,
-                           notice=current_notice())
+    now = utcnow()
+    round_ = attempts.current_round(now) or round_for_rules(now)
+    figures = tallies.read_commune_figures(round_.id).totals if round_ else None
+    return render_template("quiz/home.html", round=round_, figures=figures, now=now)
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -141,7 +121,8 @@ def take(attempt_id: int) -> ResponseReturnValue:
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
-    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left)
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           late_after=attempt.accepts_until(grace()))
 
 
 def own_attempt(attempt_id: int) -> Attempt:
@@ -207,8 +188,10 @@ def result(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    reveal = attempt.round.reveals_answers(utcnow())
-    return render_template("quiz/result.html", attempt=attempt, reveal=reveal)
+    now = utcnow()
+    summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
+    return render_template("quiz/result.html", attempt=attempt, summary=summary,
+                           reveal=attempt.round.reveals_answers(now))
 
 
 @bp.get("/ket-qua")

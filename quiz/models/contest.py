@@ -115,6 +115,11 @@ class Round(Model):
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
 
 
+def accepts_until(deadline_at: datetime, grace: timedelta) -> datetime:
+    """The last moment an answer or a submit of an attempt counts: its deadline plus the network grace."""
+    return deadline_at + grace
+
+
 class Attempt(Model):
     """One sitting of a round by a citizen; its items are exactly what was served."""
 
@@ -150,8 +155,7 @@ class Attempt(Model):
         return cls.submitted_at.is_not(None)
 
     def accepts_until(self, grace: timedelta) -> datetime:
-        """The last moment an answer or submit counts: the deadline plus the network grace."""
-        return self.deadline_at + grace
+        return accepts_until(self.deadline_at, grace)
 
 
 class AttemptItem(Model):

@@ -8,7 +8,7 @@ import xlsxwriter
 from sqlalchemy import select
 
 from quiz.audit import record
-from quiz.errors import AccountRemoved, DomainError
+from quiz.errors import AccountRemoved, DomainError, ValidationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Commune, StaffUser
@@ -80,7 +80,7 @@ def reset_citizen_password(staff: StaffUser, citizen_id: int, now: datetime, met
     """Give a citizen of the staff member's commune a temporary password (audited): one log-in within 72 hours,
     then a forced change; the citizen's sessions end."""
     citizen = citizen_for_staff(staff, citizen_id)
-    if citizen.anonymised_at is not None:
+    if not citizen.is_active:
         raise AccountRemoved("Tài khoản này đã bị xóa theo yêu cầu.")
     password = temporary_password(10)
     with write_transaction():
@@ -88,3 +88,20 @@ def reset_citizen_password(staff: StaffUser, citizen_id: int, now: datetime, met
         set_temporary_password(citizen, password, method, now)
         record(staff.id, "reset_citizen_password", "citizen", [citizen.id])
     return password
+
+
+def authenticate_staff(username: str, password: str) -> StaffUser | None:
+    """The active staff member with these credentials, or None."""
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if staff and staff.active and staff.check_password(password):
+        return staff
+    return None
+
+
+def change_staff_password(staff: StaffUser, current: str, new: str) -> None:
+    """A staff member's own password change (the first login's forced change included)."""
+    if not staff.check_password(current):
+        raise ValidationError("Mật khẩu hiện tại chưa đúng.", "current")
+    with write_transaction():
+        staff.set_password(new)
+        staff.must_change_password = False

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 
 import redis
-from flask import current_app
 
 from quiz.infra.clock import utcnow
 from quiz.infra.redis_client import run_script
+from quiz.infra.settings import settings
 from quiz.tallies.figures import (
     CommuneFigures,
     FiguresView,
@@ -30,7 +30,7 @@ _ReadResult = list[list[str]] | None
 
 def read_commune_figures(round_id: int | None) -> FiguresView:
     """Every commune's figures from Redis; from the database (degraded) when Redis cannot answer."""
-    codes = province_codes(current_app.config["PROVINCE_CODE"])
+    codes = province_codes(settings().province_code)
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
         report_lost_writes()
@@ -56,7 +56,7 @@ def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list[str]) -> No
 def _fallback(round_id: int | None) -> FiguresView:
     """Database aggregates, cached for a few seconds in this process so a Redis outage stays cheap."""
     return _cached(("figures", round_id), lambda: FiguresView(
-        by_commune=figures_from_database(current_app.config["PROVINCE_CODE"], round_id),
+        by_commune=figures_from_database(settings().province_code, round_id),
         as_of=utcnow(), degraded=True))
 
 
