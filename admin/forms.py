@@ -42,6 +42,10 @@ class WholeNumberField(BoundedIntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
+            text = str(valuelist[0]).strip().lstrip("-") if valuelist else ""
+            if text.isascii() and text.isdigit():  # a whole number, only too large: NumberRange says the bounds
+                self.data = DB_INT_MAX + 1
+                return
             raise ValueError(f"{self.label.text}: vui lòng nhập số nguyên.") from None
 
 

@@ -44,6 +44,7 @@ def test_digit_searches_are_rate_limited_per_staff_account(app, redis, contest):
     limiter.enabled = False  # one limiter object serves every app of the test session
     with limited.app_context():
         db.session.remove()
+        db.engine.dispose()  # no pooled PostgreSQL connection left to the garbage collector
 
 
 def test_the_reveal_form_asks_a_category_and_a_short_note(app, client, contest):
