@@ -1,12 +1,10 @@
 """Admin forms (Vietnamese messages)."""
 from collections.abc import Mapping
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -22,22 +20,33 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quiz.infra.clock import SANE_YEARS
+from quiz.infra.converters import DB_INT_MAX, BoundedIntegerField, read_int
 from quiz.models import Round
 from quiz.privacy.data_requests import KIND_LABELS
+from quiz.privacy.staff_actions import REVEAL_CATEGORIES, REVEAL_NOTE_MAX
+from quiz.web.form_base import Form
 
 WHOLE_NUMBER = "Vui lòng nhập số nguyên."
 
 REQUIRED = "Vui lòng điền mục này."
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(BoundedIntegerField):
     """IntegerField with a Vietnamese message when the box holds something that is not a whole number."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, low=-DB_INT_MAX, high=DB_INT_MAX, **kwargs)  # NumberRange gives the real bounds
 
     def process_formdata(self, valuelist: list) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
+            text = str(valuelist[0]).strip().lstrip("-") if valuelist else ""
+            if text.isascii() and text.isdigit():  # a whole number, only too large: NumberRange says the bounds
+                self.data = DB_INT_MAX + 1
+                return
             raise ValueError(f"{self.label.text}: vui lòng nhập số nguyên.") from None
 
 
@@ -51,31 +60,31 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError("Vui lòng nhập đủ ngày giờ mở và đóng.") from None
 
 
-class StaffLoginForm(FlaskForm):
+class StaffLoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
-    new = PasswordField("Mật khẩu mới (ít nhất 10 ký tự)", validators=[
-        DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
+    new = PasswordField("Mật khẩu mới (ít nhất 12 ký tự, không phải mật khẩu phổ biến)", validators=[
+        DataRequired(REQUIRED), Length(max=128, message="Mật khẩu mới dài tối đa 128 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     text = TextAreaField("Nội dung thông báo", validators=[DataRequired(REQUIRED), Length(max=50_000)])
 
 
-class RequestActionForm(FlaskForm):
+class RequestActionForm(Form):
     """Acknowledge or complete a pending data request (the button's value is the action)."""
 
     request_id = WholeNumberField("Mã yêu cầu", validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     action = HiddenField(validators=[DataRequired()])
 
 
-class ReceiveRequestForm(FlaskForm):
+class ReceiveRequestForm(Form):
     """A request received by letter, phone or at the commune hall."""
 
     citizen_id = WholeNumberField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
@@ -84,19 +93,19 @@ class ReceiveRequestForm(FlaskForm):
     detail = StringField("Nội dung", validators=[Optional(), Length(max=2000)])
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     days = WholeNumberField("Số ngày lưu sau đợt thi cuối", validators=[
         InputRequired(WHOLE_NUMBER),
         NumberRange(min=1, max=3650, message="Thời gian lưu từ 1 đến 3.650 ngày.")])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Why a staff member needs personal data in full (checked by quiz.audit.require_reason)."""
 
     reason = StringField("Lý do", validators=[Length(max=500)])
 
 
-def first_error(form: FlaskForm) -> str:
+def first_error(form: Form) -> str:
     """The first message of a form that did not validate, for a one-line notice above it."""
     messages = [message for errors in form.errors.values() for message in errors]
     return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
@@ -109,7 +118,7 @@ def _whole(label: str, low: int, high: int, default: int | None = None) -> Whole
                             validators=[Optional(), NumberRange(min=low, max=high, message=message)])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     """A round's settings; per-topic quotas arrive as quota_<topic id> fields (see quotas())."""
 
     name = StringField("Tên đợt thi", validators=[Length(max=200)])
@@ -133,19 +142,27 @@ class RoundForm(FlaskForm):
 
     def validate_closes_at(self, field: LocalDateTimeField) -> None:
         for moment in (self.opens_at.data, field.data):
-            if moment is not None and not 2020 <= moment.year <= 2100:
-                raise ValidationError("Ngày giờ mở và đóng cần trong khoảng năm 2020–2100.")
+            if moment is not None and moment.year not in SANE_YEARS:
+                raise ValidationError(f"Ngày giờ mở và đóng cần trong khoảng năm {SANE_YEARS.start}–{SANE_YEARS.stop - 1}.")
 
     def quotas(self, form_data: Mapping[str, str]) -> dict[str, int] | None:
         """{topic id: count} from the quota_<id> boxes that hold a count from 1 to 200."""
-        quotas = {key[6:]: int(value) for key, value in form_data.items()
-                  if key.startswith("quota_") and key[6:].isdigit() and value.strip().isdigit()
-                  and 0 < int(value) <= 200}
+        quotas = {key[6:]: count for key, value in form_data.items()
+                  if key.startswith("quota_") and key[6:].isascii() and key[6:].isdigit() and len(key) <= 16
+                  and (count := read_int({"n": value}, "n", 0, 0, 200))}
         return quotas or None
 
 
-class CommuneContactForm(FlaskForm):
+class CommuneContactForm(Form):
     office_name = StringField("Nơi hỗ trợ (ví dụ: Bộ phận một cửa UBND xã)", validators=[DataRequired(REQUIRED), Length(max=200)])
     phone = StringField("Số điện thoại liên hệ", validators=[DataRequired(REQUIRED), Length(max=30)])
     address = StringField("Địa chỉ", validators=[DataRequired(REQUIRED), Length(max=300)])
     hours = StringField("Giờ làm việc (ví dụ: Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00)", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class RevealForm(Form):
+    """Why an organizer needs one full phone number: a category and a short note (no names or numbers)."""
+
+    category = SelectField("Lý do xem số", choices=[("", "— Chọn lý do —"), *REVEAL_CATEGORIES.items()],
+                           validators=[DataRequired("Vui lòng chọn lý do cần xem số điện thoại đầy đủ.")])
+    note = StringField("Ghi chú ngắn (không ghi tên hay số điện thoại)", validators=[Length(max=REVEAL_NOTE_MAX)])

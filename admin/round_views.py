@@ -9,6 +9,7 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import organizer_required
 from admin.forms import RoundForm, first_error
+from quiz.audit import record
 from quiz.contest.question_stats import (
     commune_stats,
     question_stats,
@@ -20,6 +21,7 @@ from quiz.contest.ranking import round_ranking
 from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.errors import DomainError
 from quiz.infra.clock import local_to_utc, to_local, utcnow
+from quiz.infra.converters import bounded_int, db_id
 from quiz.infra.extensions import db
 from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Commune, Round, Topic
@@ -83,9 +85,12 @@ def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Rou
 def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) or abort(404)
     commune = request.args.get("xa") or None
-    limit = min(request.args.get("top", 50, type=int), 1000)
+    limit = request.args.get("top", 50, type=lambda v: bounded_int(v, 1, 1000))
     rows = round_ranking(round_, limit, commune)
     if request.args.get("xuat") == "xlsx":
+        record(current_user.id, "export_ranking", "citizen", [row.result.citizen_id for row in rows],
+               changes={"round_id": round_.id, "commune": commune, "rows": len(rows)})
+        db.session.commit()
         return Response(_ranking_xlsx(round_, rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
@@ -119,7 +124,7 @@ def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
 def question_stats_view():  # type: ignore[no-untyped-def]
     """Statistics of a round as of their last refresh (province, one commune, per topic, per commune)."""
     rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
-    round_id = request.args.get("round", type=int) or (rounds[0].id if rounds else None)
+    round_id = request.args.get("round", type=db_id) or (rounds[0].id if rounds else None)
     commune = request.args.get("xa") or None
     stats = question_stats(round_id, commune) if round_id else []
     topics = topic_stats(round_id, commune) if round_id else []
@@ -134,7 +139,7 @@ def question_stats_view():  # type: ignore[no-untyped-def]
 @organizer_required
 def question_stats_refresh():  # type: ignore[no-untyped-def]
     """Recompute a round's statistics now (the same as `flask questions stats-refresh`)."""
-    round_ = db.session.get(Round, request.form.get("round", type=int) or 0) or abort(404)
+    round_ = db.session.get(Round, request.form.get("round", type=db_id) or 0) or abort(404)
     refresh_stats(round_.id, utcnow())
     flash("Đã tính lại thống kê câu hỏi.", "success")
     return redirect(url_for("admin.question_stats_view", round=round_.id))

@@ -11,17 +11,18 @@ from quiz import tallies
 from quiz.certificates.issuing import offers_for
 from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
-from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
+from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
 from quiz.contest import attempts
 from quiz.contest.result_summary import summarise
 from quiz.contest.rules_text import round_for_rules
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, read_int
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
-from quiz.people.password_upgrade import store_upgraded_hash
+from quiz.people.password_change import end_sessions
 from quiz.web.forms import LoginForm
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
@@ -31,6 +32,9 @@ from quiz.web.rate_limits import (
     client_ip,
     phone_key,
 )
+from quiz.web.sign_in import check_password
+
+MAX_CHOICES = 16  # more shown choices than any question has
 
 
 def grace() -> timedelta:
@@ -51,25 +55,34 @@ def home() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        citizen = find_citizen_by_phone(form.phone.data)
-        if citizen and citizen.is_active and citizen.check_password(form.password.data):
-            store_upgraded_hash(citizen)
-            login_user(citizen, remember=True)
-            return redirect(url_for("quiz.contest"))
-        form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
+        phone = phone_identity(form.phone.data)
+        checked = check_password("citizen", phone, find_citizen_by_phone(phone), form.password.data, utcnow())
+        if checked.person is not None:
+            temporary = checked.person.must_change_password
+            login_user(checked.person, remember=not temporary)
+            return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
+        form.form_errors.append(checked.message)
+        return render_template("quiz/login.html", form=form), checked.status
     return render_template("quiz/login.html", form=form)
 
 
-def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
+def phone_identity(raw_phone: str) -> str:
+    """The canonical phone (one throttle bucket whatever its spelling), or the typed text trimmed."""
     try:
-        phone = normalise_phone(raw_phone)
+        return normalise_phone(raw_phone)
     except InvalidPhone:
-        return None
-    return db.session.scalar(select(Citizen).where(Citizen.phone == phone))
+        return (raw_phone or "").strip()[:25]
+
+
+def find_citizen_by_phone(phone: str) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone)) if phone.isdigit() else None
 
 
 @bp.post("/dang-xuat")
 def logout() -> ResponseReturnValue:
+    """Log-out ends every session of the account: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
     logout_user()
     return redirect(url_for("quiz.home"))
 
@@ -129,13 +142,16 @@ def own_attempt(attempt_id: int) -> Attempt:
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
-    payload = request.get_json(silent=True) or {}
-    try:
-        position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
-    except (KeyError, TypeError, ValueError):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
         return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
     try:
-        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
+        position = bounded_int(payload["position"], 0, SMALL_INT_MAX)
+        shown = [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace(), citizen_session_token())
     except AttemptError as error:
         return {"error": error.message}, error.status
     return {"saved": True}
@@ -145,9 +161,9 @@ def save_answer(attempt_id: int) -> ResponseReturnValue:
 @citizen_in_session
 def submit(attempt_id: int) -> ResponseReturnValue:
     answers = answers_from_form(request.form)
-    prediction = request.form.get("prediction", "").strip()
+    prediction = read_int(request.form, "prediction", None, -DB_INT_MAX, DB_INT_MAX)  # issue 14 owns its range
     try:
-        finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+        finish(attempt_id, answers, prediction)
     except AttemptNotFound:  # another citizen's attempt, or none
         abort(404)
     except AttemptError as error:
@@ -159,15 +175,17 @@ def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
     """Fields q<position> hold shown choice positions; malformed ones are ignored."""
     answers: dict[int, list[int]] = {}
     for key in form:
-        if key.startswith("q") and key[1:].isdigit():
-            values = [v for v in form.getlist(key) if v.isdigit()]
-            answers[int(key[1:])] = [int(v) for v in values]
+        position = read_int({"p": key[1:]}, "p", None, 0, SMALL_INT_MAX) if key.startswith("q") else None
+        if position is not None:
+            values = [read_int({"v": v}, "v", None, 0, SMALL_INT_MAX) for v in form.getlist(key)[:MAX_CHOICES]]
+            answers[position] = [v for v in values if v is not None]
     return answers
 
 
 def finish(attempt_id: int, answers: dict[int, list[int]] | None,
            prediction: int | None) -> attempts.SubmitOutcome:
-    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace(),
+                                   citizen_session_token())
 
 
 @bp.get("/ket-qua/<int:attempt_id>")

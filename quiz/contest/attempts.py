@@ -211,10 +211,11 @@ def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Att
 
 
 def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],
-                now: datetime, grace: timedelta) -> None:
-    """Store one answer (choice positions as shown) while the attempt is open."""
+                now: datetime, grace: timedelta, session_token: str | None = None) -> None:
+    """Store one answer (choice positions as shown) while the attempt is open (and, given a session
+    token, only while it is still the citizen's: a session ended by log-out or reset saves nothing)."""
     with write_transaction():
-        served = _served_item(attempt_id, citizen_id, position)
+        served = _served_item(attempt_id, citizen_id, position, session_token)
         _check_accepting(served, now, grace)
         if served.item_id is None:
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
@@ -240,8 +241,12 @@ class _ServedItem:
         return self.submitted_at is not None
 
 
-def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
-    row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
+def _served_item(attempt_id: int, citizen_id: int, position: int, session_token: str | None) -> _ServedItem:
+    parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}
+    if session_token is None:
+        row = _execute(_SERVED_ITEM, parameters).first()
+    else:
+        row = _execute(_SERVED_ITEM_IN_SESSION, {**parameters, "session_token": session_token}).first()
     if row is None:
         raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
@@ -258,6 +263,7 @@ _SERVED_ITEM = (
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
            Citizen.is_active)
     .with_for_update(of=Attempt.__table__, read=True))
+_SERVED_ITEM_IN_SESSION = _SERVED_ITEM.where(Citizen.session_token == bindparam("session_token"))
 
 
 def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
@@ -279,23 +285,25 @@ def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> 
 
 
 def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
-                   prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+                   prediction: int | None, now: datetime, grace: timedelta,
+                   session_token: str | None = None) -> SubmitOutcome:
     """Grade the attempt once; a repeated submit returns the same result and changes nothing.
 
     Answers sent with a late submit (after deadline plus grace) are ignored, and answers
     saved after the deadline do not count: the server's clock decides.
     """
     try:
-        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace, session_token)
     except IntegrityError:  # two attempts of one citizen created the best result at once
-        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace, session_token)
 
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
-                 prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+                 prediction: int | None, now: datetime, grace: timedelta,
+                 session_token: str | None = None) -> SubmitOutcome:
     """One transaction of three Core statements (five when marks or answers change): the write lock is held briefly."""
     with write_transaction():
-        found, rows = _locked_for_submit(attempt_id, citizen_id)
+        found, rows = _locked_for_submit(attempt_id, citizen_id, session_token)
         if found.submitted_at is not None:
             return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
         in_time = now <= accepts_until(found.deadline_at, grace)
@@ -309,14 +317,19 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         return outcome
 
 
-def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
+def _locked_for_submit(attempt_id: int, citizen_id: int,
+                       session_token: str | None = None) -> tuple[_Submitting, list[_GradingRow]]:
     """The citizen's attempt with the commune, the round's rules, the best result so far and the served
     items, in one query (one row per item).
 
     Locking the citizen's row too makes the citizen's submissions take turns, so the best
     result read here is still the best when it is replaced (and a commune correction waits).
     """
-    result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
+    parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id}
+    if session_token is None:
+        result = _execute(_LOCKED_FOR_SUBMIT, parameters).all()
+    else:
+        result = _execute(_LOCKED_FOR_SUBMIT_IN_SESSION, {**parameters, "session_token": session_token}).all()
     if not result:
         raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
@@ -349,6 +362,7 @@ _LOCKED_FOR_SUBMIT = (
            Citizen.is_active)
     .order_by(AttemptItem.position)
     .with_for_update(of=[Attempt.id, Citizen.id], key_share=True))  # a column names its table in OF
+_LOCKED_FOR_SUBMIT_IN_SESSION = _LOCKED_FOR_SUBMIT.where(Citizen.session_token == bindparam("session_token"))
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from quiz.audit import record
 from quiz.errors import DomainError
+from quiz.infra.clock import SANE_YEARS
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text
@@ -51,6 +52,8 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
     draft.name = clean_text(draft.name)
     if not 2 <= len(draft.name) <= 200:
         raise RoundError("Vui lòng đặt tên đợt thi (2–200 ký tự).", "name")
+    if draft.opens_at.year not in SANE_YEARS or draft.closes_at.year not in SANE_YEARS:
+        raise RoundError("Thời điểm mở và đóng phải trong các năm 2000–2100.", "opens_at")
     if draft.closes_at <= draft.opens_at:
         raise RoundError("Thời điểm đóng phải sau thời điểm mở.", "closes_at")
     if not 1 <= draft.question_count <= 100:

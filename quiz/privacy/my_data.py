@@ -90,7 +90,9 @@ def delete_my_data(citizen_id: int, now: datetime) -> None:
     """Self-service deletion: anonymise at once and record the request as completed."""
     with write_transaction():
         citizen = _citizen(citizen_id)
-        request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        request = db.session.scalar(select(DataRequest).where(  # one already waiting is the one completed now
+            DataRequest.citizen_id == citizen_id, DataRequest.kind == "deletion", DataRequest.completed_at.is_(None)))
+        request = request or open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
         anonymise(citizen, now)
         request.acknowledged_at = request.completed_at = now
         request.status = "completed"
