@@ -36,6 +36,19 @@ class Config:
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
+    # Its own secret (not SECRET_KEY): the keyed hash of a phone in the per-round allowances, one-time codes
+    # and integrity signals; rotating it resets every allowance. Required in production.
+    ALLOWANCE_HMAC_KEY = os.environ.get("ALLOWANCE_HMAC_KEY", "dev-only-allowance-key")
+    # The overdue sweep run by requests: at most once per this many seconds per process, this many attempts
+    # (cron runs `flask attempts close-overdue` for the rest); a negative interval turns it off.
+    OVERDUE_SWEEP_EVERY_SECONDS = float(os.environ.get("OVERDUE_SWEEP_EVERY_SECONDS", "60"))
+    OVERDUE_SWEEP_BATCH = _env_int("OVERDUE_SWEEP_BATCH", 200)
+    # The SMS gateway for one-time codes (quiz/sms.py); empty URL: codes by SMS are off.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "CONGDANSO")
+    DEVICE_COOKIE_NAME = "cds_device"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
@@ -71,6 +84,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only; production keeps Werkzeug's scrypt
+    ALLOWANCE_HMAC_KEY = "test-allowance-key"
+    OVERDUE_SWEEP_EVERY_SECONDS = -1.0  # tests that want the request-driven sweep turn it on
 
 
 class ProductionConfig(Config):

@@ -21,4 +21,4 @@ def require_staff():  # type: ignore[no-untyped-def]
 
 
 from admin import (auth_views, dashboard_views, participant_views, privacy_views, question_views,  # noqa: E402,F401
-                   report_views, round_views)
+                   report_views, review_views, round_views)

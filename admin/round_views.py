@@ -46,7 +46,10 @@ def _draft_from_form() -> RoundDraft:
         time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
         pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
         description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"))
+        prediction_answer=_int("prediction_answer"), prediction_min=_int("prediction_min", 0),
+        prediction_max=_int("prediction_max", 10_000_000),
+        min_seconds_per_question=_int("min_seconds_per_question", 3),
+        verified_phone_for_prizes=request.form.get("verified_phone_for_prizes") == "1")
 
 
 @bp.get("/dot-thi")

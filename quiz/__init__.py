@@ -16,7 +16,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     _check_production_secret(app)
 
-    from quiz import cli, health, security, web
+    from quiz import cli, client_signals, health, overdue_sweep, pseudonyms, security, web
     from quiz.database import configure_sqlite, ping_idle_connections
     from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from quiz.redis_client import init_redis
@@ -32,6 +32,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)
+    pseudonyms.init_app(app)
+    overdue_sweep.init_app(app)
+    client_signals.init_app(app)
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -51,3 +54,5 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 def _check_production_secret(app: Flask) -> None:
     if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] in ("", "dev-only-not-secret"):
         raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+    if app.config["APP_ENV"] == "production" and app.config["ALLOWANCE_HMAC_KEY"] in ("", "dev-only-allowance-key"):
+        raise RuntimeError("ALLOWANCE_HMAC_KEY must be set in production (its own secret, not SECRET_KEY).")

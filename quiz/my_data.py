@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from quiz import tallies
+from quiz.allowance import keep_before_deletion
 from quiz.anonymise import anonymise
 from quiz.data_requests import open_request
 from quiz.database import write_transaction
@@ -79,6 +80,7 @@ def delete_my_data(citizen_id: int, now: datetime) -> None:
     with write_transaction():
         citizen = db.session.get(Citizen, citizen_id)
         request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        keep_before_deletion(citizen_id, now)  # the phone's allowance outlives the registration
         anonymise(citizen, now)
         request.acknowledged_at = request.completed_at = now
         request.status = "completed"

@@ -19,7 +19,10 @@ from quiz.privacy import current_notice
 from quiz.rate_limits import (ANSWER_SAVES_PER_ATTEMPT, LOGIN_PER_PHONE, PER_IP, REGISTER_PER_PHONE, attempt_key,
                               client_ip, phone_key)
 from quiz.registration import Applicant, register_citizen
-from quiz.web import session_citizen_id
+from quiz.client_signals import client_keys
+from quiz.integrity import record_registration_signal
+from quiz.results import result_context
+from quiz.web import format_datetime_vn, session_citizen_id
 
 bp = Blueprint("quiz", __name__)
 
@@ -82,6 +85,7 @@ def register():  # type: ignore[no-untyped-def]
             if error.field == "consent":
                 form.consent.data = False  # consent must be given again to the notice now shown
         else:
+            record_registration_signal(citizen.id, client_keys(), utcnow())
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
             return redirect(url_for("quiz.contest"))
@@ -144,7 +148,10 @@ def contest():  # type: ignore[no-untyped-def]
     round_ = attempts.current_round(now)
     used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, used=used, pending=pending)
+    minutes_left = round_.minutes_left_to_answer(now) if round_ else None
+    return render_template("quiz/contest.html", round=round_, used=used, pending=pending,
+                           short_minutes=minutes_left if round_ and minutes_left < round_.time_limit_seconds // 60
+                           else None)
 
 
 @bp.post("/thi/bat-dau")
@@ -156,11 +163,19 @@ def start():  # type: ignore[no-untyped-def]
         flash("Hiện chưa có đợt thi nào đang mở.", "error")
         return redirect(url_for("quiz.contest"))
     try:
-        attempt = attempts.start_attempt(current_user.id, round_, now, grace())
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
     except AttemptError as error:
         flash(error.message, "error")
         return redirect(url_for("quiz.contest"))
+    if attempt.deadline_at == round_.closes_at and attempt.started_at == now:
+        flash(closing_notice(round_, now), "info")
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+def closing_notice(round_: Round, now) -> str:  # type: ignore[no-untyped-def]
+    """The round closes before the time limit runs out: say how long this attempt really has."""
+    return (f"Đợt thi đóng lúc {format_datetime_vn(round_.closes_at, 'HH:mm')}: bài làm này chỉ có "
+            f"{round_.minutes_left_to_answer(now)} phút (thay vì {round_.time_limit_seconds // 60} phút).")
 
 
 @bp.get("/thi/<int:attempt_id>")
@@ -172,8 +187,13 @@ def take(attempt_id: int):  # type: ignore[no-untyped-def]
         finish(attempt.id, None, None)  # time ran out while the citizen was away
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
-    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left)
+    return render_take(attempt)
+
+
+def render_take(attempt: Attempt, prediction_error: str | None = None, prediction_typed: str | None = None):  # type: ignore[no-untyped-def]
+    seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           prediction_error=prediction_error, prediction_typed=prediction_typed)
 
 
 def own_attempt(attempt_id: int) -> Attempt:
@@ -204,14 +224,30 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
 @citizen_in_session
 def submit(attempt_id: int):  # type: ignore[no-untyped-def]
     answers = answers_from_form(request.form)
-    prediction = request.form.get("prediction", "").strip()
+    typed = request.form.get("prediction", "").strip()[:40]
     try:
-        finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+        outcome = finish(attempt_id, answers, parse_prediction(typed))
+    except attempts.PredictionOutOfBounds as error:  # nothing submitted: the page comes back as typed
+        attempts.save_form_answers(attempt_id, citizen_id(), answers, utcnow(), grace())
+        return render_take(own_attempt(attempt_id), error.message, typed)
     except AttemptError as error:
         if error.message == attempts.NOT_FOUND:  # another citizen's attempt, or none
             abort(404)
         flash(error.message, "error")
+    else:
+        if outcome.late:
+            flash(attempts.CLOSED, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def parse_prediction(typed: str) -> int | None:
+    """The typed prediction as an integer; text that is not one is out of bounds (the page says the rule)."""
+    if not typed:
+        return None
+    digits = typed.replace(".", "").replace(" ", "")
+    if not digits.lstrip("-").isdigit() or len(digits) > 19:
+        return attempts.NOT_A_NUMBER
+    return int(digits)
 
 
 def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
@@ -237,8 +273,7 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    reveal = attempt.round.reveals_answers(utcnow())
-    return render_template("quiz/result.html", attempt=attempt, reveal=reveal)
+    return render_template("quiz/result.html", **result_context(attempt, utcnow(), grace()))
 
 
 @bp.get("/ket-qua")
@@ -252,3 +287,4 @@ def my_results():  # type: ignore[no-untyped-def]
 
 
 from quiz import my_data_views  # noqa: E402,F401  (the "Dữ liệu của tôi" routes share this blueprint)
+from quiz import phone_views  # noqa: E402,F401  (phone verification by code shares it too)

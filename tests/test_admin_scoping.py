@@ -41,6 +41,9 @@ CASES = {
     "admin.export_participants": ("POST", "/quan-tri/bao-cao/nguoi-du-thi.xlsx", "forbidden"),
     "admin.public_feed_json": ("GET", "/quan-tri/cong-khai/so-lieu.json", "absent"),
     "admin.public_feed_csv_view": ("GET", "/quan-tri/cong-khai/so-lieu.csv", "absent"),
+    "admin.round_review": ("GET", "/quan-tri/dot-thi/{round_id}/kiem-tra", "forbidden"),
+    "admin.round_review_decide": ("POST", "/quan-tri/dot-thi/{round_id}/kiem-tra/{citizen_b}/loai", "forbidden"),
+    "admin.verify_citizen_phone": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/xac-minh-sdt", "not_found"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here
 

@@ -35,6 +35,7 @@ def gateway():
     yield url
     process.terminate()
     process.wait(timeout=5)
+    process.stdout.close()
 
 
 def messages(url: str) -> list[dict]:

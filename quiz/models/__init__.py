@@ -9,6 +9,14 @@ from quiz.models.contest import (
     Round,
     Topic,
 )
+from quiz.models.fairness import (
+    ClientSignal,
+    Disqualification,
+    IntegrityFlag,
+    PhoneCode,
+    PhoneVerification,
+    RoundAllowance,
+)
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
@@ -17,5 +25,6 @@ from quiz.models.statistics import QuestionStatSnapshot
 __all__ = [
     "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
-    "StaffUser", "Topic",
+    "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",
+    "RoundAllowance",
 ]
