@@ -87,6 +87,9 @@ def _check_prediction_bounds(draft: RoundDraft) -> None:
             raise RoundError("Số của câu dự đoán quá lớn (tối đa một triệu tỷ).", name)
     if draft.prediction_min > draft.prediction_max:
         raise RoundError("Giới hạn dưới của câu dự đoán phải không lớn hơn giới hạn trên.", "prediction_max")
+    answer = draft.prediction_answer
+    if answer is not None and not draft.prediction_min <= answer <= draft.prediction_max:
+        raise RoundError("Đáp án câu dự đoán phải nằm trong giới hạn đã đặt cho câu hỏi.", "prediction_answer")
 
 
 def _check_quotas(draft: RoundDraft) -> None:
