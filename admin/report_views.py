@@ -1,7 +1,7 @@
 """Report downloads for organizers and the public per-commune feed for the digital map."""
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,6 +12,7 @@ from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
 from admin.reports import appendix_csv, appendix_xlsx, export_unmasked_participants, public_feed, public_feed_csv, quick_report
 from quiz import tallies
+from quiz.attempts_overdue import close_overdue
 from quiz.clock import local_to_utc, utcnow
 from quiz.figures import FiguresView, figures_from_database
 from quiz.web import format_datetime_vn
@@ -35,6 +36,8 @@ def rows_as_of(round_id: int | None, cut_off: datetime | None):  # type: ignore[
     if cut_off is None:
         view = tallies.read_commune_figures(round_id)
     else:
+        grace = timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+        close_overdue(min(utcnow(), cut_off + grace), grace)  # attempts due by the cut-off count as the sweep grades them
         view = FiguresView(by_commune=figures_from_database(province, round_id, cut_off), as_of=cut_off)
     return commune_rows(view, province), view.as_of
 

@@ -104,3 +104,19 @@ def test_a_request_sweeps_a_bounded_batch(app, client, contest, redis, monkeypat
     client.get("/")
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).submitted_at is not None
+
+
+def test_a_report_cut_off_counts_attempts_nobody_came_back_to(app, client, contest, redis):
+    from quiz.clock import to_local
+    from tests.admin_helpers import add_staff
+    from tests.conftest import staff_login
+    with app.app_context():
+        attempt = _started(contest, utcnow() - timedelta(hours=3), right=4)
+        cut_off = to_local(attempt.deadline_at + timedelta(minutes=10))
+        add_staff("bantochuc")
+        db.session.commit()
+    staff_login(client)
+    body = client.get(f"/quan-tri/bao-cao/phu-luc.csv?round={contest.id}&den={cut_off:%Y-%m-%dT%H:%M}")
+    row = next(line for line in body.get_data(as_text=True).splitlines() if "Thành Đông" in line)
+    completed, average = row.split(",")[4], row.split(",")[6]
+    assert (completed, average) == ("1", "4.0"), row  # (registered "now", after the cut-off: 0)
