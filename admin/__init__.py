@@ -20,5 +20,13 @@ def require_staff():  # type: ignore[no-untyped-def]
     return None
 
 
-from admin import (auth_views, dashboard_views, participant_views, privacy_views, question_views,  # noqa: E402,F401
-                   report_views, review_views, round_views)
+from admin import (  # noqa: E402,F401
+    auth_views,
+    dashboard_views,
+    participant_views,
+    privacy_views,
+    question_views,
+    report_views,
+    review_views,
+    round_views,
+)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import StaffUser
 
 

@@ -4,14 +4,21 @@ from flask_login import current_user
 
 from admin import bp
 from admin.access import check_commune, organizer_required
-from admin.dashboard import (commune_rows, row_json, rounds_newest_first, score_distribution,
-                             top_and_bottom, topic_correct_rates, totals_json)
 from quiz import tallies
-from quiz.attempts import current_round
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.contest.attempts import current_round
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Commune, Round
-from quiz.web import format_datetime_vn
+from quiz.reports.dashboard import (
+    commune_rows,
+    rounds_newest_first,
+    row_json,
+    score_distribution,
+    top_and_bottom,
+    topic_correct_rates,
+    totals_json,
+)
+from quiz.web.hooks import format_datetime_vn
 
 
 def selected_round() -> Round | None:

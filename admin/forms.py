@@ -1,7 +1,11 @@
 """Admin forms (Vietnamese messages)."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+
+from quiz.privacy.data_requests import KIND_LABELS
+
+WHOLE_NUMBER = "Vui lòng nhập số nguyên."
 
 REQUIRED = "Vui lòng điền mục này."
 
@@ -17,3 +21,35 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
+
+
+class NoticeForm(FlaskForm):
+    text = TextAreaField("Nội dung thông báo", validators=[DataRequired(REQUIRED), Length(max=50_000)])
+
+
+class RequestActionForm(FlaskForm):
+    """Acknowledge or complete a pending data request (the button's value is the action)."""
+
+    request_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    action = HiddenField(validators=[DataRequired()])
+
+
+class ReceiveRequestForm(FlaskForm):
+    """A request received by letter, phone or at the commune hall."""
+
+    citizen_id = IntegerField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
+                                                              NumberRange(min=1, max=2**31 - 1)])
+    kind = SelectField("Loại yêu cầu", choices=list(KIND_LABELS.items()))
+    detail = StringField("Nội dung", validators=[Optional(), Length(max=2000)])
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField("Số ngày lưu sau đợt thi cuối", validators=[
+        InputRequired(WHOLE_NUMBER),
+        NumberRange(min=1, max=3650, message="Thời gian lưu từ 1 đến 3.650 ngày.")])
+
+
+class ReasonForm(FlaskForm):
+    """Why a staff member needs personal data in full (checked by quiz.audit.require_reason)."""
+
+    reason = StringField("Lý do", validators=[Length(max=500)])

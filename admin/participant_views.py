@@ -3,17 +3,16 @@ from flask import current_app, flash, render_template, request
 from flask_login import current_user
 
 from admin import bp
-from admin.accounts import reset_citizen_password
-from admin.dashboard import participants
 from admin.dashboard_views import selected_round
-from quiz.clock import to_local, utcnow
-from quiz.communes import province_communes
-from quiz.errors import DomainError, RegistrationError
-from quiz.extensions import limiter
-from quiz.forms import RegisterForm
-from quiz.rate_limits import ASSISTED_PER_HELPER, staff_key
-from quiz.registration import register_citizen
-from quiz.views import applicant_from, form_field_error
+from quiz.errors import AccountRemoved, RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.extensions import limiter
+from quiz.people.communes import province_communes
+from quiz.people.registration import register_citizen
+from quiz.people.staff_accounts import reset_citizen_password
+from quiz.reports.dashboard import participants
+from quiz.web.forms import RegisterForm, applicant_from, form_field_error
+from quiz.web.rate_limits import ASSISTED_PER_HELPER, staff_key
 
 
 @bp.route("/nguoi-du-thi", methods=["GET", "POST"])
@@ -31,7 +30,7 @@ def participant_list():  # type: ignore[no-untyped-def]
 def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
     try:
         password = reset_citizen_password(current_user, citizen_id)
-    except DomainError as error:
+    except AccountRemoved as error:
         flash(error.message, "error")
         return render_template("admin/password_reset.html", password=None)
     return render_template("admin/password_reset.html", password=password)

@@ -1,20 +1,29 @@
 """Personal-data administration: notices, requests and deadlines, revealing a phone, the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from admin import bp
-from admin.access import citizen_for_staff, organizer_required
+from admin.access import organizer_required
+from admin.forms import NoticeForm, ReasonForm, ReceiveRequestForm, RequestActionForm, RetentionForm
 from admin.report_views import cut_off_arg
-from quiz.audit import events, record
-from quiz import data_requests
-from quiz.anonymise import retention_days, retention_deadline, set_retention_days
-from quiz.clock import utcnow
-from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.audit import events
+from quiz.errors import DomainError, ValidationError
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
-from quiz.privacy import current_notice, publish_notice
+from quiz.people.consents import current_notice
+from quiz.privacy import data_requests, staff_actions
+from quiz.privacy.anonymise import (
+    retention_days,
+    retention_deadline,
+    set_retention_days,
+)
+from quiz.privacy.staff_actions import publish_notice_version
 
 AUDIT_PAGE_LIMIT = 500
 
@@ -23,14 +32,13 @@ AUDIT_PAGE_LIMIT = 500
 @organizer_required
 def notices():  # type: ignore[no-untyped-def]
     """Publish a new notice version (older versions are kept unchanged)."""
-    if request.method == "POST":
-        text = (request.form.get("text") or "").strip()
-        if len(text) < 100:
-            flash("Thông báo quá ngắn: cần nêu bên xử lý, dữ liệu, mục đích, thời gian lưu và quyền.", "error")
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            notice = publish_notice_version(form.text.data, current_user.id)
+        except DomainError as error:
+            flash(error.message, "error")
         else:
-            notice = publish_notice(text, current_user.id)
-            record(current_user.id, "publish_notice", "notice", [notice.id])
-            db.session.commit()
             flash(f"Đã công bố thông báo phiên bản {notice.version}.", "success")
             return redirect(url_for("admin.notices"))
     versions = db.session.scalars(select(PrivacyNotice).order_by(PrivacyNotice.version.desc())).all()
@@ -42,20 +50,8 @@ def notices():  # type: ignore[no-untyped-def]
 def data_request_list():  # type: ignore[no-untyped-def]
     now = utcnow()
     if request.method == "POST":
-        request_id = request.form.get("request_id", type=int)
-        action = request.form.get("action")
         try:
-            if action == "acknowledge":
-                data_requests.acknowledge(request_id, current_user.id, now)
-            elif action == "complete":
-                data_requests.complete(request_id, current_user.id, now)
-            elif action == "receive":
-                data_requests.record_request(request.form.get("citizen_id", type=int) or 0,
-                                             request.form.get("kind", ""), request.form.get("detail", ""),
-                                             current_user.id, now)
-                flash("Đã ghi nhận yêu cầu.", "success")
-            elif action == "retention":
-                set_retention_days(max(1, request.form.get("days", type=int) or 1), current_user.id)
+            _data_request_action(request.form.get("action", ""), now)
         except DomainError as error:
             flash(error.message, "error")
         return redirect(url_for("admin.data_request_list"))
@@ -65,17 +61,39 @@ def data_request_list():  # type: ignore[no-untyped-def]
                            retention_deadline=retention_deadline())
 
 
+def _data_request_action(action: str, now: datetime) -> None:
+    """One of the page's four forms: acknowledge, complete, receive a request, or set the retention."""
+    form = {"receive": ReceiveRequestForm, "retention": RetentionForm}.get(action, RequestActionForm)()
+    if not form.validate():
+        raise ValidationError(_first_error(form))
+    if action == "acknowledge":
+        data_requests.acknowledge(form.request_id.data, current_user.id, now)
+    elif action == "complete":
+        data_requests.complete(form.request_id.data, current_user.id, now)
+    elif action == "receive":
+        data_requests.record_request(form.citizen_id.data, form.kind.data, form.detail.data or "", current_user.id, now)
+        flash("Đã ghi nhận yêu cầu.", "success")
+    elif action == "retention":
+        set_retention_days(form.days.data, current_user.id)
+
+
+def _first_error(form: FlaskForm) -> str:
+    messages = [message for errors in form.errors.values() for message in errors]
+    return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
+
+
 @bp.post("/nguoi-du-thi/<int:citizen_id>/so-dien-thoai")
 @organizer_required
 def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
     """Show one full phone number: organizers only, with a reason, recorded in the audit log."""
-    reason = (request.form.get("reason") or "").strip()
-    if len(reason) < 5:
-        flash("Vui lòng ghi lý do cần xem số điện thoại đầy đủ.", "error")
+    form = ReasonForm()
+    try:
+        if not form.validate():
+            raise ValidationError(_first_error(form))
+        citizen = staff_actions.reveal_phone(current_user, citizen_id, form.reason.data or "")
+    except ValidationError as error:
+        flash(error.message, "error")
         return redirect(url_for("admin.participant_list"))
-    citizen = citizen_for_staff(current_user, citizen_id)
-    record(current_user.id, "reveal_phone", "citizen", [citizen.id], reason=reason[:500])
-    db.session.commit()
     return render_template("admin/reveal_phone.html", citizen=citizen)
 
 

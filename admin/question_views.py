@@ -3,19 +3,46 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.question_io import (FORMATS, apply_import, detect_format, export_gift, export_xlsx, preview_import,
-                               selected_questions, template_csv, template_xlsx)
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Question, Topic
-from quiz.questions import (QuestionDraft, create_question, filtered_questions, preview_version, retire_question,
-                            retire_topic, save_topic, search_questions, update_question)
+from quiz.questions.editing import (
+    QuestionDraft,
+    create_question,
+    filtered_questions,
+    preview_version,
+    retire_question,
+    retire_topic,
+    save_topic,
+    search_questions,
+    update_question,
+)
+from quiz.questions.transfer import (
+    FORMATS,
+    apply_import,
+    detect_format,
+    export_gift,
+    export_xlsx,
+    preview_import,
+    selected_questions,
+    template_csv,
+    template_xlsx,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024

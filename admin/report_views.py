@@ -3,19 +3,38 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from admin import bp
 from admin.access import organizer_required
-from admin.dashboard import commune_rows
 from admin.dashboard_views import selected_round
-from admin.reports import appendix_csv, appendix_xlsx, export_unmasked_participants, public_feed, public_feed_csv, quick_report
+from admin.forms import ReasonForm
 from quiz import tallies
-from quiz.attempts_overdue import close_overdue
-from quiz.clock import local_to_utc, utcnow
-from quiz.figures import FiguresView, figures_from_database
-from quiz.web import format_datetime_vn
+from quiz.audit import require_reason
+from quiz.contest.overdue import close_overdue
+from quiz.errors import ValidationError
+from quiz.infra.clock import local_to_utc, utcnow
+from quiz.reports.dashboard import commune_rows
+from quiz.reports.exports import (
+    appendix_csv,
+    appendix_xlsx,
+    export_unmasked_participants,
+    public_feed,
+    public_feed_csv,
+    quick_report,
+)
+from quiz.tallies.figures import FiguresView, figures_from_database
+from quiz.web.hooks import format_datetime_vn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,11 +98,12 @@ def appendix(fmt: str):  # type: ignore[no-untyped-def]
 @organizer_required
 def export_participants():  # type: ignore[no-untyped-def]
     """Full phone numbers: organizers only, with a reason, recorded in the audit log."""
-    reason = (request.form.get("reason") or "").strip()
-    if len(reason) < 5:
-        flash("Vui lòng ghi lý do xuất danh sách có số điện thoại đầy đủ.", "error")
-        return redirect(url_for("admin.reports"))
     round_ = selected_round()
+    try:
+        reason = require_reason(ReasonForm().reason.data or "", "xuất danh sách có số điện thoại đầy đủ")
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.reports"))
     body = export_unmasked_participants(current_user.id, round_.id if round_ else None, reason)
     return Response(body, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=nguoi-du-thi-{utcnow():%Y%m%d-%H%M}.xlsx"})

@@ -4,13 +4,13 @@ from flask_login import current_user
 
 from admin import bp
 from admin.access import citizen_for_staff, organizer_required
-from quiz.clock import utcnow
+from quiz.contest.integrity import KINDS, scan_round
+from quiz.contest.review import disqualify, flagged_results, requalify
 from quiz.errors import DomainError
-from quiz.extensions import db
-from quiz.integrity import KINDS, scan_round
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
-from quiz.phone_codes import verify_in_person
-from quiz.review import disqualify, flagged_results, requalify
+from quiz.people.phone_codes import verify_in_person
 
 
 @bp.get("/dot-thi/<int:round_id>/kiem-tra")

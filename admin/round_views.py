@@ -9,14 +9,20 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.clock import local_to_utc, to_local, utcnow
+from quiz.contest.question_stats import (
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    refreshed_at,
+    topic_stats,
+)
+from quiz.contest.ranking import round_ranking
+from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import local_to_utc, to_local, utcnow
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Commune, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.ranking import round_ranking
-from quiz.rounds import RoundDraft, create_round, has_attempts, update_round
-from quiz.spreadsheet import safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quiz import create_app, tallies  # noqa: E402
-from quiz.communes import sync_communes  # noqa: E402
-from quiz.extensions import db  # noqa: E402
-from quiz.figures import province_codes  # noqa: E402
-from quiz.redis_client import get_redis  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
+from quiz.infra.redis_client import get_redis  # noqa: E402
+from quiz.people.communes import sync_communes  # noqa: E402
+from quiz.tallies.figures import province_codes  # noqa: E402
 
 READS = int(os.environ.get("BENCH_READS", 300))
 

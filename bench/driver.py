@@ -49,7 +49,7 @@ class Recorder:
             values = sorted(self.latencies[name])
             if not values:
                 continue
-            pick = lambda q: values[min(len(values) - 1, int(len(values) * q))]  # noqa: E731
+            pick = lambda q, values=values: values[min(len(values) - 1, int(len(values) * q))]  # noqa: E731
             statuses = ", ".join(f"{k}:{v}" for k, v in sorted(self.statuses[name].items(), key=str))
             lines.append(f"  {name:<14} {len(values) / elapsed:8.1f} req/s  p50 {pick(0.5):6.1f}  p95 {pick(0.95):6.1f}  "
                          f"p99 {pick(0.99):6.1f} ms  n={len(values)}  [{statuses}]")

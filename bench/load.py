@@ -9,9 +9,9 @@ database 8 and a PostgreSQL database `cds_bench` that it creates and drops.
 import asyncio
 import os
 import random
+import statistics
 import sys
 import tempfile
-import statistics
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -121,17 +121,17 @@ def consistency(app, round_id: int, accepted: list[int], ready_ids: list[int],  
     from sqlalchemy import func, select
 
     from quiz import tallies
-    from quiz.extensions import db
+    from quiz.infra.extensions import db
     from quiz.models import Attempt, BestResult
     with app.app_context():
-        submitted = set(db.session.scalars(select(Attempt.id).where(Attempt.submitted_at.is_not(None))))
+        submitted = set(db.session.scalars(select(Attempt.id).where(Attempt.is_submitted)))
         lost = [a for a in accepted if a not in submitted]
         duplicates = db.session.scalar(select(func.count()).select_from(
             select(Attempt.citizen_id).where(Attempt.round_id == round_id).group_by(Attempt.citizen_id, Attempt.number)
             .having(func.count() > 1).subquery()))
         best = db.session.scalar(select(func.count(BestResult.id)))
         citizens_done = db.session.scalar(select(func.count(func.distinct(Attempt.citizen_id)))
-                                          .where(Attempt.submitted_at.is_not(None)))
+                                          .where(Attempt.is_submitted))
         ready_submitted = len(submitted & set(ready_ids))
         differences = tallies.verify([round_id])
         db.session.remove()
@@ -170,7 +170,7 @@ def run_backend(name: str, database_url: str, log_dir: Path) -> None:
     print("--- consistency ---\n  " + "\n  ".join(
         consistency(app, round_id, accepted, [r.attempt_id for r in ready], [turn.submit for turn in turns])))
     with app.app_context():
-        from quiz.extensions import db
+        from quiz.infra.extensions import db
         db.session.remove()
         db.engine.dispose()
 

@@ -22,13 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from quiz import create_app, tallies  # noqa: E402
-from quiz.attempts import submit_attempt  # noqa: E402
-from quiz.attempts_overdue import close_overdue  # noqa: E402
-from quiz.clock import utcnow  # noqa: E402
-from quiz.communes import sync_communes  # noqa: E402
-from quiz.extensions import db  # noqa: E402
+from quiz.contest.attempts import submit_attempt  # noqa: E402
+from quiz.contest.overdue import close_overdue  # noqa: E402
+from quiz.infra.clock import utcnow  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import Attempt, AttemptItem, Citizen, Commune, Question, Round  # noqa: E402
-from quiz.question_bank import load_sample_bank  # noqa: E402
+from quiz.people.communes import sync_communes  # noqa: E402
+from quiz.questions.bank import load_sample_bank  # noqa: E402
 
 OVERDUE = int(os.environ.get("BENCH_OVERDUE", 100_000))
 BASELINE = int(os.environ.get("BENCH_BASELINE", 2_000))

@@ -9,13 +9,14 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select, update
 
 from bench import wrk
-from quiz import attempts, grading, tallies
-from quiz.clock import utcnow
-from quiz.communes import sync_communes
-from quiz.extensions import db
+from quiz import tallies
+from quiz.contest import attempts, grading
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AttemptItem, Citizen, Commune, QuestionVersion, Round, StaffUser
-from quiz.privacy import ensure_default_notice
-from quiz.question_bank import load_sample_bank
+from quiz.people.communes import sync_communes
+from quiz.people.consents import ensure_default_notice
+from quiz.questions.bank import load_sample_bank
 
 GRACE = timedelta(seconds=30)
 

@@ -19,16 +19,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from admin.question_io import preview_import  # noqa: E402
 from quiz import create_app  # noqa: E402
-from quiz.clock import utcnow  # noqa: E402
-from quiz.communes import sync_communes  # noqa: E402
-from quiz.extensions import db  # noqa: E402
-from quiz.models import Attempt, AttemptItem, BestResult, Citizen, Commune, Question, QuestionStatSnapshot, Round  # noqa: E402
-from quiz.question_bank import load_sample_bank  # noqa: E402
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, topic_stats  # noqa: E402
-from quiz.questions import search_questions  # noqa: E402
-from quiz.ranking import round_ranking  # noqa: E402
+from quiz.contest.question_stats import (  # noqa: E402
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    topic_stats,
+)
+from quiz.contest.ranking import round_ranking  # noqa: E402
+from quiz.infra.clock import utcnow  # noqa: E402
+from quiz.infra.extensions import db  # noqa: E402
+from quiz.models import (  # noqa: E402
+    Attempt,
+    AttemptItem,
+    BestResult,
+    Citizen,
+    Commune,
+    Question,
+    QuestionStatSnapshot,
+    Round,
+)
+from quiz.people.communes import sync_communes  # noqa: E402
+from quiz.questions.bank import load_sample_bank  # noqa: E402
+from quiz.questions.editing import search_questions  # noqa: E402
+from quiz.questions.transfer import preview_import  # noqa: E402
 
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", 20_000))
 REPEAT = int(os.environ.get("BENCH_REPEAT", 3))

@@ -16,10 +16,21 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     _check_production_secret(app)
 
-    from quiz import cli, client_signals, health, overdue_sweep, pseudonyms, security, web
-    from quiz.database import configure_sqlite, ping_idle_connections
-    from quiz.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from quiz.redis_client import init_redis
+    from quiz import cli
+    from quiz.infra import pseudonyms
+    from quiz.infra.database import configure_sqlite, ping_idle_connections
+    from quiz.infra.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
+    from quiz.infra.redis_client import init_redis
+    from quiz.web import client_signals, health, overdue_sweep, security
+    from quiz.web import hooks as web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -41,7 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
-    from quiz.views import bp as quiz_bp
+    from quiz.citizen import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(health.bp)

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.errors import ValidationError
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, AuditSubject
 
 
@@ -39,3 +40,14 @@ def events(actor_id: int | None = None, citizen_id: int | None = None, action: s
     if until is not None:
         stmt = stmt.where(AuditEvent.at <= until)
     return list(db.session.scalars(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
+REASON_MIN_LENGTH = 5  # a reason for seeing personal data: short, but never empty
+
+
+def require_reason(reason: str, what: str) -> str:
+    """The stated reason for an access to personal data, or ValidationError naming `what` was wanted."""
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError(f"Vui lòng ghi lý do cần {what} (ít nhất {REASON_MIN_LENGTH} ký tự).", "reason")
+    return reason[:500]

@@ -7,12 +7,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from quiz import tallies
-from quiz.clock import utcnow
-from quiz.communes import sync_communes
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
-from quiz.privacy import ensure_default_notice
-from quiz.question_bank import load_sample_bank
+from quiz.people.communes import sync_communes
+from quiz.people.consents import ensure_default_notice
+from quiz.questions.bank import load_sample_bank
 
 communes_cli = AppGroup("communes", help="The official communes of the province.")
 questions_cli = AppGroup("questions", help="The question bank.")
@@ -48,8 +48,8 @@ def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run
     """Import questions from a file: a dry run first; any error imports nothing (exit 1)."""
     from pathlib import Path
 
-    from admin.question_io import apply_import, detect_format, preview_import
     from quiz.models import StaffUser, Topic
+    from quiz.questions.transfer import apply_import, detect_format, preview_import
     topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
     if topic_slug and topic_id is None:
         raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
@@ -75,9 +75,9 @@ def questions_export(path: str, fmt: str | None, topic_slug: str | None, active_
     """Export the bank (or one topic, or the active questions) to .xlsx, GIFT or Aiken."""
     from pathlib import Path
 
-    from admin.question_io import export_aiken, export_gift, export_xlsx
     from quiz.models import Topic
-    from quiz.questions import filtered_questions
+    from quiz.questions.editing import filtered_questions
+    from quiz.questions.transfer import export_aiken, export_gift, export_xlsx
     topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
     if topic_slug and topic_id is None:
         raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
@@ -94,7 +94,7 @@ def questions_export(path: str, fmt: str | None, topic_slug: str | None, active_
 @click.option("--round", "round_id", type=int, help="Only this round (default: every round).")
 def questions_stats_refresh(round_id: int | None) -> None:
     """Recompute the question statistics (for cron, e.g. every 15 minutes while a round is open)."""
-    from quiz.question_stats import refresh_stats
+    from quiz.contest.question_stats import refresh_stats
     round_ids = [round_id] if round_id else list(db.session.scalars(select(Round.id)))
     for one in round_ids:
         click.echo(f"Đợt {one}: {refresh_stats(one, utcnow())} dòng thống kê.")
@@ -138,8 +138,8 @@ def tallies_verify() -> None:
 @click.password_option(help="Initial password (changed at first login).")
 def admins_create_organizer(username: str, password: str) -> None:
     """Create an organizer account for the whole province."""
-    from admin.accounts import create_organizer
     from quiz.errors import DomainError
+    from quiz.people.staff_accounts import create_organizer
     try:
         create_organizer(username, password)
     except DomainError as error:
@@ -153,7 +153,7 @@ def admins_create_commune_admins(out: str) -> None:
     """Create one commune-admin account per commune (skips existing) and write their credentials to .xlsx."""
     from pathlib import Path
 
-    from admin.accounts import create_commune_admins, write_credentials
+    from quiz.people.staff_accounts import create_commune_admins, write_credentials
     rows = create_commune_admins(current_app.config["PROVINCE_CODE"])
     write_credentials(rows, Path(out))
     click.echo(f"Đã tạo {len(rows)} tài khoản cán bộ xã; thông tin đăng nhập ở {out}.")
@@ -163,7 +163,7 @@ def admins_create_commune_admins(out: str) -> None:
 @click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
 def communes_import_population(csv_file) -> None:  # type: ignore[no-untyped-def]
     """Set adult population per commune from a CSV of `ma_xa,dan_so_truong_thanh` (header optional)."""
-    from quiz.communes import import_population
+    from quiz.people.communes import import_population
     updated, problems = import_population(csv_file.read(), current_app.config["PROVINCE_CODE"])
     for line in problems:
         click.echo(line, err=True)
@@ -175,10 +175,10 @@ def communes_import_population(csv_file) -> None:  # type: ignore[no-untyped-def
 @privacy_cli.command("apply-retention")
 def privacy_apply_retention() -> None:
     """Anonymise every citizen whose retention period has passed (for cron; safe to run twice)."""
-    from quiz.anonymise import apply_retention, retention_deadline
+    from quiz.privacy.anonymise import apply_retention, retention_deadline
     deadline = retention_deadline()
-    from quiz.allowance import purge_expired_allowances
-    from quiz.anonymise import retention_days
+    from quiz.contest.allowance import purge_expired_allowances
+    from quiz.privacy.anonymise import retention_days
     count = apply_retention(utcnow())
     when = f"hạn lưu {deadline:%d/%m/%Y %H:%M} UTC" if deadline else "chưa có đợt thi"
     click.echo(f"Đã ẩn danh {count} người dự thi ({when}).")

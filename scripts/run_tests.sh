@@ -13,6 +13,10 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     || echo "could not install chromium: the browser tests will be skipped"
 fi
 
+echo "=== static checks: ruff, import-linter contracts, mypy ==="
+$BIN/ruff check . && $BIN/lint-imports && $BIN/mypy
+static_status=$?
+
 echo "=== test suite on SQLite ==="
 TEST_DATABASE_URL="" $BIN/python -m pytest -q "$@"
 sqlite_status=$?
@@ -32,4 +36,4 @@ else
   echo "SKIPPED: the PostgreSQL run, because PostgreSQL is not reachable at $PG_URL"
   pg_status=0
 fi
-[ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ]
+[ $static_status -eq 0 ] && [ $sqlite_status -eq 0 ] && [ $pg_status -eq 0 ]

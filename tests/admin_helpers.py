@@ -6,9 +6,10 @@ from functools import cache
 
 from werkzeug.security import generate_password_hash
 
-from quiz import attempts, tallies
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz import tallies
+from quiz.contest import attempts
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round, StaffUser
 from tests.conftest import make_citizen
 

@@ -12,13 +12,13 @@ import redis as redis_lib
 from sqlalchemy import text
 
 from quiz import create_app
-from quiz.clock import utcnow
-from quiz.communes import sync_communes
-from quiz.extensions import db as _db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db as _db
 from quiz.models import Commune, Round
-from quiz.privacy import ensure_default_notice
-from quiz.question_bank import load_sample_bank
-from quiz.registration import Applicant, register_citizen
+from quiz.people.communes import sync_communes
+from quiz.people.consents import ensure_default_notice
+from quiz.people.registration import Applicant, register_citizen
+from quiz.questions.bank import load_sample_bank
 
 KEEP_TABLES = {"communes", "alembic_version"}
 

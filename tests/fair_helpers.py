@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Round
 from tests.conftest import csrf_token, make_citizen, next_phone
 

@@ -4,10 +4,10 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from quiz.anonymise import anonymise
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Citizen
+from quiz.privacy.anonymise import anonymise
 from tests.admin_helpers import build_scenario
 from tests.conftest import csrf_token, make_staff, staff_login
 from tests.test_citizen_flow import login, register, save, start

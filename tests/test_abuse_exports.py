@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import FORMULA_STARTS
 from quiz.models import Question, QuestionVersion, Round
-from quiz.spreadsheet import FORMULA_STARTS
 from tests.admin_helpers import COMMUNE_A, build_scenario, take
 from tests.conftest import csrf_token, make_citizen, staff_login
 

@@ -2,8 +2,8 @@
 import pytest
 
 from quiz import create_app
-from quiz.extensions import db, limiter
-from quiz.rate_limits import ANSWER_SAVES_PER_ATTEMPT
+from quiz.infra.extensions import db, limiter
+from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT
 from tests.admin_helpers import COMMUNE_A
 from tests.conftest import csrf_token, make_staff, staff_login
 from tests.test_citizen_flow import register, start

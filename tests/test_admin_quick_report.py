@@ -6,8 +6,8 @@ from datetime import timedelta
 import openpyxl
 from sqlalchemy import select
 
-from quiz.clock import to_local, utcnow
-from quiz.extensions import db
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, Citizen, Commune, Round
 from tests.admin_helpers import add_staff, take
 from tests.conftest import csrf_token, staff_login

@@ -6,11 +6,11 @@ from datetime import timedelta
 import openpyxl
 from sqlalchemy import select
 
-from quiz.clock import utcnow
-from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import safe_cell
 from quiz.models import AuditEvent, Citizen, Consent, StaffUser
-from quiz.spreadsheet import safe_cell
+from quiz.tallies.figures import figures_from_database
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, build_scenario
 from tests.conftest import csrf_token, make_citizen, staff_login
 

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from quiz import attempts
-from quiz.clock import utcnow
+from quiz.contest import attempts
+from quiz.contest.ranking import round_ranking
 from quiz.errors import AttemptError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
-from quiz.my_data import delete_my_data
-from quiz.ranking import round_ranking
+from quiz.privacy.my_data import delete_my_data
 from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)
@@ -67,7 +67,7 @@ def test_the_allowance_stores_a_keyed_hash_not_the_phone(ctx, contest, app):
 
 
 def test_the_allowance_goes_with_the_round_retention(ctx, contest):
-    from quiz.allowance import purge_expired_allowances
+    from quiz.contest.allowance import purge_expired_allowances
     from quiz.models import RoundAllowance
     round_ = db.session.get(Round, contest.id)
     _use(make_citizen(phone=PHONE).id, round_, 1)

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from quiz import attempts
-from quiz.clock import utcnow
+from quiz.contest import attempts
 from quiz.errors import AttemptError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, BestResult, Round, Topic
 from tests.conftest import make_citizen
 

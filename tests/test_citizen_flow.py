@@ -5,8 +5,8 @@ from datetime import timedelta
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from quiz.extensions import db
-from quiz.models import Attempt, AttemptItem, Citizen, QuestionVersion
+from quiz.infra.extensions import db
+from quiz.models import Attempt, AttemptItem
 from tests.conftest import csrf_token, make_citizen
 
 FORM = {"full_name": "Lê Thị Hoa", "birth_date": "05/09/1958", "phone": "0912 345 678",

@@ -3,9 +3,9 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from quiz.communes import province_entry, sync_communes
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Commune
+from quiz.people.communes import province_entry, sync_communes
 
 
 def test_hai_phong_has_114_communes_45_67_2(ctx):

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from quiz import create_app, tallies
-from quiz.extensions import db, limiter
+from quiz.infra.extensions import db, limiter
 from quiz.models import Attempt, AttemptItem, BestResult, Citizen
 from tests.conftest import csrf_token, make_citizen
 from tests.test_citizen_flow import register, save, start

@@ -3,14 +3,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from quiz import attempts
-from quiz.clock import utcnow
-from quiz.extensions import db
-from quiz.figures import figures_from_database
-from quiz.integrity import scan_round
+from quiz.contest import attempts
+from quiz.contest.integrity import scan_round
+from quiz.contest.ranking import round_ranking
+from quiz.contest.review import disqualify, requalify
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, IntegrityFlag, Round
-from quiz.ranking import round_ranking
-from quiz.review import disqualify, requalify
+from quiz.tallies.figures import figures_from_database
 from tests.admin_helpers import add_staff
 from tests.conftest import csrf_token, make_citizen, staff_login
 from tests.fair_helpers import logged_in, only_active_questions, set_round, start, submit

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from quiz import create_app
-from quiz.extensions import db
+from quiz.infra.extensions import db
 
 
 @pytest.fixture

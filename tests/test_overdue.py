@@ -3,12 +3,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from quiz import attempts, tallies
-from quiz.attempts_overdue import close_overdue
-from quiz.clock import utcnow
-from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz import tallies
+from quiz.contest import attempts
+from quiz.contest.overdue import close_overdue
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Round
+from quiz.tallies.figures import figures_from_database
 from tests.conftest import make_citizen
 
 GRACE = timedelta(seconds=30)
@@ -107,7 +108,7 @@ def test_a_request_sweeps_a_bounded_batch(app, client, contest, redis, monkeypat
 
 
 def test_a_report_cut_off_counts_attempts_nobody_came_back_to(app, client, contest, redis):
-    from quiz.clock import to_local
+    from quiz.infra.clock import to_local
     from tests.admin_helpers import add_staff
     from tests.conftest import staff_login
     with app.app_context():

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from quiz import phone_codes
-from quiz.clock import utcnow
+from quiz.contest.ranking import round_ranking
 from quiz.errors import DomainError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.infra.sms import HttpSmsGateway
 from quiz.models import AuditEvent, PhoneCode, Round
-from quiz.ranking import round_ranking
-from quiz.sms import HttpSmsGateway
+from quiz.people import phone_codes
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, add_staff, take
 from tests.conftest import csrf_token, make_citizen, staff_login
 from tests.fair_helpers import logged_in

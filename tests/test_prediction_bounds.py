@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from quiz.extensions import db
+from quiz.contest.ranking import round_ranking
+from quiz.infra.extensions import db
 from quiz.models import Attempt, Round
-from quiz.ranking import round_ranking
 from tests.fair_helpers import answer, logged_in, set_round, start, submit
 
 

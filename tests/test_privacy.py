@@ -5,16 +5,16 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import JSON, String, Text, select
 
-from quiz.audit import events
 from quiz import tallies
-from quiz.anonymise import apply_retention, set_retention_days
-from quiz.clock import utcnow
-from quiz.data_requests import add_working_days, open_request, overdue_requests
-from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz.audit import events
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Citizen, Consent, Round
-from quiz.privacy import publish_notice
-from tests.admin_helpers import COMMUNE_A, COMMUNE_B, build_scenario, take
+from quiz.people.consents import publish_notice
+from quiz.privacy.anonymise import apply_retention, set_retention_days
+from quiz.privacy.data_requests import add_working_days, open_request, overdue_requests
+from quiz.tallies.figures import figures_from_database
+from tests.admin_helpers import COMMUNE_A, build_scenario, take
 from tests.conftest import csrf_token, make_citizen, staff_login
 from tests.test_citizen_flow import FORM, login, register
 

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from quiz import anonymise as anonymise_module
-from quiz.anonymise import apply_retention, set_retention_days
 from quiz.audit import events
-from quiz.clock import utcnow
-from quiz.data_requests import open_request
-from quiz.extensions import db
-from quiz.figures import figures_from_database
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, AuditSubject, Citizen, Consent, DataRequest, Round
+from quiz.privacy import anonymise as anonymise_module
+from quiz.privacy.anonymise import apply_retention, set_retention_days
+from quiz.privacy.data_requests import open_request
+from quiz.tallies.figures import figures_from_database
 from tests.admin_helpers import build_scenario, take
 from tests.conftest import csrf_token, make_citizen, staff_login
 from tests.test_citizen_flow import login, register
@@ -132,7 +132,7 @@ def test_audit_log_page_filters_by_staff_action_time_and_citizen(app, client, co
 
 def test_rate_limit_keys_and_logs_never_hold_the_phone(app, redis, contest, caplog):
     from quiz import create_app
-    from quiz.extensions import limiter
+    from quiz.infra.extensions import limiter
     from tests.test_citizen_flow import login as citizen_login
     limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                      "RATELIMIT_ENABLED": True})

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz.grading import grade, is_item_correct, shown_to_original
-from quiz.ranking import RankedResult, rank_key, ranked
+from quiz.contest.grading import grade, is_item_correct, shown_to_original
+from quiz.contest.ranking import RankedResult, rank_key, ranked
 
 choice_sets = st.lists(st.integers(0, 5), max_size=6, unique=True)
 items = st.lists(st.tuples(st.one_of(st.none(), choice_sets), choice_sets.filter(bool)), max_size=30)

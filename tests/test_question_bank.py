@@ -5,9 +5,9 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Question
-from quiz.question_bank import SAMPLE_BANK, load_sample_bank
+from quiz.questions.bank import SAMPLE_BANK, load_sample_bank
 
 
 def test_sample_bank_has_60_plus_questions_over_6_plus_topics():

@@ -9,11 +9,22 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from admin.question_io import apply_import, export_gift, export_xlsx, preview_import, selected_questions
-from quiz.extensions import db
-from quiz.question_bank import SAMPLE_BANK
+from quiz.infra.extensions import db
 from quiz.models import AuditEvent, Question, Topic
-from quiz.questions import QuestionDraft, QuestionError, create_question, save_topic
+from quiz.questions.bank import SAMPLE_BANK
+from quiz.questions.editing import (
+    QuestionDraft,
+    QuestionError,
+    create_question,
+    save_topic,
+)
+from quiz.questions.transfer import (
+    apply_import,
+    export_gift,
+    export_xlsx,
+    preview_import,
+    selected_questions,
+)
 from tests.conftest import csrf_token, make_staff, staff_login
 
 DATA = Path(__file__).parent / "data"
@@ -148,7 +159,7 @@ def test_gift_import_with_weights_and_categories(ctx, contest):
 
 def test_gift_errors_each_with_its_line(ctx, contest):
     bad = preview_import((DATA / "bad.gift").read_bytes(), "gift")
-    lines = {line: message for line, message in bad.errors}
+    lines = dict(bad.errors)
     assert sorted(lines) == [5, 7, 9, 11, 13, 16] and bad.new_count == 1
     assert "dấu { }" in lines[5] and "trả lời ngắn" in lines[7] and "đúng/sai" in lines[9]
     assert "điểm từng phần" in lines[11] and "trùng nhau" in lines[13] and "Chủ đề chưa có" in lines[16]

@@ -7,13 +7,30 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from quiz import attempts
-from quiz.clock import utcnow
-from quiz.extensions import db
-from quiz.models import Attempt, AttemptItem, AuditEvent, Question, QuestionVersion, Round, Topic
-from quiz.question_bank import SAMPLE_BANK
-from quiz.questions import (QuestionDraft, QuestionError, create_question, retire_question, retire_topic,
-                            save_topic, search_questions, update_question, validate)
+from quiz.contest import attempts
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    AuditEvent,
+    Question,
+    QuestionVersion,
+    Round,
+    Topic,
+)
+from quiz.questions.bank import SAMPLE_BANK
+from quiz.questions.editing import (
+    QuestionDraft,
+    QuestionError,
+    create_question,
+    retire_question,
+    retire_topic,
+    save_topic,
+    search_questions,
+    update_question,
+    validate,
+)
 from tests.admin_helpers import GRACE
 from tests.conftest import csrf_token, make_citizen, make_staff, staff_login
 

@@ -6,9 +6,15 @@ from datetime import datetime, timedelta
 import openpyxl
 import pytest
 
-from quiz.extensions import db
+from quiz.contest.ranking import (
+    NO_PREDICTION,
+    RankedResult,
+    rank_key,
+    ranked,
+    round_ranking,
+)
+from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Round
-from quiz.ranking import NO_PREDICTION, RankedResult, rank_key, ranked, round_ranking
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B
 from tests.conftest import make_citizen, make_staff, staff_login
 

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from quiz.errors import RegistrationError
-from quiz.extensions import db
+from quiz.infra.extensions import db
 from quiz.models import Citizen, Consent
-from quiz.registration import Applicant, register_citizen
+from quiz.people.registration import Applicant, register_citizen
 from tests.conftest import make_citizen
 
 

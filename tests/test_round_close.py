@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-from quiz import attempts
-from quiz.clock import utcnow
+from quiz.contest import attempts
 from quiz.errors import AttemptError
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Round
 from tests.conftest import make_citizen
 from tests.fair_helpers import answer, logged_in, set_round, start, submit
@@ -31,7 +31,7 @@ def test_an_attempt_started_before_the_close_ends_at_the_close(ctx, contest):
 
 
 def test_moving_the_close_earlier_caps_running_attempts(ctx, contest, app):
-    from quiz.rounds import RoundDraft, update_round
+    from quiz.contest.rounds import RoundDraft, update_round
     now = utcnow()
     round_ = _round(contest)
     attempt = attempts.start_attempt(make_citizen().id, round_, now, GRACE)

@@ -6,12 +6,18 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.contest.question_stats import (
+    commune_stats,
+    question_stats,
+    refresh_stats,
+    refreshed_at,
+    topic_stats,
+)
+from quiz.contest.rounds import RoundDraft, RoundError, create_round, update_round
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AuditEvent, Question, Round, Topic
-from quiz.question_stats import commune_stats, question_stats, refresh_stats, refreshed_at, topic_stats
-from quiz.questions import retire_question
-from quiz.rounds import RoundDraft, RoundError, create_round, update_round
+from quiz.questions.editing import retire_question
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B, take
 from tests.conftest import csrf_token, make_citizen, make_staff, staff_login
 
@@ -138,7 +144,7 @@ def test_round_page_takes_vietnam_time_and_asks_for_confirmation(app, client, co
 
 def _expected_stats(round_id: int) -> dict[int, tuple]:
     """The same figures computed the slow way, in Python, from every attempt item."""
-    graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None))
+    graded = db.session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.is_submitted)
                                 .order_by(Attempt.score.desc(), Attempt.id)).all()
     edge = max(1, int(len(graded) * 0.27 + 0.5))
     groups = {"top": graded[:edge], "bottom": graded[-edge:]}

@@ -1,13 +1,11 @@
 """Serving safely: security headers, the health endpoint, rate limits, and a database that is away."""
-import threading
-import time
 
 import pytest
 import redis as redis_lib
 from sqlalchemy import create_engine, select, text
 
 from quiz import create_app
-from quiz.extensions import db, limiter
+from quiz.infra.extensions import db, limiter
 from quiz.models import AttemptItem
 from tests.conftest import csrf_token
 from tests.test_citizen_flow import register, save, start

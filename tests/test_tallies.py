@@ -4,14 +4,14 @@ import random
 import pytest
 import redis as redis_lib
 
-from quiz import attempts, tallies
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz import tallies
+from quiz.contest import attempts
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models import Citizen
-from quiz.figures import daily_from_database, figures_from_database
+from quiz.tallies.figures import daily_from_database, figures_from_database
 from tests.admin_helpers import GRACE, take
 from tests.conftest import any_commune_codes, make_citizen
-
 
 
 def populate(round_, communes=6, per_commune=3, seed=7):
@@ -124,7 +124,7 @@ def test_commune_change_moves_the_figures(live):
 
 def test_daily_series_match(live):
     populate(live, communes=2, per_commune=2)
-    from quiz.figures import daily_from_database
+    from quiz.tallies.figures import daily_from_database
     assert tallies.read_daily(live.id) == daily_from_database(live.id)
     assert tallies.read_daily(live.id, "10507") == daily_from_database(live.id, "10507")
 
@@ -141,7 +141,7 @@ def test_rebuild_snapshot_is_one_consistent_view(app, live, monkeypatch):
     """A registration committed while the rebuild reads the database is counted exactly once."""
     import threading
 
-    from quiz import tally_snapshot
+    from quiz.tallies import snapshot as tally_snapshot
     populate(live, communes=2, per_commune=1)
     read_days = tally_snapshot.registrations_by_day
 
@@ -166,7 +166,8 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
     """A move is not idempotent: arriving mid-rebuild it marks the tallies stale instead of being replayed."""
     import threading
 
-    from quiz import tally_snapshot
+    from quiz.tallies import rebuilding
+    from quiz.tallies import snapshot as tally_snapshot
     citizen_id = make_citizen("10507").id
     take(live, citizen_id, 18)
     snapshot = tally_snapshot.take_snapshot
@@ -184,9 +185,9 @@ def test_commune_change_during_a_rebuild_forces_another_rebuild(app, live, redis
         worker.join()
         return snapshot(province_code)  # holds the move; replaying the event would move it twice
 
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot_after_a_move)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot_after_a_move)
     tallies.rebuild()
-    monkeypatch.setattr(tallies, "take_snapshot", snapshot)
+    monkeypatch.setattr(rebuilding, "take_snapshot", snapshot)
     view = tallies.read_commune_figures(live.id)  # stale: served from the database meanwhile
     assert view.degraded and view.by_commune["10792"].completed == 1 and view.by_commune["10507"].completed == 0
     tallies.rebuild()

@@ -6,9 +6,9 @@ import pytest
 from flask import current_app
 
 from quiz import create_app
-from quiz.clock import utcnow
-from quiz.database import write_transaction
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
 from quiz.models import Round
 
 

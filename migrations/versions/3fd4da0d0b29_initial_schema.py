@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 06:49:38.263266
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3fd4da0d0b29'

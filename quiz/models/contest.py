@@ -2,12 +2,24 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
+    JSON,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 
 
 class Topic(db.Model):
@@ -100,8 +112,9 @@ class Round(db.Model):
     verified_phone_for_prizes: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    @hybrid_method
     def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+        return (self.opens_at <= now) & (now < self.closes_at)
 
     def attempt_deadline(self, started_at: datetime) -> datetime:
         """An attempt ends at its time limit or at the round's close, whichever comes first."""
@@ -143,9 +156,18 @@ class Attempt(db.Model):
         order_by="AttemptItem.position", back_populates="attempt"
     )
 
-    @property
+    @hybrid_property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @is_submitted.inplace.expression
+    @classmethod
+    def _is_submitted_expression(cls) -> ColumnElement[bool]:
+        return cls.submitted_at.is_not(None)
+
+    def accepts_until(self, grace: timedelta) -> datetime:
+        """The last moment an answer or submit counts: the deadline plus the network grace."""
+        return self.deadline_at + grace
 
 
 class AttemptItem(db.Model):

@@ -2,7 +2,7 @@
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 
 COMMUNE_KIND_LABELS = {"phuong": "Phường", "xa": "Xã", "dac_khu": "Đặc khu"}
 

@@ -3,12 +3,21 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.clock import utcnow
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.models.geography import Commune
 
 
@@ -46,9 +55,15 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
     def get_id(self) -> str:
         return f"c:{self.id}"
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Not anonymised: an anonymised row keeps only its commune and results."""
         return self.anonymised_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return cls.anonymised_at.is_(None)
 
     @property
     def is_staff(self) -> bool:

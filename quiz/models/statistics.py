@@ -1,10 +1,18 @@
 """Question statistics materialised per round: one row per question for the province and for each commune."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.infra.extensions import db
 
 
 class QuestionStatSnapshot(db.Model):

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from quiz.clock import utcnow
-from quiz.database import write_transaction
-from quiz.extensions import db
+from quiz.infra.clock import utcnow
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Citizen
 from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
 

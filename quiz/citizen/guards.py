@@ -1,0 +1,40 @@
+"""Who may use a citizen view: a logged-in citizen (staff get 403)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from quiz.web.hooks import session_citizen_id
+
+
+def citizen_required(view):  # type: ignore[no-untyped-def]
+    """Only a logged-in citizen (not staff) may use the view."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def citizen_in_session(view):  # type: ignore[no-untyped-def]
+    """citizen_required for the two hot endpoints (answer save, submit), without loading the person.
+
+    Their own query touches the attempt only if it belongs to the citizen named by the signed session
+    and that citizen is still active, which is all the user load would check (it was a tenth of a
+    submit's cost). A session without the id (a "remember me" return) takes the usual path.
+    """
+    checked = citizen_required(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if session_citizen_id() is None:
+            return checked(*args, **kwargs)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def citizen_id() -> int:
+    """The logged-in citizen's id: named by the session, else that of the loaded person."""
+    return session_citizen_id() or current_user.id

@@ -1,0 +1,107 @@
+"""The "Dữ liệu của tôi" pages: a citizen's own data and rights (routes on the citizen blueprint)."""
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+
+from quiz.citizen import bp
+from quiz.citizen.guards import citizen_required
+from quiz.errors import RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.people.communes import province_communes
+from quiz.privacy.my_data import (
+    correct_details,
+    delete_my_data,
+    object_to_processing,
+    personal_data,
+    withdraw_optional_consent,
+)
+from quiz.web.forms import (
+    CorrectionForm,
+    DeleteForm,
+    ObjectionForm,
+    form_field_error,
+)
+
+
+def correction_form() -> CorrectionForm:
+    form = CorrectionForm(data={"full_name": current_user.full_name, "commune_code": current_user.commune_code,
+                                "birth_date": current_user.birth_date.strftime("%d/%m/%Y") if current_user.birth_date else ""})
+    form.commune_code.choices = [(c.code, c.name) for c in province_communes(current_app.config["PROVINCE_CODE"])]
+    return form
+
+
+def render_page(form: CorrectionForm | None = None):  # type: ignore[no-untyped-def]
+    return render_template("quiz/my_data.html", data=personal_data(current_user), form=form or correction_form(),
+                           delete_form=DeleteForm(), objection_form=ObjectionForm())
+
+
+@bp.get("/du-lieu-cua-toi")
+@citizen_required
+def my_data():  # type: ignore[no-untyped-def]
+    return render_page()
+
+
+@bp.get("/du-lieu-cua-toi/tai-ve.<fmt>")
+@citizen_required
+def my_data_download(fmt: str):  # type: ignore[no-untyped-def]
+    data = personal_data(current_user)
+    if fmt == "json":
+        body, mimetype = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
+    elif fmt == "html":
+        body, mimetype = render_template("quiz/my_data_download.html", data=data), "text/html"
+    else:
+        return redirect(url_for("quiz.my_data"))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=du-lieu-cua-toi.{fmt}"})
+
+
+@bp.post("/du-lieu-cua-toi/sua")
+@citizen_required
+def my_data_correct():  # type: ignore[no-untyped-def]
+    form = CorrectionForm()
+    form.commune_code.choices = [(c.code, c.name) for c in province_communes(current_app.config["PROVINCE_CODE"])]
+    if form.validate_on_submit():
+        try:
+            changed = correct_details(current_user.id, form.full_name.data, form.birth_date.parsed,
+                                      form.commune_code.data, current_app.config["PROVINCE_CODE"],
+                                      to_local(utcnow()).date())
+        except RegistrationError as error:
+            form_field_error(form, error)
+        else:
+            flash("Đã cập nhật thông tin." if changed else "Thông tin không thay đổi.", "success")
+            return redirect(url_for("quiz.my_data"))
+    return render_page(form)
+
+
+@bp.post("/du-lieu-cua-toi/rut-dong-y")
+@citizen_required
+def my_data_withdraw():  # type: ignore[no-untyped-def]
+    withdrawn = withdraw_optional_consent(current_user.id, utcnow())
+    flash("Đã rút lại sự đồng ý công bố tên khi đoạt giải." if withdrawn else "Bạn chưa đồng ý công bố tên.", "success")
+    return redirect(url_for("quiz.my_data"))
+
+
+@bp.post("/du-lieu-cua-toi/phan-doi")
+@citizen_required
+def my_data_object():  # type: ignore[no-untyped-def]
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        request = object_to_processing(current_user.id, form.detail.data, utcnow())
+        flash(f"Đã ghi nhận yêu cầu; Ban Tổ chức sẽ trả lời trước {to_local(request.complete_by):%d/%m/%Y}.", "success")
+    else:
+        flash("Vui lòng ghi nội dung phản đối.", "error")
+    return redirect(url_for("quiz.my_data"))
+
+
+@bp.post("/du-lieu-cua-toi/xoa")
+@citizen_required
+def my_data_delete():  # type: ignore[no-untyped-def]
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash("Vui lòng đánh dấu xác nhận trước khi xóa.", "error")
+        return redirect(url_for("quiz.my_data"))
+    delete_my_data(current_user.id, utcnow())
+    logout_user()
+    flash("Dữ liệu cá nhân của bạn đã được xóa. Cảm ơn bạn đã tham gia cuộc thi.", "success")
+    return redirect(url_for("quiz.home"))

@@ -1,0 +1,236 @@
+"""Citizen pages: register, log in, take the quiz, see results."""
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from quiz.citizen import bp
+from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
+from quiz.contest import attempts
+from quiz.contest.integrity import record_registration_signal
+from quiz.contest.results import result_context
+from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.extensions import db, limiter
+from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.models import Attempt, Citizen, Round
+from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
+from quiz.people.registration import register_citizen
+from quiz.web.client_signals import client_keys
+from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
+from quiz.web.hooks import format_datetime_vn
+from quiz.web.rate_limits import (
+    ANSWER_SAVES_PER_ATTEMPT,
+    LOGIN_PER_PHONE,
+    PER_IP,
+    REGISTER_PER_PHONE,
+    attempt_key,
+    client_ip,
+    phone_key,
+)
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
+def register():  # type: ignore[no-untyped-def]
+    form = RegisterForm()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
+    if form.validate_on_submit():
+        try:
+            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
+                                       to_local(utcnow()).date())
+        except RegistrationError as error:
+            form_field_error(form, error)
+            if error.field == "consent":
+                form.consent.data = False  # consent must be given again to the notice now shown
+        else:
+            record_registration_signal(citizen.id, client_keys(), utcnow())
+            login_user(citizen)
+            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
+            return redirect(url_for("quiz.contest"))
+    return render_template("quiz/register.html", form=form, communes=communes,
+                           notice=current_notice())
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
+@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = LoginForm()
+    if form.validate_on_submit():
+        citizen = find_citizen_by_phone(form.phone.data)
+        if citizen and citizen.is_active and citizen.check_password(form.password.data):
+            login_user(citizen, remember=True)
+            return redirect(url_for("quiz.contest"))
+        form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
+    return render_template("quiz/login.html", form=form)
+
+
+def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
+    try:
+        phone = normalise_phone(raw_phone)
+    except InvalidPhone:
+        return None
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone))
+
+
+@bp.post("/dang-xuat")
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    return redirect(url_for("quiz.home"))
+
+
+@bp.get("/thi")
+@citizen_required
+def contest():  # type: ignore[no-untyped-def]
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
+    pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
+    minutes_left = round_.minutes_left_to_answer(now) if round_ else None
+    return render_template("quiz/contest.html", round=round_, used=used, pending=pending,
+                           short_minutes=minutes_left if round_ and minutes_left < round_.time_limit_seconds // 60
+                           else None)
+
+
+@bp.post("/thi/bat-dau")
+@citizen_required
+def start():  # type: ignore[no-untyped-def]
+    now = utcnow()
+    round_ = attempts.current_round(now)
+    if round_ is None:
+        flash("Hiện chưa có đợt thi nào đang mở.", "error")
+        return redirect(url_for("quiz.contest"))
+    try:
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
+    except AttemptError as error:
+        flash(error.message, "error")
+        return redirect(url_for("quiz.contest"))
+    if attempt.deadline_at == round_.closes_at and attempt.started_at == now:
+        flash(closing_notice(round_, now), "info")
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+def closing_notice(round_: Round, now) -> str:  # type: ignore[no-untyped-def]
+    """The round closes before the time limit runs out: say how long this attempt really has."""
+    return (f"Đợt thi đóng lúc {format_datetime_vn(round_.closes_at, 'HH:mm')}: bài làm này chỉ có "
+            f"{round_.minutes_left_to_answer(now)} phút (thay vì {round_.time_limit_seconds // 60} phút).")
+
+
+@bp.get("/thi/<int:attempt_id>")
+@citizen_required
+def take(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = own_attempt(attempt_id)
+    now = utcnow()
+    if not attempt.is_submitted and now > attempt.accepts_until(grace()):
+        finish(attempt.id, None, None)  # time ran out while the citizen was away
+    if attempt.is_submitted:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return render_take(attempt)
+
+
+def render_take(attempt: Attempt, prediction_error: str | None = None, prediction_typed: str | None = None):  # type: ignore[no-untyped-def]
+    seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           prediction_error=prediction_error, prediction_typed=prediction_typed)
+
+
+def own_attempt(attempt_id: int) -> Attempt:
+    try:
+        return attempts.citizen_attempt(attempt_id, current_user.id)
+    except AttemptError:
+        abort(404)
+
+
+@bp.post("/thi/<int:attempt_id>/tra-loi")
+@citizen_in_session
+@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
+def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
+    payload = request.get_json(silent=True) or {}
+    try:
+        position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
+    except (KeyError, TypeError, ValueError):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
+    except AttemptError as error:
+        return {"error": error.message}, error.status
+    return {"saved": True}
+
+
+@bp.post("/thi/<int:attempt_id>/nop")
+@citizen_in_session
+def submit(attempt_id: int):  # type: ignore[no-untyped-def]
+    answers = answers_from_form(request.form)
+    typed = request.form.get("prediction", "").strip()[:40]
+    try:
+        outcome = finish(attempt_id, answers, parse_prediction(typed))
+    except attempts.PredictionOutOfBounds as error:  # nothing submitted: the page comes back as typed
+        attempts.save_form_answers(attempt_id, citizen_id(), answers, utcnow(), grace())
+        return render_take(own_attempt(attempt_id), error.message, typed)
+    except AttemptNotFound:  # another citizen's attempt, or none
+        abort(404)
+    except AttemptError as error:
+        flash(error.message, "error")
+    else:
+        if outcome.late:
+            flash(attempts.CLOSED, "error")
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def parse_prediction(typed: str) -> int | None:
+    """The typed prediction as an integer; text that is not one is out of bounds (the page says the rule)."""
+    if not typed:
+        return None
+    digits = typed.replace(".", "").replace(" ", "")
+    if not digits.lstrip("-").isdigit() or len(digits) > 19:
+        return attempts.NOT_A_NUMBER
+    return int(digits)
+
+
+def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+    """Fields q<position> hold shown choice positions; malformed ones are ignored."""
+    answers: dict[int, list[int]] = {}
+    for key in form:
+        if key.startswith("q") and key[1:].isdigit():
+            values = [v for v in form.getlist(key) if v.isdigit()]
+            answers[int(key[1:])] = [int(v) for v in values]
+    return answers
+
+
+def finish(attempt_id: int, answers, prediction):  # type: ignore[no-untyped-def]
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
+
+
+@bp.get("/ket-qua/<int:attempt_id>")
+@citizen_required
+def result(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = own_attempt(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    return render_template("quiz/result.html", **result_context(attempt, utcnow(), grace()))
+
+
+@bp.get("/ket-qua")
+@citizen_required
+def my_results():  # type: ignore[no-untyped-def]
+    stmt = (select(Attempt).where(Attempt.citizen_id == current_user.id)
+            .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
+    rows = db.session.scalars(stmt).all()
+    rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
+    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
+
+

@@ -1,0 +1,1 @@
+"""The contest core: rounds, attempts, grading, ranking and question statistics."""

@@ -1,0 +1,509 @@
+"""Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quiz.contest import allowance, grading
+from quiz.errors import AttemptError, AttemptNotFound
+from quiz.infra.clock import local_day
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    BestResult,
+    Citizen,
+    ClientSignal,
+    Question,
+    QuestionVersion,
+    Round,
+)
+from quiz.tallies import events as tally_events
+
+NOT_FOUND = "Không tìm thấy bài thi này."
+NOT_A_NUMBER = 2**63  # a typed prediction that is no integer: outside every round's bounds
+CLOSED = ("Đã hết giờ làm bài hoặc đợt thi đã đóng; câu trả lời này không được ghi nhận. "
+          "Các câu đã lưu trước giờ kết thúc vẫn được chấm.")
+
+
+@dataclass(frozen=True)
+class BestSnapshot:
+    """The figures of a citizen's counting attempt that the tallies need."""
+
+    score: int
+    percent: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What a submission changed, as plain values: the tallies are moved from this after the commit."""
+
+    attempt_id: int
+    newly_graded: bool
+    commune_code: str
+    round_id: int
+    day: str
+    previous_best: BestSnapshot | None = None
+    best: BestSnapshot | None = None
+    late: bool = False  # submitted after deadline + grace: graded on the answers saved in time
+
+    @property
+    def first_completion(self) -> bool:
+        return self.newly_graded and self.previous_best is None
+
+    @property
+    def attempt(self) -> Attempt:
+        """The graded attempt, loaded on demand (the submission itself never needs the object)."""
+        return db.session.get(Attempt, self.attempt_id)
+
+
+@dataclass(frozen=True)
+class _BestSoFar:
+    id: int
+    score: int
+    percent: float
+    passed: bool
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
+class _Submitting:
+    """The locked attempt with its citizen's commune and its round's grading rules."""
+
+    id: int
+    round_id: int
+    citizen_id: int
+    started_at: datetime
+    deadline_at: datetime
+    submitted_at: datetime | None
+    commune_code: str
+    pass_percent: int
+    asks_prediction: bool
+    closes_at: datetime
+    prediction_min: int
+    prediction_max: int
+    best: _BestSoFar | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return ends_at(self.deadline_at, self.closes_at)
+
+
+@dataclass(frozen=True)
+class _Graded:
+    score: int
+    percent: float
+    passed: bool
+    submitted_at: datetime
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
+class _GradingRow:
+    """One served question with just what grading needs (no question text or choices)."""
+
+    id: int
+    position: int
+    choice_order: list[int]
+    selected: list[int] | None
+    answered_at: datetime | None
+    marked: bool | None  # the mark stored when the answer was saved
+    correct: list[int]
+    is_multiple: bool
+    version_id: int
+    changed: bool = False  # a different answer came with the submit form
+
+
+def current_round(now: datetime) -> Round | None:
+    """The round open now (the one that opened last, if several overlap)."""
+    stmt = (select(Round).where(Round.opens_at <= now, Round.closes_at > now)
+            .order_by(Round.opens_at.desc()).limit(1))
+    return db.session.scalar(stmt)
+
+
+def attempts_used(round_id: int, citizen_id: int) -> int:
+    """Attempts used in the round by the citizen's phone (every registration of it counts)."""
+    return allowance.attempts_used(round_id, citizen_id)
+
+
+def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
+    """The citizen's unsubmitted attempt in the round, if any."""
+    stmt = select(Attempt).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
+                                 Attempt.submitted_at.is_(None))
+    return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class ClientKeys:
+    """Keyed hashes of where a request came from (network, device cookie), for the integrity flags."""
+
+    net_key: str
+    device_key: str
+
+
+def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelta,
+                  rng: random.Random | None = None, signals: ClientKeys | None = None) -> Attempt:
+    """Resume the citizen's unfinished attempt, or draw a new one if the allowance permits."""
+    if not round_.is_open(now):
+        raise AttemptError("Đợt thi này hiện không mở.")
+    existing = open_attempt(round_.id, citizen_id)
+    if existing is not None:
+        if now <= existing.accepts_until(grace):
+            return existing
+        submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
+    try:
+        with write_transaction():
+            number = allowance.take_one(round_, citizen_id, now)
+            attempt = _new_attempt(citizen_id, round_, number, now, rng or random.SystemRandom())
+            if signals is not None:
+                db.session.add(ClientSignal(kind=ClientSignal.ATTEMPT, citizen_id=citizen_id, round_id=round_.id,
+                                            net_key=signals.net_key, device_key=signals.device_key, at=now))
+    except IntegrityError:  # a parallel tap started the same attempt number first
+        attempt = open_attempt(round_.id, citizen_id)
+        if attempt is None:
+            raise AttemptError("Không bắt đầu được bài thi. Vui lòng thử lại.") from None
+    return attempt
+
+
+def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime,
+                 rng: random.Random) -> Attempt:
+    version_ids = draw_version_ids(round_, rng)
+    attempt = Attempt(round_id=round_.id, citizen_id=citizen_id, number=number, started_at=now,
+                      deadline_at=round_.attempt_deadline(now),
+                      max_score=len(version_ids))
+    db.session.add(attempt)
+    db.session.flush()
+    choice_counts = _choice_counts(version_ids)
+    for position, version_id in enumerate(version_ids):
+        order = list(range(choice_counts[version_id]))
+        rng.shuffle(order)
+        db.session.add(AttemptItem(attempt_id=attempt.id, position=position,
+                                   question_version_id=version_id, choice_order=order))
+    return attempt
+
+
+def draw_version_ids(round_: Round, rng: random.Random) -> list[int]:
+    """Draw current versions of active questions: per-topic quotas or uniformly, in random order."""
+    stmt = select(Question.topic_id, Question.current_version_id).where(
+        Question.active.is_(True), Question.current_version_id.is_not(None))
+    pool: dict[int, list[int]] = {}
+    for topic_id, version_id in db.session.execute(stmt):
+        pool.setdefault(topic_id, []).append(version_id)
+    if round_.topic_quotas:
+        drawn = []
+        for topic_id, count in round_.topic_quotas.items():
+            candidates = sorted(pool.get(int(topic_id), []))
+            if len(candidates) < count:
+                raise AttemptError("Ngân hàng câu hỏi chưa đủ câu cho đợt thi này.")
+            drawn += rng.sample(candidates, count)
+    else:
+        candidates = sorted(v for versions in pool.values() for v in versions)
+        if len(candidates) < round_.question_count:
+            raise AttemptError("Ngân hàng câu hỏi chưa đủ câu cho đợt thi này.")
+        drawn = rng.sample(candidates, round_.question_count)
+    rng.shuffle(drawn)
+    return drawn
+
+
+def _choice_counts(version_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(select(QuestionVersion.id, QuestionVersion.choices)
+                              .where(QuestionVersion.id.in_(version_ids)))
+    return {version_id: len(choices) for version_id, choices in rows}
+
+
+def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Attempt:
+    """The attempt if it belongs to this citizen; another citizen's is simply not found."""
+    stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
+    attempt = db.session.scalar(stmt.with_for_update() if lock else stmt)
+    if attempt is None:
+        raise AttemptNotFound(NOT_FOUND)
+    return attempt
+
+
+def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],
+                now: datetime, grace: timedelta) -> None:
+    """Store one answer (choice positions as shown) while the attempt is open."""
+    with write_transaction():
+        served = _served_item(attempt_id, citizen_id, position)
+        _check_accepting(served, now, grace)
+        if served.item_id is None:
+            raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
+        selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
+        _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
+                                 "is_correct": grading.is_item_correct(selected, served.correct)})
+
+
+def save_form_answers(attempt_id: int, citizen_id: int, answers: dict[int, list[int]], now: datetime,
+                      grace: timedelta) -> None:
+    """Keep the answers of a submit form that was sent back (one save each; a refused one is skipped)."""
+    for position, shown in answers.items():
+        try:
+            save_answer(attempt_id, citizen_id, position, shown, now, grace)
+        except AttemptError:
+            continue
+
+
+@dataclass(frozen=True)
+class _ServedItem:
+    """The attempt's state and one of its questions (item_id None: no question at that position)."""
+
+    submitted_at: datetime | None
+    deadline_at: datetime
+    closes_at: datetime
+    item_id: int | None
+    choice_order: list[int] | None
+    correct: list[int] | None
+    multiple: bool | None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
+    row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
+    if row is None:
+        raise AttemptNotFound(NOT_FOUND)
+    return _ServedItem(*row)
+
+
+# FOR SHARE on PostgreSQL: saves of one attempt run side by side, but a submit waits for those in flight
+# and a save arriving after the submit sees it (SQLite's write lock already orders them).
+_SERVED_ITEM = (
+    select(Attempt.submitted_at, Attempt.deadline_at, Round.closes_at, AttemptItem.id, AttemptItem.choice_order,
+           QuestionVersion.correct, QuestionVersion.multiple)
+    .join(Round, Round.id == Attempt.round_id)
+    .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position")))
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .join(Citizen, Citizen.id == Attempt.citizen_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
+           Citizen.is_active)
+    .with_for_update(of=Attempt.__table__, read=True))
+
+
+def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
+    if served.is_submitted:
+        raise AttemptError("Bài thi đã được nộp, không thể sửa câu trả lời.")
+    if now > ends_at(served.deadline_at, served.closes_at) + grace:
+        raise AttemptError(CLOSED)
+
+
+def ends_at(deadline_at: datetime, closes_at: datetime) -> datetime:
+    """When an attempt stops accepting answers (before the grace): its deadline, and never after the close.
+
+    Deadlines are capped at the close when drawn and when the close moves; the second cap holds any row
+    that escaped those (a close changed in the database directly).
+    """
+    return min(deadline_at, closes_at)
+
+
+def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> list[int] | None:
+    """The choice indices for positions as shown; None for an emptied answer."""
+    try:
+        selected = grading.shown_to_original(shown, choice_order)
+    except ValueError:
+        raise AttemptError("Lựa chọn này không có trong câu hỏi.") from None
+    if len(selected) > 1 and not is_multiple:
+        raise AttemptError("Câu này chỉ chọn một đáp án.")
+    return selected or None
+
+
+def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
+                   prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+    """Grade the attempt once; a repeated submit returns the same result and changes nothing.
+
+    Answers sent with a late submit (after deadline plus grace) are ignored, and answers
+    saved after the deadline do not count: the server's clock decides.
+    """
+    try:
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+    except IntegrityError:  # two attempts of one citizen created the best result at once
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+
+
+def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
+                 prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+    """One transaction of three Core statements (five when marks or answers change): the write lock is held briefly."""
+    with write_transaction():
+        found, rows = _locked_for_submit(attempt_id, citizen_id)
+        if found.submitted_at is not None:
+            return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
+        in_time = now <= found.ends_at + grace
+        if in_time:
+            _check_prediction(found, prediction)
+            rows = _with_submitted_answers(rows, answers or {}, now)
+        graded = _grade(found, rows, now, in_time)
+        _save_grade(found, graded, prediction if found.asks_prediction and in_time else None, rows, in_time)
+        previous, best = _update_best(found, graded)
+        outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(graded.submitted_at),
+                                previous, best, late=not in_time)
+        tally_events.queue(tally_events.graded(outcome))
+        return outcome
+
+
+class PredictionOutOfBounds(AttemptError):
+    """The prediction is not an integer within the organizer's bounds: nothing was submitted."""
+
+
+def _check_prediction(found: _Submitting, prediction: int | None) -> None:
+    if found.asks_prediction and prediction is not None and not found.prediction_min <= prediction <= found.prediction_max:
+        raise PredictionOutOfBounds(prediction_rule(found.prediction_min, found.prediction_max), "prediction")
+
+
+def prediction_rule(low: int, high: int) -> str:
+    """The Vietnamese sentence stating the bounds (84.360 style numbers)."""
+    return f"Câu dự đoán cần một số nguyên từ {low:,} đến {high:,}.".replace(",", ".")
+
+
+def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
+    """The citizen's attempt with the commune, the round's rules, the best result so far and the served
+    items, in one query (one row per item).
+
+    Locking the citizen's row too makes the citizen's submissions take turns, so the best
+    result read here is still the best when it is replaced (and a commune correction waits).
+    """
+    result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
+    if not result:
+        raise AttemptNotFound(NOT_FOUND)
+    attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
+    attempt, best = result[0][:attempt_end], result[0][attempt_end:best_end]
+    found = _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+    return found, [_grading_row(row[best_end:]) for row in result if row[best_end] is not None]
+
+
+def _grading_row(item: Sequence) -> _GradingRow:
+    """_ITEM_COLUMNS as a _GradingRow (the stored "multiple" flag may be unset: the key decides)."""
+    *head, correct, multiple, version_id = item
+    return _GradingRow(*head, correct, QuestionVersion.multiple_flag(multiple, correct), version_id)
+
+
+_ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
+                    Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
+                    Round.prediction_question.is_not(None), Round.closes_at, Round.prediction_min,
+                    Round.prediction_max)
+_BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
+_ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
+                 AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple,
+                 AttemptItem.question_version_id)
+_LOCKED_FOR_SUBMIT = (
+    select(*_ATTEMPT_COLUMNS, *_BEST_COLUMNS, *_ITEM_COLUMNS)
+    .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
+    .outerjoin(BestResult, and_(BestResult.round_id == Attempt.round_id, BestResult.citizen_id == Attempt.citizen_id))
+    .outerjoin(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
+           Citizen.is_active)
+    .order_by(AttemptItem.position)
+    .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
+
+
+def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
+                            now: datetime) -> list[_GradingRow]:
+    """Answers sent with the submit form that differ from the saved ones; a foreign entry counts for nothing."""
+    updated = []
+    for row in rows:
+        if row.position in answers:
+            try:
+                selected = _selection(answers[row.position], row.choice_order, row.is_multiple)
+            except AttemptError:
+                selected = row.selected
+            if selected != row.selected:
+                row = replace(row, selected=selected, answered_at=now, changed=True)
+        updated.append(row)
+    return updated
+
+
+def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: bool) -> _Graded:
+    """Score the attempt and store its marks.
+
+    Each save already marked its item, so usually nothing is written here: only answers sent with
+    the form, answers saved too late to count and never-answered items (still unmarked) change.
+    """
+    marks = [_counts(row, found, in_time) and grading.is_item_correct(row.selected, row.correct) for row in rows]
+    changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at, "is_correct": mark}
+               for row, mark in zip(rows, marks) if row.changed]
+    if changed:
+        _execute(_STORE_ANSWER, changed)
+    remarked = [(row.id, mark) for row, mark in zip(rows, marks) if not row.changed and row.marked != mark]
+    if remarked:
+        _execute(_MARK_ITEMS, {"item_ids": [id_ for id_, _ in remarked],
+                               "correct_ids": [id_ for id_, mark in remarked if mark]})
+    result = grading.grade_marks(marks, found.pass_percent)
+    submitted_at = now if in_time else found.ends_at  # a late attempt counts as closed at its deadline
+    duration = int((min(submitted_at, found.ends_at) - found.started_at).total_seconds())
+    return _Graded(result.score, result.percent, result.passed, submitted_at, duration)
+
+
+def _counts(row: _GradingRow, found: _Submitting, in_time: bool) -> bool:
+    """An answer counts if given, and, for a late submission, given before the deadline."""
+    return row.answered_at is not None and (in_time or row.answered_at <= found.ends_at)
+
+
+_STORE_ANSWER = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
+                 .values(selected=bindparam("selected"), answered_at=bindparam("answered_at"),
+                         is_correct=bindparam("is_correct")))
+_MARK_ITEMS = (update(AttemptItem).where(AttemptItem.id.in_(bindparam("item_ids", expanding=True)))
+               .values(is_correct=AttemptItem.id.in_(bindparam("correct_ids", expanding=True))))
+
+
+def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None, rows: list[_GradingRow],
+                in_time: bool) -> None:
+    digest = answers_digest((row.version_id, row.selected if _counts(row, found, in_time) else None) for row in rows)
+    _execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction,
+                           "closed_automatically": not in_time, "answers_digest": digest})
+
+
+def answers_digest(answers: Iterable[tuple[int, list[int] | None]]) -> str:
+    """A short fingerprint of (question version, answer) pairs: equal for the same answers to the same questions."""
+    canonical = json.dumps(sorted((version_id, sorted(selected or [])) for version_id, selected in answers))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+def _grade_values(graded: _Graded) -> dict:
+    return {name: getattr(graded, name) for name in _GRADE_COLUMNS}
+
+
+_GRADE_COLUMNS = tuple(field.name for field in fields(_Graded))  # the same names on attempts and best_results
+_SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
+               .values({name: bindparam(name)
+                        for name in (*_GRADE_COLUMNS, "prediction", "closed_automatically", "answers_digest")}))
+
+
+def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:
+    """Insert the citizen's best result, or count the attempt and keep whichever is better."""
+    new = BestSnapshot(graded.score, graded.percent, graded.passed)
+    best = found.best
+    if best is None:
+        _execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
+                                "attempt_id": found.id, "first_completed_at": graded.submitted_at,
+                                "attempts_count": 1, **_grade_values(graded)})
+        return None, new
+    previous = BestSnapshot(best.score, best.percent, best.passed)
+    if _better(graded, best.score, best.duration_seconds):
+        _execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
+        return previous, new
+    _execute(_COUNT_ATTEMPT, {"best_id": best.id})
+    return previous, previous
+
+
+_INSERT_BEST = insert(BestResult)
+_COUNT_ATTEMPT = (update(BestResult).where(BestResult.id == bindparam("best_id"))
+                  .values(attempts_count=BestResult.attempts_count + 1))
+_REPLACE_BEST = _COUNT_ATTEMPT.values({name: bindparam(name) for name in (*_GRADE_COLUMNS, "attempt_id")})
+
+
+def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
+    """Higher score wins; at equal score the faster attempt counts."""
+    return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)
+
+
+def _execute(statement, parameters):  # type: ignore[no-untyped-def]
+    """Run a Core statement on the session's connection: the ORM has no objects to keep in step here."""
+    return db.session.connection().execute(statement, parameters)

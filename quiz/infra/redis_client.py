@@ -1,0 +1,33 @@
+"""The Redis client, built once per app from REDIS_URL with short timeouts."""
+from functools import lru_cache
+
+import redis
+from flask import Flask, current_app
+from redis.commands.core import Script
+
+
+def init_redis(app: Flask) -> None:
+    timeout = app.config["REDIS_SOCKET_TIMEOUT"]
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"],
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=True,
+    )
+
+
+def get_redis() -> redis.Redis:
+    """The app's Redis client (it connects lazily; callers handle redis.RedisError)."""
+    return current_app.extensions["redis"]
+
+
+def run_script(script: str, keys: list[str], *args: object, client: redis.Redis | None = None) -> object:
+    """Run a Lua script by its SHA (EVALSHA) with its keys in KEYS: the body is sent only the first time."""
+    return _registered(client or get_redis(), script)(keys=keys, args=args)
+
+
+@lru_cache(maxsize=32)
+def _registered(client: redis.Redis, script: str) -> Script:
+    """One Script per client and body, so its SHA is computed once, not on every tally write."""
+    return client.register_script(script)

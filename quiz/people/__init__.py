@@ -1,0 +1,1 @@
+"""People and places: citizen registration, communes, staff accounts and who may see which commune."""

@@ -1,0 +1,1 @@
+"""Personal-data protection: privacy notices and consent, data requests, "my data", anonymisation."""

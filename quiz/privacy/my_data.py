@@ -1,0 +1,101 @@
+"""A citizen's own data: see it, download it, correct it, withdraw optional consent, delete it."""
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from quiz.contest.allowance import keep_before_deletion
+from quiz.errors import RegistrationError
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
+from quiz.infra.text import clean_text, search_key
+from quiz.models import (
+    Attempt,
+    Citizen,
+    CitizenChange,
+    Commune,
+    Consent,
+    DataRequest,
+    Round,
+)
+from quiz.people.registration import age_on
+from quiz.privacy.anonymise import anonymise
+from quiz.privacy.data_requests import open_request
+from quiz.tallies import events as tally_events
+
+
+def personal_data(citizen: Citizen) -> dict:
+    """Everything held about the citizen, as plain JSON-ready values."""
+    rounds = {r.id: r.name for r in db.session.scalars(select(Round))}
+    attempts = db.session.scalars(select(Attempt).where(Attempt.citizen_id == citizen.id).order_by(Attempt.id)).all()
+    consents = db.session.scalars(select(Consent).where(Consent.citizen_id == citizen.id).order_by(Consent.id)).all()
+    requests = db.session.scalars(select(DataRequest).where(DataRequest.citizen_id == citizen.id)).all()
+    iso = lambda moment: moment.isoformat() + "Z" if moment else None  # noqa: E731 - stored as UTC
+    return {
+        "ho_ten": citizen.full_name, "ngay_sinh": citizen.birth_date.isoformat() if citizen.birth_date else None,
+        "so_dien_thoai": citizen.phone, "ma_xa": citizen.commune_code, "xa": citizen.commune.name,
+        "dang_ky_luc": iso(citizen.created_at), "dang_ky_ho": bool(citizen.registered_by_id),
+        "nguoi_giam_ho": {"ho_ten": citizen.guardian_name, "so_dien_thoai": citizen.guardian_phone}
+        if citizen.guardian_name else None,
+        "dong_y": [{"muc_dich": c.purpose, "phien_ban_thong_bao": c.notice.version, "sha256": c.notice_sha256,
+                    "luc": iso(c.given_at), "cach": c.method, "rut_lai_luc": iso(c.withdrawn_at)} for c in consents],
+        "bai_thi": [{"dot_thi": rounds.get(a.round_id), "luot": a.number, "bat_dau": iso(a.started_at),
+                     "nop_luc": iso(a.submitted_at), "diem": a.score, "toi_da": a.max_score, "dat": a.passed,
+                     "thoi_gian_giay": a.duration_seconds} for a in attempts],
+        "yeu_cau": [{"loai": r.kind, "nhan_luc": iso(r.received_at), "hoan_thanh_luc": iso(r.completed_at)}
+                    for r in requests],
+    }
+
+
+def correct_details(citizen_id: int, full_name: str, birth_date: date | None, commune_code: str,
+                    province_code: str, today: date, staff_id: int | None = None) -> list[str]:
+    """Correct name, birth date or commune; the change is logged (fields only) and tallies move with the commune."""
+    name = clean_text(full_name)
+    if not 2 <= len(name) <= 100:
+        raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
+    if not birth_date or not 0 < age_on(birth_date, today) <= 120:
+        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
+    commune = db.session.get(Commune, commune_code or "")
+    if commune is None or commune.province_code != province_code:
+        raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
+    with write_transaction():
+        citizen = db.session.get(Citizen, citizen_id)
+        old_commune = citizen.commune_code
+        wanted = {"full_name": name, "birth_date": birth_date, "commune_code": commune.code}
+        changed = [field for field, value in wanted.items() if getattr(citizen, field) != value]
+        for field in changed:
+            setattr(citizen, field, wanted[field])
+        citizen.name_key = search_key(name)
+        if changed:
+            db.session.add(CitizenChange(citizen_id=citizen.id, fields=changed, by_staff_id=staff_id))
+        if "commune_code" in changed:
+            tally_events.queue(tally_events.commune_change(citizen_id, old_commune, commune.code))
+    return changed
+
+
+def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
+    """Withdraw the consent to publish a winner's name; True when there was one to withdraw."""
+    with write_transaction():
+        consents = db.session.scalars(select(Consent).where(
+            Consent.citizen_id == citizen_id, Consent.purpose == Consent.PUBLISH_WINNER,
+            Consent.withdrawn_at.is_(None))).all()
+        for consent in consents:
+            consent.withdrawn_at = now
+    return bool(consents)
+
+
+def delete_my_data(citizen_id: int, now: datetime) -> None:
+    """Self-service deletion: anonymise at once and record the request as completed."""
+    with write_transaction():
+        citizen = db.session.get(Citizen, citizen_id)
+        request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        keep_before_deletion(citizen_id, now)  # the phone's allowance outlives the registration
+        anonymise(citizen, now)
+        request.acknowledged_at = request.completed_at = now
+        request.status = "completed"
+
+
+def object_to_processing(citizen_id: int, detail: str, now: datetime) -> DataRequest:
+    """Record an objection for the organizers to handle within the legal deadlines."""
+    with write_transaction():
+        request = open_request(citizen_id, "objection", clean_text(detail) or "Phản đối xử lý dữ liệu", now)
+    return request

@@ -1,0 +1,1 @@
+"""The question bank: editing, the sample bank, and import/export formats (Excel, GIFT, Aiken)."""

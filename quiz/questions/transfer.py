@@ -1,0 +1,253 @@
+"""Question import and export: the Excel/CSV template, plus Moodle's Aiken and GIFT (quiz/questions/moodle.py).
+
+Every import is parsed into validated drafts first (a dry run with line numbers and Vietnamese
+errors); applying it is all or nothing: a file with any error adds no question.
+"""
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+import xlsxwriter
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from quiz.audit import record
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import FORMULA_STARTS, safe_cell
+from quiz.infra.text import search_key
+from quiz.models import Question, Topic
+from quiz.questions.bank import add_question
+from quiz.questions.editing import QuestionDraft, QuestionError, validate
+from quiz.questions.moodle import (  # noqa: F401
+    Entry,
+    export_aiken,
+    export_gift,
+    parse_aiken,
+    parse_gift,
+)
+
+COLUMNS = ["chu_de", "do_kho", "cau_hoi", "dap_an_1", "dap_an_2", "dap_an_3", "dap_an_4", "dap_an_5", "dap_an_6",
+           "dap_an_dung", "giai_thich", "loai"]
+REQUIRED_COLUMNS = ("cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung")
+FORMATS = ("xlsx", "csv", "aiken", "gift")
+ANSWER_LETTERS = "ABCDEF"
+
+
+@dataclass
+class ImportPreview:
+    """The dry run: what would be added, what already exists, and every error with its line."""
+
+    drafts: list[tuple[int, QuestionDraft]] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def new_count(self) -> int:
+        return len(self.drafts)
+
+
+def detect_format(filename: str) -> str:
+    """The format from the file name: .xlsx, .csv, .gift; any other text file is read as Aiken."""
+    name = filename.lower()
+    for fmt, ending in (("xlsx", ".xlsx"), ("csv", ".csv"), ("gift", ".gift")):
+        if name.endswith(ending):
+            return fmt
+    return "aiken"
+
+
+def _topic_lookup() -> dict[str, Topic]:
+    topics = list(db.session.scalars(select(Topic).where(Topic.retired_at.is_(None))))
+    return {**{search_key(t.slug): t for t in topics}, **{search_key(t.name): t for t in topics}}
+
+
+def preview_import(content: bytes, fmt: str, default_topic_id: int | None = None) -> ImportPreview:
+    """Parse and validate a file without changing anything."""
+    parse = {"xlsx": _rows_xlsx, "csv": _rows_csv, "aiken": parse_aiken, "gift": parse_gift}[fmt]
+    preview = ImportPreview()
+    try:
+        entries = list(parse(content))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never a 500
+        preview.errors.append((0, f"Không đọc được tệp như định dạng {fmt.upper()} ({exc.__class__.__name__}). "
+                                  "Vui lòng kiểm tra định dạng và bảng mã UTF-8."))
+        return preview
+    if not entries:
+        preview.errors.append((0, "Không tìm thấy câu hỏi nào trong tệp."))
+    topics, known, seen = _topic_lookup(), set(db.session.scalars(select(Question.text_key))), set()
+    for line, entry in entries:
+        draft = _checked_draft(entry, topics, default_topic_id)
+        if isinstance(draft, str):
+            preview.errors.append((line, draft))
+            continue
+        key = search_key(draft.text)
+        if key in known or key in seen:
+            preview.duplicates.append(line)
+            continue
+        seen.add(key)
+        preview.drafts.append((line, draft))
+    return preview
+
+
+def _checked_draft(entry: dict | str, topics: dict[str, Topic], default_topic_id: int | None) -> QuestionDraft | str:
+    """A validated draft, or the Vietnamese message of the first problem found."""
+    if isinstance(entry, str):
+        return entry
+    entry = dict(entry)
+    topic_name = entry.pop("topic", "") or ""
+    topic = topics.get(search_key(topic_name)) if topic_name else None
+    if topic_name and topic is None:
+        return f"Chủ đề “{topic_name[:60]}” không có trong ngân hàng (hãy tạo chủ đề trước)."
+    topic_id = topic.id if topic else default_topic_id
+    if topic_id is None:
+        return "Chủ đề không có trong ngân hàng (hãy ghi chủ đề hoặc chọn chủ đề mặc định)."
+    try:
+        return validate(QuestionDraft(topic_id=topic_id, **entry))
+    except QuestionError as error:
+        return error.message
+
+
+def apply_import(preview: ImportPreview, staff_id: int | None, source: str) -> int:
+    """Add every new question in one transaction; refuse the whole file if it has any error."""
+    if preview.errors:
+        raise QuestionError("Tệp còn lỗi nên không nhập câu hỏi nào. Hãy sửa các dòng báo lỗi rồi thử lại.")
+    with write_transaction():
+        ids = []
+        for _, draft in preview.drafts:
+            question = add_question(db.session.get(Topic, draft.topic_id), draft.text, draft.choices, draft.correct,
+                                    draft.explanation, draft.difficulty, staff_id, draft.multiple)
+            question.active = draft.active
+            ids.append(question.id)
+        record(staff_id, "import_questions", "question", ids,
+               {"source": source[:200], "count": len(ids), "duplicates": len(preview.duplicates)})
+    return len(ids)
+
+
+# --- table formats (xlsx, CSV) ----------------------------------------------------------------
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores 2 as 2.0
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]  # undo the export's formula guard (quiz.spreadsheet.safe_cell)
+    return text
+
+
+def _rows_xlsx(content: bytes) -> Iterator[Entry]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        rows = [[_cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _table_entries(rows)
+
+
+def _rows_csv(content: bytes) -> Iterator[Entry]:
+    text = content.decode("utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # Excel in Vietnamese saves CSV with ";"
+    return _table_entries([[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)])
+
+
+def _table_entries(rows: list[list[str]]) -> Iterator[Entry]:
+    header = [search_key(h).replace(" ", "_") for h in rows[0]] if rows else []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        yield 1, f"Thiếu cột bắt buộc: {', '.join(missing)} (xem tệp mẫu)."
+        return
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, row))
+        if any(cells.values()):
+            yield number, _entry_from_cells(cells)
+
+
+def _answer_numbers(value: str) -> list[int] | None:
+    """'2', '1,3', '1;3', '1 3', 'A,C' (or '1.3', what Excel makes of 1,3) as 0-based indices."""
+    indices = []
+    for token in re.split(r"[,;.\s/]+", value.strip()):
+        if token.isdigit():
+            indices.append(int(token) - 1)
+        elif len(token) == 1 and token.upper() in ANSWER_LETTERS:
+            indices.append(ANSWER_LETTERS.index(token.upper()))
+        elif token:
+            return None
+    return indices
+
+
+def _entry_from_cells(cells: dict[str, str]) -> dict | str:
+    choices = [cells.get(f"dap_an_{i}", "") for i in range(1, 7)]
+    while choices and not choices[-1]:
+        choices.pop()
+    correct = _answer_numbers(cells.get("dap_an_dung", ""))
+    if correct is None:
+        return "Cột dap_an_dung phải là số thứ tự phương án (ví dụ 2 hoặc 1,3) hoặc chữ cái (A hoặc A,C)."
+    difficulty = cells.get("do_kho") or "1"
+    if difficulty not in ("1", "2", "3"):
+        return "Cột do_kho (độ khó) phải là 1, 2 hoặc 3."
+    kind = search_key(cells.get("loai", ""))
+    if kind and not kind.startswith(("mot", "nhieu")):
+        return "Cột loai phải để trống, “một” (một đáp án) hoặc “nhiều” (chọn tất cả đáp án đúng)."
+    multiple = kind.startswith("nhieu") if kind else len(set(correct)) > 1
+    return {"topic": cells.get("chu_de", ""), "text": cells.get("cau_hoi", ""), "choices": choices,
+            "correct": correct, "explanation": cells.get("giai_thich", ""), "difficulty": int(difficulty),
+            "multiple": multiple}
+
+
+EXAMPLE_ROWS = [
+    ["Nhận diện lừa đảo trực tuyến", "1", "Ai được phép biết mã OTP của bạn?", "Chỉ mình bạn",
+     "Nhân viên ngân hàng gọi đến", "Người giao hàng", "", "", "", "1", "OTP là bí mật của riêng bạn.", "một"],
+    ["Nhận diện lừa đảo trực tuyến", "2", "Những dấu hiệu nào cho thấy cuộc gọi có thể là lừa đảo?",
+     "Giục chuyển tiền gấp", "Yêu cầu giữ bí mật", "Hẹn làm việc tại trụ sở", "", "", "", "1,2",
+     "Kẻ gian tạo áp lực và cô lập nạn nhân.", "nhiều"],
+]
+
+
+def template_xlsx() -> bytes:
+    """The downloadable import template with two example rows (one single-, one multiple-answer)."""
+    return export_xlsx([], example=True)
+
+
+def template_csv() -> bytes:
+    """The same template as CSV, UTF-8 with a BOM (Excel then shows the Vietnamese letters)."""
+    out = io.StringIO()
+    csv.writer(out).writerows([COLUMNS, *([safe_cell(v) for v in row] for row in EXAMPLE_ROWS)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(questions: list[Question], example: bool = False) -> bytes:
+    """The bank (or a filter of it) in the import template's columns: it imports back as it is."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Cau hoi")
+    bold = book.add_format({"bold": True})
+    for col, name in enumerate(COLUMNS):
+        sheet.write_string(0, col, name, bold)
+    rows = EXAMPLE_ROWS if example else (_cells(q) for q in questions)
+    for r, cells in enumerate(rows, start=1):
+        for col, value in enumerate(cells):
+            sheet.write_string(r, col, safe_cell(value))
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(2, 2, 60)
+    book.close()
+    return buffer.getvalue()
+
+
+def _cells(question: Question) -> list[str]:
+    version = question.current_version
+    choices = version.choices + [""] * (6 - len(version.choices))
+    return [question.topic.name, str(question.difficulty), version.text, *choices,
+            ",".join(str(i + 1) for i in version.correct), version.explanation,
+            "nhiều" if version.is_multiple else "một"]
+
+
+def selected_questions(ids: list[int] | None = None) -> list[Question]:
+    """Questions by id (all when None), oldest first, for export."""
+    stmt = select(Question).options(selectinload(Question.current_version), selectinload(Question.topic))
+    if ids is not None:
+        stmt = stmt.where(Question.id.in_(ids))
+    return list(db.session.scalars(stmt.order_by(Question.id)))

@@ -1,0 +1,97 @@
+"""Forms of a person's details (registration, log-in, corrections), shared by the citizen pages and assisted registration; Vietnamese messages (WTForms ships none)."""
+from datetime import date, datetime
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from quiz.errors import DomainError
+from quiz.people.registration import Applicant
+
+REQUIRED = "Vui lòng điền mục này."
+
+
+def parse_vn_date(text: str) -> date:
+    """'05/09/1958', '5/9/1958' or '05-09-1958' → date; ValueError otherwise."""
+    cleaned = (text or "").strip().replace("-", "/").replace(".", "/")
+    return datetime.strptime(cleaned, "%d/%m/%Y").date()
+
+
+class VietnameseDateField(StringField):
+    """A date typed as dd/mm/yyyy: easier for elderly users than a date picker."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        super().process_formdata(valuelist)
+        self.parsed: date | None = None
+        try:
+            self.parsed = parse_vn_date(self.data or "")
+        except ValueError:
+            self.parsed = None
+
+    def pre_validate(self, form):  # type: ignore[no-untyped-def]
+        if self.data and getattr(self, "parsed", None) is None:
+            raise ValidationError("Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1958.")
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
+    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
+    commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validators=[DataRequired("Vui lòng chọn xã, phường hoặc đặc khu.")], validate_choice=False)
+    password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
+    guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
+    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ")
+    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)")
+    publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã/phường của tôi nếu đoạt giải (không bắt buộc)")
+
+
+    def validate_phone(self, field):  # type: ignore[no-untyped-def]
+        """Shown with the other field errors at once, not only after they are fixed."""
+        from quiz.infra.phones import InvalidPhone, normalise_phone
+        try:
+            normalise_phone(field.data or "")
+        except InvalidPhone:
+            raise ValidationError("Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.") from None
+
+
+class LoginForm(FlaskForm):
+    phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class CorrectionForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
+    commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validate_choice=False)
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField("Tôi hiểu: họ tên, số điện thoại, ngày sinh của tôi sẽ bị xóa vĩnh viễn, tôi không đăng nhập "
+                           "được nữa; kết quả thi được giữ ẩn danh cho số liệu thống kê.",
+                           validators=[DataRequired("Vui lòng đánh dấu xác nhận trước khi xóa.")])
+
+
+class ObjectionForm(FlaskForm):
+    detail = StringField("Nội dung phản đối", validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+def applicant_from(form: RegisterForm) -> Applicant:
+    """The typed registration data as the domain's Applicant."""
+    return Applicant(
+        full_name=form.full_name.data, birth_date=form.birth_date.parsed, phone=form.phone.data,
+        commune_code=form.commune_code.data, password=form.password.data,
+        consent=form.consent.data, publish_consent=form.publish_consent.data,
+        guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
+        guardian_consent=form.guardian_consent.data,
+        notice_version_seen=request.form.get("notice_version", type=int))
+
+
+def form_field_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a domain error next to its field (or above the form)."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,157 @@
+"""Request-level glue: who is logged in, template helpers, error pages, response headers."""
+import hashlib
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import werkzeug.exceptions
+from flask import Flask, current_app, render_template, request, session, url_for
+from flask_babel import format_datetime, format_decimal
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import OperationalError
+
+from quiz.errors import NotFound
+from quiz.infra.extensions import db, limiter, login_manager
+from quiz.infra.phones import mask_phone
+from quiz.models import Citizen, StaffUser
+
+login_manager.login_view = "quiz.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+
+
+SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed session
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Citizen | StaffUser | None:
+    """The session's person, unless anonymised or deactivated since (their old sessions end)."""
+    parsed = parse_user_id(user_id)
+    if parsed is None:
+        return None
+    kind, id_ = parsed
+    return db.session.execute(_ACTIVE_USER[kind], {"user_id": id_}).scalar_one_or_none()
+
+
+def parse_user_id(user_id: str) -> tuple[str, int] | None:
+    """("c", 12) for a citizen's "c:12", ("s", 3) for a staff member's "s:3"; None for anything else."""
+    kind, _, raw_id = user_id.partition(":")
+    if kind not in _ACTIVE_USER or not raw_id.isdigit():
+        return None
+    return kind, int(raw_id)
+
+
+def session_citizen_id() -> int | None:
+    """The citizen named by the signed session, not loaded (None: staff, nobody, or a remember-me return)."""
+    parsed = parse_user_id(str(session.get(SESSION_USER_KEY, "")))
+    return parsed[1] if parsed and parsed[0] == "c" else None
+
+
+# Built once: this runs on every request of a logged-in person.
+_ACTIVE_USER = {
+    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.is_active),
+    "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register template helpers, error pages and default headers."""
+    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"])
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone)
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(RateLimitExceeded, render_rate_limited)
+    app.register_error_handler(OperationalError, render_database_unavailable)
+    app.register_error_handler(NotFound, render_not_found)
+    app.after_request(set_default_headers)
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """84360 → '84.360'; 7.5 → '7,5' (Vietnamese separators)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def format_datetime_vn(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:  # type: ignore[no-untyped-def]
+    """A stored UTC time shown in Vietnam time as 25/11/2026 09:05."""
+    return format_datetime(value, pattern) if value else ""
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL carrying its content hash, so it can be cached for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_fingerprint(str(path)))
+
+
+ERROR_TEXT = {
+    400: "Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    403: "Bạn không có quyền xem trang này.",
+    404: "Không tìm thấy trang bạn cần.",
+    405: "Thao tác này không được hỗ trợ.",
+    413: "Tệp gửi lên quá lớn.",
+    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",
+    500: "Hệ thống đang gặp sự cố. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
+    503: "Hệ thống đang bận. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
+}
+
+
+def render_error(error):  # type: ignore[no-untyped-def]
+    code = getattr(error, "code", 500) or 500
+    message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return {"error": message}, code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_not_found(error: NotFound):  # type: ignore[no-untyped-def]
+    """A domain NotFound or NotVisible (another commune's data) is the same 404 page as a missing URL."""
+    return render_error(werkzeug.exceptions.NotFound())
+
+
+def render_rate_limited(error):  # type: ignore[no-untyped-def]
+    """429 with Retry-After: the seconds until the exceeded window lets one more request through."""
+    response = current_app.make_response(render_error(error))
+    limit = limiter.current_limit
+    seconds = int(limit.reset_at - time.time()) if limit else error.limit.limit.get_expiry()
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
+
+
+def render_csrf_error(error):  # type: ignore[no-untyped-def]
+    message = "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại."
+    if request.is_json or request.headers.get("X-CSRFToken"):
+        return {"error": message}, 400
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def render_database_unavailable(error):  # type: ignore[no-untyped-def]
+    """The database is down or locked: nothing half-written (the transaction rolled back); try again."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    message = ("Hệ thống đang quá tải, bài làm và các câu trả lời đã lưu vẫn được giữ. "
+               "Vui lòng thử lại sau ít giây.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        response = current_app.make_response(({"error": message}, 503))
+    else:
+        response = current_app.make_response((render_template("errors/error.html", code=503, message=message), 503))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def set_default_headers(response):  # type: ignore[no-untyped-def]
+    """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # the signed session, not current_user: that would load the person on endpoints that skip it
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and SESSION_USER_KEY in session:
+        response.headers["Cache-Control"] = "no-store"
+    return response
