@@ -30,9 +30,7 @@ class Config:
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1.0"))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
-    DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_DEFAULT_TIMEZONE = DISPLAY_TIMEZONE
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)

@@ -1,5 +1,6 @@
 """The organizers' review queue of a round (integrity flags, disqualify, requalify) and in-person phone checks."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from admin import bp
@@ -15,7 +16,7 @@ from quiz.people.phone_codes import verify_in_person
 
 @bp.get("/dot-thi/<int:round_id>/kiem-tra")
 @organizer_required
-def round_review(round_id: int, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def round_review(round_id: int, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     round_ = db.session.get(Round, round_id) or abort(404)
     scan_round(round_.id, utcnow())
     return render_template("admin/rounds/review.html", round=round_, results=flagged_results(round_.id),
@@ -24,7 +25,7 @@ def round_review(round_id: int, error: str | None = None, status: int = 200):  #
 
 @bp.post("/dot-thi/<int:round_id>/kiem-tra/<int:citizen_id>/<any(loai, 'khoi-phuc'):action>")
 @organizer_required
-def round_review_decide(round_id: int, citizen_id: int, action: str):  # type: ignore[no-untyped-def]
+def round_review_decide(round_id: int, citizen_id: int, action: str) -> ResponseReturnValue:
     round_ = db.session.get(Round, round_id) or abort(404)
     decide = disqualify if action == "loai" else requalify
     try:
@@ -37,7 +38,7 @@ def round_review_decide(round_id: int, citizen_id: int, action: str):  # type: i
 
 
 @bp.post("/nguoi-du-thi/<int:citizen_id>/xac-minh-sdt")
-def verify_citizen_phone(citizen_id: int):  # type: ignore[no-untyped-def]
+def verify_citizen_phone(citizen_id: int) -> ResponseReturnValue:
     """A commune admin (or organizer) checked the citizen's phone in person; another commune's citizen is a 404."""
     citizen = citizen_for_staff(current_user, citizen_id)
     verify_in_person(citizen.id, current_user.id, utcnow())

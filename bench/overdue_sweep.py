@@ -72,7 +72,7 @@ def baseline(round_id: int) -> float:
                                   .order_by(Attempt.deadline_at).limit(BASELINE)))
     start = time.perf_counter()
     for attempt_id, citizen_id in ids:
-        tallies.record_submission(submit_attempt(attempt_id, citizen_id, None, None, utcnow(), GRACE))
+        submit_attempt(attempt_id, citizen_id, None, None, utcnow(), GRACE)  # its tally event is sent on commit
     return (time.perf_counter() - start) / max(len(ids), 1)
 
 

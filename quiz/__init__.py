@@ -4,6 +4,7 @@ import logging
 from flask import Flask
 
 from config import config_for
+from quiz.infra.clock import DISPLAY_TIMEZONE
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -13,6 +14,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_for(config_name))
+    app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
     _check_production_secret(app)
 
@@ -49,7 +51,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app in middleware
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
     from quiz.citizen import bp as quiz_bp

@@ -1,5 +1,6 @@
 """Flask CLI commands, grouped by noun: communes, questions, rounds, setup."""
 from datetime import timedelta
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -161,7 +162,7 @@ def admins_create_commune_admins(out: str) -> None:
 
 @communes_cli.command("import-population")
 @click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
-def communes_import_population(csv_file) -> None:  # type: ignore[no-untyped-def]
+def communes_import_population(csv_file: TextIO) -> None:
     """Set adult population per commune from a CSV of `ma_xa,dan_so_truong_thanh` (header optional)."""
     from quiz.people.communes import import_population
     updated, problems = import_population(csv_file.read(), current_app.config["PROVINCE_CODE"])

@@ -83,8 +83,7 @@ def test_rolled_back_transaction_sends_nothing(live):
     """An event queued in a transaction that rolls back never reaches Redis."""
     from quiz.infra.database import write_transaction
     citizen = make_citizen("10507")
-    with pytest.raises(RuntimeError):
-        with write_transaction():
-            tallies.events.queue({"t": "reg", "id": citizen.id + 1000, "code": "10507", "day": "2026-12-01"})
-            raise RuntimeError("rolled back")
+    with pytest.raises(RuntimeError), write_transaction():
+        tallies.events.queue({"t": "reg", "id": citizen.id + 1000, "code": "10507", "day": "2026-12-01"})
+        raise RuntimeError("rolled back")
     assert tallies.verify([live.id]) == []

@@ -2,6 +2,7 @@
 import json
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
 from quiz.citizen import bp
@@ -31,20 +32,20 @@ def correction_form() -> CorrectionForm:
     return form
 
 
-def render_page(form: CorrectionForm | None = None):  # type: ignore[no-untyped-def]
+def render_page(form: CorrectionForm | None = None) -> ResponseReturnValue:
     return render_template("quiz/my_data.html", data=personal_data(current_user), form=form or correction_form(),
                            delete_form=DeleteForm(), objection_form=ObjectionForm())
 
 
 @bp.get("/du-lieu-cua-toi")
 @citizen_required
-def my_data():  # type: ignore[no-untyped-def]
+def my_data() -> ResponseReturnValue:
     return render_page()
 
 
 @bp.get("/du-lieu-cua-toi/tai-ve.<fmt>")
 @citizen_required
-def my_data_download(fmt: str):  # type: ignore[no-untyped-def]
+def my_data_download(fmt: str) -> ResponseReturnValue:
     data = personal_data(current_user)
     if fmt == "json":
         body, mimetype = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
@@ -58,7 +59,7 @@ def my_data_download(fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/du-lieu-cua-toi/sua")
 @citizen_required
-def my_data_correct():  # type: ignore[no-untyped-def]
+def my_data_correct() -> ResponseReturnValue:
     form = CorrectionForm()
     form.commune_code.choices = [(c.code, c.name) for c in province_communes(current_app.config["PROVINCE_CODE"])]
     if form.validate_on_submit():
@@ -76,7 +77,7 @@ def my_data_correct():  # type: ignore[no-untyped-def]
 
 @bp.post("/du-lieu-cua-toi/rut-dong-y")
 @citizen_required
-def my_data_withdraw():  # type: ignore[no-untyped-def]
+def my_data_withdraw() -> ResponseReturnValue:
     withdrawn = withdraw_optional_consent(current_user.id, utcnow())
     flash("Đã rút lại sự đồng ý công bố tên khi đoạt giải." if withdrawn else "Bạn chưa đồng ý công bố tên.", "success")
     return redirect(url_for("quiz.my_data"))
@@ -84,7 +85,7 @@ def my_data_withdraw():  # type: ignore[no-untyped-def]
 
 @bp.post("/du-lieu-cua-toi/phan-doi")
 @citizen_required
-def my_data_object():  # type: ignore[no-untyped-def]
+def my_data_object() -> ResponseReturnValue:
     form = ObjectionForm()
     if form.validate_on_submit():
         request = object_to_processing(current_user.id, form.detail.data, utcnow())
@@ -96,7 +97,7 @@ def my_data_object():  # type: ignore[no-untyped-def]
 
 @bp.post("/du-lieu-cua-toi/xoa")
 @citizen_required
-def my_data_delete():  # type: ignore[no-untyped-def]
+def my_data_delete() -> ResponseReturnValue:
     form = DeleteForm()
     if not form.validate_on_submit():
         flash("Vui lòng đánh dấu xác nhận trước khi xóa.", "error")

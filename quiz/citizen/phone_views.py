@@ -1,5 +1,6 @@
 """Citizen routes for verifying one's phone by a one-time code (shares the citizen blueprint)."""
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from quiz.citizen import bp
@@ -7,7 +8,7 @@ from quiz.citizen.guards import citizen_required
 from quiz.errors import DomainError
 from quiz.infra.clock import utcnow
 from quiz.infra.phones import mask_phone
-from quiz.infra.sms import sender_from_settings
+from quiz.infra.sms import SmsSender, sender_from_settings
 from quiz.people import phone_codes
 from quiz.web.rate_limits import client_ip
 
@@ -15,7 +16,7 @@ NO_GATEWAY = ("Chức năng gửi mã qua tin nhắn chưa được bật. Bạn
               "để cán bộ xác minh số điện thoại trực tiếp.")
 
 
-def _sender():  # type: ignore[no-untyped-def]
+def _sender() -> SmsSender | None:
     config = current_app.config
     return sender_from_settings(config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_TOKEN"],
                                 config["SMS_GATEWAY_TIMEOUT"], config["SMS_SENDER_ID"])
@@ -23,7 +24,7 @@ def _sender():  # type: ignore[no-untyped-def]
 
 @bp.route("/xac-minh-so-dien-thoai", methods=["GET", "POST"])
 @citizen_required
-def verify_phone():  # type: ignore[no-untyped-def]
+def verify_phone() -> ResponseReturnValue:
     error, typed = None, request.form.get("code", "")[:12]
     if request.method == "POST":
         try:
@@ -39,7 +40,7 @@ def verify_phone():  # type: ignore[no-untyped-def]
 
 @bp.post("/xac-minh-so-dien-thoai/gui-ma")
 @citizen_required
-def send_phone_code():  # type: ignore[no-untyped-def]
+def send_phone_code() -> ResponseReturnValue:
     sender = _sender()
     if sender is None:
         flash(NO_GATEWAY, "error")

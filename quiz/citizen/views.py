@@ -1,9 +1,11 @@
 """Citizen pages: register, log in, take the quiz, see results."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from quiz.citizen import bp
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
@@ -37,14 +39,14 @@ def grace() -> timedelta:
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
 @limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     form = RegisterForm()
     communes = province_communes(current_app.config["PROVINCE_CODE"])
     form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
@@ -68,7 +70,7 @@ def register():  # type: ignore[no-untyped-def]
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
 @limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         citizen = find_citizen_by_phone(form.phone.data)
@@ -88,27 +90,31 @@ def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
 
 
 @bp.post("/dang-xuat")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     return redirect(url_for("quiz.home"))
 
 
 @bp.get("/thi")
 @citizen_required
-def contest():  # type: ignore[no-untyped-def]
+def contest() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
     used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    minutes_left = round_.minutes_left_to_answer(now) if round_ else None
     return render_template("quiz/contest.html", round=round_, used=used, pending=pending,
-                           short_minutes=minutes_left if round_ and minutes_left < round_.time_limit_seconds // 60
-                           else None)
+                           short_minutes=short_minutes(round_, now) if round_ else None)
+
+
+def short_minutes(round_: Round, now: datetime) -> int | None:
+    """The minutes an attempt started now would have, when the close cuts it short (else None)."""
+    minutes = round_.minutes_left_to_answer(now)
+    return minutes if minutes < round_.time_limit_seconds // 60 else None
 
 
 @bp.post("/thi/bat-dau")
 @citizen_required
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
     if round_ is None:
@@ -124,7 +130,7 @@ def start():  # type: ignore[no-untyped-def]
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
 
 
-def closing_notice(round_: Round, now) -> str:  # type: ignore[no-untyped-def]
+def closing_notice(round_: Round, now: datetime) -> str:
     """The round closes before the time limit runs out: say how long this attempt really has."""
     return (f"Đợt thi đóng lúc {format_datetime_vn(round_.closes_at, 'HH:mm')}: bài làm này chỉ có "
             f"{round_.minutes_left_to_answer(now)} phút (thay vì {round_.time_limit_seconds // 60} phút).")
@@ -132,7 +138,7 @@ def closing_notice(round_: Round, now) -> str:  # type: ignore[no-untyped-def]
 
 @bp.get("/thi/<int:attempt_id>")
 @citizen_required
-def take(attempt_id: int):  # type: ignore[no-untyped-def]
+def take(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     now = utcnow()
     if not attempt.is_submitted and now > attempt.accepts_until(grace()):
@@ -142,7 +148,8 @@ def take(attempt_id: int):  # type: ignore[no-untyped-def]
     return render_take(attempt)
 
 
-def render_take(attempt: Attempt, prediction_error: str | None = None, prediction_typed: str | None = None):  # type: ignore[no-untyped-def]
+def render_take(attempt: Attempt, prediction_error: str | None = None,
+                prediction_typed: str | None = None) -> str:
     seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
                            prediction_error=prediction_error, prediction_typed=prediction_typed)
@@ -158,7 +165,7 @@ def own_attempt(attempt_id: int) -> Attempt:
 @bp.post("/thi/<int:attempt_id>/tra-loi")
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
-def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
+def save_answer(attempt_id: int) -> ResponseReturnValue:
     payload = request.get_json(silent=True) or {}
     try:
         position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
@@ -173,7 +180,7 @@ def save_answer(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/thi/<int:attempt_id>/nop")
 @citizen_in_session
-def submit(attempt_id: int):  # type: ignore[no-untyped-def]
+def submit(attempt_id: int) -> ResponseReturnValue:
     answers = answers_from_form(request.form)
     typed = request.form.get("prediction", "").strip()[:40]
     try:
@@ -201,7 +208,7 @@ def parse_prediction(typed: str) -> int | None:
     return int(digits)
 
 
-def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
     """Fields q<position> hold shown choice positions; malformed ones are ignored."""
     answers: dict[int, list[int]] = {}
     for key in form:
@@ -211,13 +218,14 @@ def answers_from_form(form) -> dict[int, list[int]]:  # type: ignore[no-untyped-
     return answers
 
 
-def finish(attempt_id: int, answers, prediction):  # type: ignore[no-untyped-def]
+def finish(attempt_id: int, answers: dict[int, list[int]] | None,
+           prediction: int | None) -> attempts.SubmitOutcome:
     return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
 
 
 @bp.get("/ket-qua/<int:attempt_id>")
 @citizen_required
-def result(attempt_id: int):  # type: ignore[no-untyped-def]
+def result(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
@@ -226,7 +234,7 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/ket-qua")
 @citizen_required
-def my_results():  # type: ignore[no-untyped-def]
+def my_results() -> ResponseReturnValue:
     stmt = (select(Attempt).where(Attempt.citizen_id == current_user.id)
             .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
     rows = db.session.scalars(stmt).all()

@@ -5,8 +5,9 @@ citizen would start again at zero for the same phone registered anew. The count 
 by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention.
 """
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from quiz.errors import AttemptError
 from quiz.infra.extensions import db
@@ -82,4 +83,4 @@ def purge_expired_allowances(now: datetime, retention_days: int) -> int:
     db.session.execute(delete(ClientSignal).where(ClientSignal.round_id.is_(None),
                                                   ClientSignal.at < now - REGISTRATION_SIGNALS_KEPT))
     db.session.commit()
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0

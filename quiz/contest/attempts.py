@@ -2,11 +2,12 @@
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import Executable, Result, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.contest import allowance, grading
@@ -61,7 +62,10 @@ class SubmitOutcome:
     @property
     def attempt(self) -> Attempt:
         """The graded attempt, loaded on demand (the submission itself never needs the object)."""
-        return db.session.get(Attempt, self.attempt_id)
+        attempt = db.session.get(Attempt, self.attempt_id)
+        if attempt is None:
+            raise AttemptNotFound(NOT_FOUND)
+        return attempt
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,10 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
                 db.session.add(ClientSignal(kind=ClientSignal.ATTEMPT, citizen_id=citizen_id, round_id=round_.id,
                                             net_key=signals.net_key, device_key=signals.device_key, at=now))
     except IntegrityError:  # a parallel tap started the same attempt number first
-        attempt = open_attempt(round_.id, citizen_id)
-        if attempt is None:
+        started = open_attempt(round_.id, citizen_id)
+        if started is None:
             raise AttemptError("Không bắt đầu được bài thi. Vui lòng thử lại.") from None
+        return started
     return attempt
 
 
@@ -235,6 +240,7 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
         _check_accepting(served, now, grace)
         if served.item_id is None:
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
+        assert served.choice_order is not None and served.correct is not None, "a served item has its order and key"
         selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
         _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
                                  "is_correct": grading.is_item_correct(selected, served.correct)})
@@ -374,14 +380,16 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, l
         raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
     attempt, best = result[0][:attempt_end], result[0][attempt_end:best_end]
-    found = _Submitting(*attempt, best=_BestSoFar(*best) if best[0] is not None else None)
+    values = [*attempt, _BestSoFar(*best) if best[0] is not None else None]  # the last field is best
+    found = _Submitting(*values)
     return found, [_grading_row(row[best_end:]) for row in result if row[best_end] is not None]
 
 
 def _grading_row(item: Sequence) -> _GradingRow:
     """_ITEM_COLUMNS as a _GradingRow (the stored "multiple" flag may be unset: the key decides)."""
     *head, correct, multiple, version_id = item
-    return _GradingRow(*head, correct, QuestionVersion.multiple_flag(multiple, correct), version_id)
+    values = [*head, correct, QuestionVersion.multiple_flag(multiple, correct), version_id]
+    return _GradingRow(*values)
 
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
@@ -401,7 +409,7 @@ _LOCKED_FOR_SUBMIT = (
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
            Citizen.is_active)
     .order_by(AttemptItem.position)
-    .with_for_update(of=[Attempt.__table__, Citizen.__table__], key_share=True))
+    .with_for_update(of=[Attempt.id, Citizen.id], key_share=True))  # a column names its table in OF
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
@@ -504,6 +512,6 @@ def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
     return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)
 
 
-def _execute(statement, parameters):  # type: ignore[no-untyped-def]
+def _execute(statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Result[Any]:
     """Run a Core statement on the session's connection: the ORM has no objects to keep in step here."""
     return db.session.connection().execute(statement, parameters)

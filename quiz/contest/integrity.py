@@ -83,7 +83,8 @@ def _crowded(events: list[tuple[datetime, int]], count: int, window: timedelta) 
     A sliding window with a count per citizen: linear in the events, even for a carrier's shared network.
     """
     inside: Counter = Counter()
-    start, crowded, flagged = 0, False, {}
+    start, crowded = 0, False
+    flagged: dict[int, int] = {}
     for at, citizen_id in events:
         inside[citizen_id] += 1
         while at - events[start][0] > window:

@@ -7,10 +7,14 @@ command, or the button on the page) and the pages read only that small table.
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    ColumnExpressionArgument,
     Integer,
+    Select,
     String,
+    Subquery,
     cast,
     delete,
     func,
@@ -49,7 +53,7 @@ class QuestionStat:
     top_wrong: str | None
 
 
-def _graded(round_id: int, by_commune: bool):  # type: ignore[no-untyped-def]
+def _graded(round_id: int, by_commune: bool) -> Subquery:
     """Submitted attempts with their scope, their place by score within it (ties by id) and the scope's size."""
     scope = Citizen.commune_code if by_commune else literal_column(f"'{PROVINCE}'", String)
     partition = [scope] if by_commune else None
@@ -62,7 +66,7 @@ def _graded(round_id: int, by_commune: bool):  # type: ignore[no-untyped-def]
     return stmt.subquery()
 
 
-def _items(graded, *columns):  # type: ignore[no-untyped-def]
+def _items(graded: Subquery, *columns: ColumnExpressionArgument[Any]) -> Select[Any]:
     return (select(graded.c.scope, QuestionVersion.question_id, *columns).select_from(AttemptItem)
             .join(graded, graded.c.id == AttemptItem.attempt_id)
             .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
@@ -87,7 +91,7 @@ def _scope_figures(round_id: int, by_commune: bool) -> dict[tuple[str, int], dic
     return figures
 
 
-def _favourite_wrong(graded) -> dict[tuple[str, int], str]:  # type: ignore[no-untyped-def]
+def _favourite_wrong(graded: Subquery) -> dict[tuple[str, int], str]:
     """The wrong answer chosen most often (a multiple-answer selection counts as a whole), per scope and question."""
     answer = cast(AttemptItem.selected, String)
     count = func.count(AttemptItem.id)
@@ -98,7 +102,7 @@ def _favourite_wrong(graded) -> dict[tuple[str, int], str]:  # type: ignore[no-u
     for scope, question_id, version_id, selected, _ in db.session.execute(stmt):
         best.setdefault((scope, question_id), (version_id, selected))  # rows come most chosen first
     choices = dict(db.session.execute(select(QuestionVersion.id, QuestionVersion.choices)
-                                      .where(QuestionVersion.id.in_({v for v, _ in best.values()}))).all())
+                                      .where(QuestionVersion.id.in_({v for v, _ in best.values()}))).tuples().all())
     labels = {}
     for key, (version_id, selected) in best.items():
         indices = [int(i) for i in selected.strip("[] ").split(",") if i.strip().isdigit()]

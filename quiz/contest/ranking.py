@@ -5,8 +5,9 @@ order (ORDER BY ... LIMIT), so a page of the top N never loads the whole round i
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, UnaryExpression, and_, case, cast, exists, func, literal, select
 
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, PhoneVerification, Round
@@ -57,7 +58,7 @@ class RankingRow:
     prize_eligible: bool = True  # False: the round requires a verified phone for prizes and this one is not
 
 
-def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def]
+def _distance_sql(prediction_answer: int | None) -> ColumnElement[int] | None:
     if prediction_answer is None:
         return None
     answer = literal(prediction_answer, BigInteger)  # BIGINT arithmetic: no int4 overflow on PostgreSQL
@@ -68,7 +69,7 @@ def _distance_sql(prediction_answer: int | None):  # type: ignore[no-untyped-def
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
     """The top `limit` of a round, province-wide or for one commune, ordered by the database like `rank_key`."""
     distance = _distance_sql(round_.prediction_answer)
-    order = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
+    order: list[UnaryExpression[Any]] = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
     order += [distance.asc()] if distance is not None else []
     order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
     verified = exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)

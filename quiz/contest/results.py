@@ -42,11 +42,12 @@ def answers_revealed(round_: Round, now: datetime, grace: timedelta) -> bool:
 
 def result_context(attempt: Attempt, now: datetime, grace: timedelta) -> dict:
     """The template's whole context: `summary` always, `review` (the served items) only after the reveal."""
-    round_ = attempt.round
+    round_, submitted_at = attempt.round, attempt.submitted_at
+    assert submitted_at is not None, "a result page is only for a submitted attempt"
     revealed = answers_revealed(round_, now, grace)
     summary = ResultSummary(attempt.id, attempt.number, round_.name, attempt.score or 0, attempt.max_score,
                             attempt.percent or 0.0, bool(attempt.passed), attempt.duration_seconds or 0,
-                            attempt.submitted_at, attempt.closed_automatically,
+                            submitted_at, attempt.closed_automatically,
                             None if revealed else round_.closes_at + grace)
     review: list[AttemptItem] | None = list(attempt.items) if revealed else None
     return {"summary": summary, "review": review}

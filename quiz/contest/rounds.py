@@ -94,7 +94,7 @@ def _check_prediction_bounds(draft: RoundDraft) -> None:
 
 def _check_quotas(draft: RoundDraft) -> None:
     available = dict(db.session.execute(select(Question.topic_id, func.count(Question.id))
-                                        .where(Question.active.is_(True)).group_by(Question.topic_id)).all())
+                                        .where(Question.active.is_(True)).group_by(Question.topic_id)).tuples().all())
     if draft.topic_quotas:
         quotas = {str(k): int(v) for k, v in draft.topic_quotas.items() if int(v) > 0}
         if sum(quotas.values()) != draft.question_count:
@@ -146,6 +146,8 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
             raise RoundError("Đợt thi đã có bài làm. Hãy đánh dấu xác nhận để lưu thay đổi.", "confirm")
     with write_transaction():
         round_ = db.session.get(Round, round_id)
+        if round_ is None:  # removed since it was read above
+            raise RoundError("Không tìm thấy đợt thi này.")
         for name in changes:
             setattr(round_, name, getattr(draft, name))
         if "closes_at" in changes:

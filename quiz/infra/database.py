@@ -4,12 +4,15 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from quiz.infra.extensions import db
 
@@ -29,11 +32,11 @@ def ping_idle_connections(app: Flask) -> None:
     idle_seconds = app.config["DATABASE_POOL_PING_IDLE_SECONDS"]
 
     @event.listens_for(engine, "checkin")
-    def note_idle_since(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+    def note_idle_since(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def ping_if_idle(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+    def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         idle_since = record.info.pop("idle_since", None)
         if idle_since is None or time.monotonic() - idle_since < idle_seconds:
             return  # a new connection, or one just used
@@ -50,7 +53,7 @@ def configure_sqlite(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
     _install_sqlite_hooks(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    if _is_file(engine):
+    if engine.url.database and _is_file(engine):
         app.extensions["sqlite_writer_queue"] = engine.url.database + "-writers"
 
 
@@ -60,7 +63,7 @@ def _is_file(engine: Engine) -> bool:
 
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:  # a sqlite3.Connection
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
@@ -71,7 +74,7 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(connection):  # type: ignore[no-untyped-def]
+    def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("write_lock")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -100,11 +103,11 @@ def write_transaction() -> Iterator[None]:
             raise
 
 
-def _has_changes(session) -> bool:  # type: ignore[no-untyped-def]
+def _has_changes(session: Session) -> bool:
     return bool(session.new or session.dirty or session.deleted)
 
 
-def _writer_queue():  # type: ignore[no-untyped-def]
+def _writer_queue() -> AbstractContextManager[None]:
     """On a SQLite file, writers of all workers queue on a lock file before BEGIN IMMEDIATE.
 
     SQLite's own busy handler polls with sleeps of up to 100 ms, so under a burst a writer

@@ -1,4 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -8,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -19,6 +22,18 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, DeclarativeBase):
+        """What db.Model is at run time, spelled so mypy accepts it as a base class.
+
+        Flask-SQLAlchemy sets db.Model on the instance in __init__, which mypy cannot use as a
+        base (python/mypy#8603); the models subclass this name instead.
+        """
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -4,6 +4,7 @@ from functools import lru_cache
 import redis
 from flask import Flask, current_app
 from redis.commands.core import Script
+from redis.typing import EncodableT
 
 
 def init_redis(app: Flask) -> None:
@@ -22,7 +23,7 @@ def get_redis() -> redis.Redis:
     return current_app.extensions["redis"]
 
 
-def run_script(script: str, keys: list[str], *args: object, client: redis.Redis | None = None) -> object:
+def run_script(script: str, keys: list[str], *args: EncodableT, client: redis.Redis | None = None) -> object:
     """Run a Lua script by its SHA (EVALSHA) with its keys in KEYS: the body is sent only the first time."""
     return _registered(client or get_redis(), script)(keys=keys, args=args)
 

@@ -1,14 +1,16 @@
 """The append-only audit log of staff actions: IDs only, never personal values."""
 from datetime import datetime
+from typing import Any, NoReturn
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which records, when and why."""
 
     __tablename__ = "audit_events"
@@ -24,7 +26,7 @@ class AuditEvent(db.Model):
     citizen_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AuditSubject(db.Model):
+class AuditSubject(Model):
     """Which citizens an audit event touched: an index for "everyone who accessed citizen Y"."""
 
     __tablename__ = "audit_subjects"
@@ -33,7 +35,7 @@ class AuditSubject(db.Model):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), primary_key=True, index=True)
 
 
-class CitizenChange(db.Model):
+class CitizenChange(Model):
     """A correction of a citizen's data: which fields changed, by whom; never the values."""
 
     __tablename__ = "citizen_changes"
@@ -45,7 +47,7 @@ class CitizenChange(db.Model):
     by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-def _refuse_change(mapper, connection, target):  # type: ignore[no-untyped-def]
+def _refuse_change(mapper: Mapper[Any], connection: Connection, target: object) -> NoReturn:
     raise PermissionError("audit rows are append-only")
 
 

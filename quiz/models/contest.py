@@ -19,10 +19,10 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model, db
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject of the contest (e.g. recognising online scams)."""
 
     __tablename__ = "topics"
@@ -33,7 +33,7 @@ class Topic(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question's identity; its wording lives in immutable versions."""
 
     __tablename__ = "questions"
@@ -56,7 +56,7 @@ class Question(db.Model):
     )
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One wording of a question; never edited once an attempt may have served it."""
 
     __tablename__ = "question_versions"
@@ -85,7 +85,7 @@ class QuestionVersion(db.Model):
         return multiple if multiple is not None else len(correct) > 1
 
 
-class Round(db.Model):
+class Round(Model):
     """A contest round (đợt thi) and its draw, timing and grading rules."""
 
     __tablename__ = "rounds"
@@ -129,7 +129,7 @@ class Round(db.Model):
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at + grace
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One sitting of a round by a citizen; its items are exactly what was served."""
 
     __tablename__ = "attempts"
@@ -170,7 +170,7 @@ class Attempt(db.Model):
         return self.deadline_at + grace
 
 
-class AttemptItem(db.Model):
+class AttemptItem(Model):
     """A served question: which version, the shuffled choice order, and the citizen's answer."""
 
     __tablename__ = "attempt_items"
@@ -206,7 +206,7 @@ class AttemptItem(db.Model):
         return [pos for pos, index in enumerate(self.choice_order) if index in correct]
 
 
-class BestResult(db.Model):
+class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"

@@ -5,10 +5,10 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 
 
-class RoundAllowance(db.Model):
+class RoundAllowance(Model):
     """The attempts a phone used in a round, keyed by a keyed hash (HMAC) of the phone, never the number.
 
     It outlives the citizen's deletion (so deleting and registering again gives no fresh attempts)
@@ -26,7 +26,7 @@ class RoundAllowance(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class PhoneCode(db.Model):
+class PhoneCode(Model):
     """A one-time code sent by SMS, stored as a keyed hash; for one purpose (verify_phone, reset_password…)."""
 
     __tablename__ = "phone_codes"
@@ -42,7 +42,7 @@ class PhoneCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class PhoneVerification(db.Model):
+class PhoneVerification(Model):
     """A citizen's phone is theirs: proven by a code (method "sms") or checked in person by a commune admin."""
 
     __tablename__ = "phone_verifications"
@@ -56,7 +56,7 @@ class PhoneVerification(db.Model):
     by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-class ClientSignal(db.Model):
+class ClientSignal(Model):
     """Keyed hashes of the network (/24 or /64) and of the device cookie, at a registration or an attempt's start.
 
     Only for the integrity flags; no address or cookie value is stored, and rows go with the round's retention.
@@ -76,7 +76,7 @@ class ClientSignal(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class IntegrityFlag(db.Model):
+class IntegrityFlag(Model):
     """A reason to look at a citizen's result in a round; it never blocks anything by itself."""
 
     __tablename__ = "integrity_flags"
@@ -90,7 +90,7 @@ class IntegrityFlag(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Disqualification(db.Model):
+class Disqualification(Model):
     """An organizer took a citizen's result out of a round's ranking and prizes (lifted_at set: reversed)."""
 
     __tablename__ = "disqualifications"

@@ -2,12 +2,12 @@
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 
 COMMUNE_KIND_LABELS = {"phuong": "Phường", "xa": "Xã", "dac_khu": "Đặc khu"}
 
 
-class Commune(db.Model):
+class Commune(Model):
     """An official commune-level unit, keyed by its 5-digit statistics code."""
 
     __tablename__ = "communes"

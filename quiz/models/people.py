@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 from quiz.models.geography import Commune
 
 
@@ -29,10 +29,10 @@ class PasswordMixin:
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
 
-class Citizen(PasswordMixin, UserMixin, db.Model):
+class Citizen(PasswordMixin, UserMixin, Model):
     """A registered contestant. Personal fields become NULL when the person is anonymised."""
 
     __tablename__ = "citizens"
@@ -70,7 +70,7 @@ class Citizen(PasswordMixin, UserMixin, db.Model):
         return False
 
 
-class StaffUser(PasswordMixin, UserMixin, db.Model):
+class StaffUser(PasswordMixin, UserMixin, Model):
     """An organizer (whole province) or a commune admin (exactly one commune)."""
 
     __tablename__ = "staff_users"

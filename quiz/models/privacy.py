@@ -5,10 +5,10 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 
 
-class PrivacyNotice(db.Model):
+class PrivacyNotice(Model):
     """A version of the privacy notice; a new version is a new row, never an edit."""
 
     __tablename__ = "privacy_notices"
@@ -21,7 +21,7 @@ class PrivacyNotice(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A consent given (and maybe withdrawn) by a citizen to one notice version."""
 
     __tablename__ = "consents"
@@ -44,7 +44,7 @@ class Consent(db.Model):
     notice: Mapped[PrivacyNotice] = relationship()
 
 
-class DataRequest(db.Model):
+class DataRequest(Model):
     """A data-subject request (deletion, correction, objection) and its legal deadlines."""
 
     __tablename__ = "data_requests"
@@ -62,7 +62,7 @@ class DataRequest(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
 
-class Setting(db.Model):
+class Setting(Model):
     """An organizer-editable setting (e.g. retention days), stored as text."""
 
     __tablename__ = "settings"

@@ -12,10 +12,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.infra.extensions import db
+from quiz.infra.extensions import Model
 
 
-class QuestionStatSnapshot(db.Model):
+class QuestionStatSnapshot(Model):
     """A question's figures in a round, as of the last refresh (commune_code "" is the whole province)."""
 
     __tablename__ = "question_stat_snapshots"

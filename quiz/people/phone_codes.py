@@ -8,7 +8,7 @@ person by a commune admin (audited) lives here too.
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from quiz.audit import record
 from quiz.errors import DomainError
@@ -53,7 +53,7 @@ def send_code(phone: str, purpose: str, sender: SmsSender, now: datetime, client
         raise CodeError("Chưa gửi được tin nhắn mã xác minh. Vui lòng thử lại sau ít phút.") from None
 
 
-def _check_rate(condition, limit: tuple[int, timedelta], now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _check_rate(condition: ColumnElement[bool], limit: tuple[int, timedelta], now: datetime) -> None:
     count, window = limit
     sent = db.session.scalar(select(func.count(PhoneCode.id)).where(condition, PhoneCode.created_at > now - window))
     if (sent or 0) >= count:

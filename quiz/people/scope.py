@@ -12,7 +12,10 @@ from quiz.models import Citizen, StaffUser
 
 def visible_commune_codes(staff: StaffUser) -> list[str] | None:
     """The communes a staff member may see: None means all (organizer)."""
-    return None if staff.is_organizer else [staff.commune_code]
+    if staff.is_organizer:
+        return None
+    assert staff.commune_code is not None, "a commune admin always has exactly one commune"
+    return [staff.commune_code]
 
 
 def scope_citizens(stmt: Select, staff: StaffUser) -> Select:

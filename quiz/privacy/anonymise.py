@@ -61,7 +61,7 @@ def apply_retention(now: datetime) -> int:
                                           .order_by(Citizen.id).limit(RETENTION_BATCH)))
             if ids:
                 db.session.execute(update(Citizen).where(Citizen.id.in_(ids)).values(
-                    {**{field: None for field in PERSONAL_FIELDS}, "anonymised_at": now}),
+                    {**dict.fromkeys(PERSONAL_FIELDS), "anonymised_at": now}),
                     execution_options={"synchronize_session": False})
                 db.session.execute(update(DataRequest).where(DataRequest.citizen_id.in_(ids))
                                    .values(detail=ANONYMISED_DETAIL), execution_options={"synchronize_session": False})

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from quiz.contest.allowance import keep_before_deletion
-from quiz.errors import RegistrationError
+from quiz.errors import NotFound, RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text, search_key
@@ -15,6 +15,7 @@ from quiz.models import (
     Commune,
     Consent,
     DataRequest,
+    PhoneVerification,
     Round,
 )
 from quiz.people.registration import age_on
@@ -29,6 +30,7 @@ def personal_data(citizen: Citizen) -> dict:
     attempts = db.session.scalars(select(Attempt).where(Attempt.citizen_id == citizen.id).order_by(Attempt.id)).all()
     consents = db.session.scalars(select(Consent).where(Consent.citizen_id == citizen.id).order_by(Consent.id)).all()
     requests = db.session.scalars(select(DataRequest).where(DataRequest.citizen_id == citizen.id)).all()
+    verified = db.session.get(PhoneVerification, citizen.id)
     iso = lambda moment: moment.isoformat() + "Z" if moment else None  # noqa: E731 - stored as UTC
     return {
         "ho_ten": citizen.full_name, "ngay_sinh": citizen.birth_date.isoformat() if citizen.birth_date else None,
@@ -43,6 +45,7 @@ def personal_data(citizen: Citizen) -> dict:
                      "thoi_gian_giay": a.duration_seconds} for a in attempts],
         "yeu_cau": [{"loai": r.kind, "nhan_luc": iso(r.received_at), "hoan_thanh_luc": iso(r.completed_at)}
                     for r in requests],
+        "xac_minh_so_dien_thoai": {"cach": verified.method, "luc": iso(verified.verified_at)} if verified else None,
     }
 
 
@@ -58,7 +61,7 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
     if commune is None or commune.province_code != province_code:
         raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
     with write_transaction():
-        citizen = db.session.get(Citizen, citizen_id)
+        citizen = _citizen(citizen_id)
         old_commune = citizen.commune_code
         wanted = {"full_name": name, "birth_date": birth_date, "commune_code": commune.code}
         changed = [field for field, value in wanted.items() if getattr(citizen, field) != value]
@@ -70,6 +73,13 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
         if "commune_code" in changed:
             tally_events.queue(tally_events.commune_change(citizen_id, old_commune, commune.code))
     return changed
+
+
+def _citizen(citizen_id: int) -> Citizen:
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise NotFound("Không tìm thấy người dự thi này.")
+    return citizen
 
 
 def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
@@ -86,7 +96,7 @@ def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
 def delete_my_data(citizen_id: int, now: datetime) -> None:
     """Self-service deletion: anonymise at once and record the request as completed."""
     with write_transaction():
-        citizen = db.session.get(Citizen, citizen_id)
+        citizen = _citizen(citizen_id)
         request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
         keep_before_deletion(citizen_id, now)  # the phone's allowance outlives the registration
         anonymise(citizen, now)

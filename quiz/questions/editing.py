@@ -1,11 +1,12 @@
 """Editing the question bank: validation, versioning (a served version is never changed), retiring, topics."""
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from quiz.audit import record
-from quiz.errors import DomainError
+from quiz.errors import DomainError, NotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -72,11 +73,19 @@ def validate(draft: QuestionDraft, kept_topic_id: int | None = None) -> Question
                          draft.active)
 
 
+def drafted_topic(draft: QuestionDraft) -> Topic:
+    """The topic of a validated draft (validate() checked that it exists; topics are retired, never deleted)."""
+    topic = db.session.get(Topic, draft.topic_id)
+    if topic is None:
+        raise QuestionError("Vui lòng chọn một chủ đề đang dùng.", "topic_id")
+    return topic
+
+
 def create_question(draft: QuestionDraft, staff_id: int) -> Question:
     """Add a validated question (version 1), audited."""
     draft = validate(draft)
     with write_transaction():
-        question = add_question(db.session.get(Topic, draft.topic_id), draft.text, draft.choices, draft.correct,
+        question = add_question(drafted_topic(draft), draft.text, draft.choices, draft.correct,
                                 draft.explanation, draft.difficulty, staff_id, draft.multiple)
         question.active = draft.active
         record(staff_id, "create_question", "question", [question.id],
@@ -99,7 +108,9 @@ def update_question(question_id: int, draft: QuestionDraft, staff_id: int) -> Qu
     draft = validate(draft, kept_topic_id=question.topic_id)
     with write_transaction():
         question = db.session.get(Question, question_id)
-        changes = {}
+        if question is None:  # removed since it was read above
+            raise QuestionError("Không tìm thấy câu hỏi này.")
+        changes: dict[str, Any] = {}
         if _wording(question.current_version) != _wording(draft):
             changes["version"] = _new_version(question, draft, staff_id).number
         for field in ("topic_id", "difficulty", "active", "multiple"):
@@ -145,7 +156,7 @@ class QuestionPage:
 
 
 def _filtered(query: str = "", topic_id: int | None = None, difficulty: int | None = None,
-              multiple: bool | None = None, active: bool | None = None):  # type: ignore[no-untyped-def]
+              multiple: bool | None = None, active: bool | None = None) -> Select[tuple[Question]]:
     stmt = select(Question).options(selectinload(Question.current_version), selectinload(Question.topic))
     if query:
         key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -179,6 +190,8 @@ def retire_question(question_id: int, staff_id: int) -> None:
     """No longer drawn; its versions and every past attempt stay."""
     with write_transaction():
         question = db.session.get(Question, question_id)
+        if question is None:
+            raise NotFound("Không tìm thấy câu hỏi này.")
         question.active, question.retired_at = False, utcnow()
         record(staff_id, "retire_question", "question", [question.id])
 
@@ -200,7 +213,10 @@ def save_topic(name: str, staff_id: int, topic_id: int | None = None) -> Topic:
             db.session.flush()
             record(staff_id, "create_topic", "topic", [topic.id], {"name": name})
         else:
-            topic = db.session.get(Topic, topic_id)
+            found = db.session.get(Topic, topic_id)
+            if found is None:
+                raise NotFound("Không tìm thấy chủ đề này.")
+            topic = found
             record(staff_id, "rename_topic", "topic", [topic.id], {"name": [topic.name, name]})
             topic.name = name
     return topic
@@ -210,5 +226,7 @@ def retire_topic(topic_id: int, staff_id: int) -> None:
     """A retired topic takes no new questions; its questions stay as they are."""
     with write_transaction():
         topic = db.session.get(Topic, topic_id)
+        if topic is None:
+            raise NotFound("Không tìm thấy chủ đề này.")
         topic.retired_at = utcnow()
         record(staff_id, "retire_topic", "topic", [topic.id])

@@ -21,7 +21,7 @@ from quiz.infra.spreadsheet import FORMULA_STARTS, safe_cell
 from quiz.infra.text import search_key
 from quiz.models import Question, Topic
 from quiz.questions.bank import add_question
-from quiz.questions.editing import QuestionDraft, QuestionError, validate
+from quiz.questions.editing import QuestionDraft, QuestionError, drafted_topic, validate
 from quiz.questions.moodle import (  # noqa: F401
     Entry,
     export_aiken,
@@ -116,7 +116,7 @@ def apply_import(preview: ImportPreview, staff_id: int | None, source: str) -> i
     with write_transaction():
         ids = []
         for _, draft in preview.drafts:
-            question = add_question(db.session.get(Topic, draft.topic_id), draft.text, draft.choices, draft.correct,
+            question = add_question(drafted_topic(draft), draft.text, draft.choices, draft.correct,
                                     draft.explanation, draft.difficulty, staff_id, draft.multiple)
             question.active = draft.active
             ids.append(question.id)

@@ -1,7 +1,8 @@
 """What the dashboards show: commune rankings, score distributions, topic gaps, participants."""
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from quiz.infra.extensions import db
@@ -102,7 +103,7 @@ def topic_correct_rates(round_id: int, commune_code: str) -> list[tuple[str, int
 
 @dataclass
 class ParticipantPage:
-    citizens: list[Citizen]
+    citizens: Sequence[Citizen]
     best: dict[int, BestResult]
     page: int
     pages: int
@@ -131,7 +132,7 @@ def participants(staff: StaffUser, query: str, page: int, round_id: int | None,
     return ParticipantPage(citizens, best, page, pages, total)
 
 
-def _search_filter(query: str):  # type: ignore[no-untyped-def]
+def _search_filter(query: str) -> ColumnElement[bool]:
     """Name words match anywhere (accent-insensitive); 3+ digits match the end of the phone."""
     digits = "".join(ch for ch in query if ch.isdigit())
     key = _escape_like(search_key(query))

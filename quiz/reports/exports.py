@@ -109,7 +109,7 @@ def participants_xlsx(round_id: int | None) -> tuple[bytes, list[int]]:
     Streams the citizens with their best result (one outer join, no IN list: SQLite and PostgreSQL
     refuse tens of thousands of bound parameters) so that 100,000 rows stay cheap.
     """
-    names = dict(db.session.execute(select(Commune.code, Commune.name)).all())
+    names = dict(db.session.execute(select(Commune.code, Commune.name)).tuples().all())
     best_join = (BestResult.citizen_id == Citizen.id) & (BestResult.round_id == round_id)
     stmt = (select(Citizen, BestResult.score, BestResult.passed).outerjoin(BestResult, best_join)
             .where(Citizen.is_active).order_by(Citizen.id)

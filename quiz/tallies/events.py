@@ -43,20 +43,41 @@ def result(attempt_id: int, round_id: int, commune_code: str, day: str, first: b
 
 
 class _Best(Protocol):
-    score: int
-    passed: bool
+    """Read-only, so a frozen dataclass (quiz.contest.attempts.BestSnapshot) satisfies it."""
+
+    @property
+    def score(self) -> int: ...
+
+    @property
+    def passed(self) -> bool: ...
 
 
 class GradedAttempt(Protocol):
-    """What a submission tells the tallies (quiz.contest.attempts.SubmitOutcome has these fields)."""
+    """What a submission tells the tallies (quiz.contest.attempts.SubmitOutcome has these fields).
 
-    attempt_id: int
-    newly_graded: bool
-    round_id: int
-    commune_code: str
-    day: str
-    previous_best: _Best | None
-    best: _Best | None
+    Read-only properties: the tallies only read them, and the frozen SubmitOutcome cannot offer settable ones.
+    """
+
+    @property
+    def attempt_id(self) -> int: ...
+
+    @property
+    def newly_graded(self) -> bool: ...
+
+    @property
+    def round_id(self) -> int: ...
+
+    @property
+    def commune_code(self) -> str: ...
+
+    @property
+    def day(self) -> str: ...
+
+    @property
+    def previous_best(self) -> _Best | None: ...
+
+    @property
+    def best(self) -> _Best | None: ...
 
 
 def graded(outcome: GradedAttempt) -> dict:
@@ -71,6 +92,7 @@ def graded(outcome: GradedAttempt) -> dict:
 def commune_change(citizen_id: int, old_code: str, new_code: str) -> dict:
     """A citizen's registration and round figures move from one commune to another (read in the transaction)."""
     citizen = db.session.get(Citizen, citizen_id)
+    assert citizen is not None, "called in the transaction that changes this citizen's commune"
     rounds = []
     for best in db.session.scalars(select(BestResult).where(BestResult.citizen_id == citizen_id)):
         rounds.append({"round": best.round_id, "attempts": _submitted_count(best.round_id, citizen_id),

@@ -5,10 +5,9 @@ from datetime import datetime
 from sqlalchemy import Date, Integer, cast, func, literal_column, select
 from sqlalchemy.sql import ColumnElement
 
+from quiz.infra.clock import UTC_OFFSET_HOURS
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
-
-VN_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
 
 
 @dataclass
@@ -51,7 +50,7 @@ class FiguresView:
         self.totals = city_totals(self.by_commune.values())
 
 
-def city_totals(rows) -> CommuneFigures:  # type: ignore[no-untyped-def]
+def city_totals(rows) -> CommuneFigures:
     """Sum commune figures into the city's."""
     total = CommuneFigures("all")
     for row in rows:
@@ -86,14 +85,14 @@ def figures_from_database(province_code: str, round_id: int | None,
     return figures
 
 
-def _registrations(as_of: datetime | None):  # type: ignore[no-untyped-def]
+def _registrations(as_of: datetime | None):
     stmt = select(Citizen.commune_code, func.count(Citizen.id)).group_by(Citizen.commune_code)
     if as_of is not None:
         stmt = stmt.where(Citizen.created_at <= as_of)
     return db.session.execute(stmt).all()
 
 
-def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
+def _attempt_counts(round_id: int, as_of: datetime | None):
     stmt = (select(Citizen.commune_code, func.count(Attempt.id)).join(Citizen, Attempt.citizen_id == Citizen.id)
             .where(Attempt.round_id == round_id, Attempt.is_submitted))
     if as_of is not None:
@@ -101,7 +100,7 @@ def _attempt_counts(round_id: int, as_of: datetime | None):  # type: ignore[no-u
     return db.session.execute(stmt.group_by(Citizen.commune_code)).all()
 
 
-def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-untyped-def]
+def _best_results(round_id: int, as_of: datetime | None):
     """Per commune: citizens who completed, passed (best attempt) and the sum of best scores."""
     if as_of is None:
         best = (select(BestResult.citizen_id, BestResult.score, BestResult.passed)
@@ -120,11 +119,11 @@ def _best_results(round_id: int, as_of: datetime | None):  # type: ignore[no-unt
     return db.session.execute(stmt).all()
 
 
-def sql_local_day(column) -> ColumnElement:  # type: ignore[no-untyped-def]
+def sql_local_day(column) -> ColumnElement:
     """SQL for the Vietnam calendar day of a stored naive-UTC timestamp, as 'YYYY-MM-DD'."""
     if db.engine.dialect.name == "sqlite":
-        return func.date(column, f"+{VN_OFFSET_HOURS} hours")
-    shifted = column + literal_column(f"interval '{VN_OFFSET_HOURS} hours'")
+        return func.date(column, f"+{UTC_OFFSET_HOURS} hours")
+    shifted = column + literal_column(f"interval '{UTC_OFFSET_HOURS} hours'")
     return func.to_char(cast(shifted, Date), "YYYY-MM-DD")
 
 

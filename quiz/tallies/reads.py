@@ -1,5 +1,7 @@
 """Reading the live tallies: every commune's figures and the daily chart, from the database when Redis fails."""
 import time
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import redis
 from flask import current_app
@@ -20,6 +22,10 @@ from quiz.tallies.state import State, report_lost_writes
 
 FIGURES = ("attempts", "completed", "passed", "score_sum")
 FALLBACK_SECONDS = 5.0
+_T = TypeVar("_T")
+# What READ answers: per requested hash a flat [field, value, field, value, ...] list (the client
+# decodes to str), or nil when no generation is live; redis-py types a script's result as object.
+_ReadResult = list[list[str]] | None
 
 
 def read_commune_figures(round_id: int | None) -> FiguresView:
@@ -28,7 +34,7 @@ def read_commune_figures(round_id: int | None) -> FiguresView:
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
         report_lost_writes()
-        raw = run_script(READ, [prefix()], *round_fields)
+        raw = cast(_ReadResult, run_script(READ, [prefix()], *round_fields))
     except redis.RedisError:
         return _fallback(round_id)
     if raw is None:
@@ -41,7 +47,7 @@ def read_commune_figures(round_id: int | None) -> FiguresView:
     return FiguresView(by_commune=figures, as_of=utcnow())
 
 
-def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list) -> None:
+def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list[str]) -> None:
     for code, value in zip(pairs[::2], pairs[1::2]):
         if code in figures:
             setattr(figures[code], name, int(value))
@@ -54,11 +60,11 @@ def _fallback(round_id: int | None) -> FiguresView:
         as_of=utcnow(), degraded=True))
 
 
-def _cached(key: tuple, compute):  # type: ignore[no-untyped-def]
+def _cached(key: tuple, compute: Callable[[], _T]) -> _T:
     with State.lock:
         cached = State.fallback.get(key)
     if cached and time.monotonic() - cached[0] < FALLBACK_SECONDS:
-        return cached[1]
+        return cast(_T, cached[1])  # stored below by the same key, so the same kind of value
     value = compute()
     with State.lock:
         State.fallback[key] = (time.monotonic(), value)
@@ -71,7 +77,7 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
     fields = [f":reg:day{suffix}"] + ([f":r:{round_id}:day{suffix}"] if round_id is not None else [])
     try:
         report_lost_writes()
-        raw = run_script(READ, [prefix()], *fields)
+        raw = cast(_ReadResult, run_script(READ, [prefix()], *fields))
     except redis.RedisError:
         raw = None
     if raw is None:

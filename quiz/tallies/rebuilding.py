@@ -3,9 +3,12 @@ import logging
 import threading
 import time
 import uuid
+from typing import cast
 
 import redis
 from flask import Flask, current_app
+from redis.typing import EncodableT, FieldT
+from werkzeug.local import LocalProxy
 
 from quiz.infra.extensions import db
 from quiz.infra.redis_client import get_redis, run_script
@@ -58,7 +61,8 @@ def _rebuild_locked() -> str:
     client.set(building_key(), generation, ex=3600)
     stale_token = client.get(stale_key()) or ""
     _write_snapshot(client, generation_key(generation), take_snapshot(current_app.config["PROVINCE_CODE"]))
-    old = run_script(SWAP, [prefix()], generation, stale_token, client=client)
+    # SWAP answers the generation it replaced (a decoded str) or nil; redis-py types a script's result as object
+    old = cast(str | None, run_script(SWAP, [prefix()], generation, stale_token, client=client))
     with State.lock:
         State.fallback.clear()
     if old:
@@ -76,7 +80,7 @@ def _write_snapshot(client: redis.Redis, g: str, snapshot: Snapshot) -> None:
     for round_id, snap in snapshot.rounds.items():
         pipe.sadd(f"{g}:rounds", round_id)
         for figure in FIGURES:
-            values = {code: getattr(f, figure) for code, f in snap.figures.items() if getattr(f, figure)}
+            values: dict[FieldT, EncodableT] = {code: getattr(f, figure) for code, f in snap.figures.items() if getattr(f, figure)}
             if values:
                 pipe.hset(round_key(g, round_id, figure), mapping=values)
         for (code, day), count in snap.completions_by_day.items():
@@ -93,7 +97,8 @@ def _delete_generation(client: redis.Redis, generation_prefix: str) -> None:
 
 def request_rebuild() -> None:
     """Rebuild in a background thread unless another worker already is (a Redis lock)."""
-    app, token = current_app._get_current_object(), uuid.uuid4().hex
+    # current_app is a LocalProxy (typed by Flask as the app itself); the thread needs the real app
+    app, token = cast("LocalProxy[Flask]", current_app)._get_current_object(), uuid.uuid4().hex
     try:
         if not get_redis().set(rebuild_lock_key(), token, nx=True, ex=LOCK_SECONDS):
             return

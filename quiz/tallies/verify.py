@@ -1,5 +1,6 @@
 """Comparing the live tallies with the database (`flask tallies verify`)."""
 from collections import Counter
+from typing import cast
 
 from flask import current_app
 
@@ -37,7 +38,8 @@ def verify(round_ids: list[int]) -> list[str]:
 def _daily_differences(round_id: int | None, codes: list[str]) -> list[str]:
     """Per-day chart counts (per commune and city) in the current generation against the database."""
     client = get_redis()
-    g = generation_key(client.get(current_generation_key()) or "none")
+    # the client decodes responses (decode_responses=True), so a str; redis-py types it bytes | str
+    g = generation_key(cast(str | None, client.get(current_generation_key())) or "none")
     if round_id is None:
         name, base, truth = "registrations", registration_key(g, ":day"), registrations_by_day()
     else:

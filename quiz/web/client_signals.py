@@ -5,7 +5,7 @@ time). The cookie is a random token, nothing else about the device is read (no f
 """
 import secrets
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 
 from quiz.contest.attempts import ClientKeys
 from quiz.infra.pseudonyms import device_key, network_key
@@ -31,7 +31,7 @@ def _device_token() -> str:
     return g.new_device_token
 
 
-def _set_device_cookie(response):  # type: ignore[no-untyped-def]
+def _set_device_cookie(response: Response) -> Response:
     token = g.pop("new_device_token", None)
     if token:
         response.set_cookie(current_app.config["DEVICE_COOKIE_NAME"], token, max_age=DEVICE_COOKIE_DAYS * 86400,

@@ -1,9 +1,10 @@
 """Forms of a person's details (registration, log-in, corrections), shared by the citizen pages and assisted registration; Vietnamese messages (WTForms ships none)."""
 from datetime import date, datetime
+from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, Field, Form, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from quiz.errors import DomainError
@@ -21,7 +22,7 @@ def parse_vn_date(text: str) -> date:
 class VietnameseDateField(StringField):
     """A date typed as dd/mm/yyyy: easier for elderly users than a date picker."""
 
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
         self.parsed: date | None = None
         try:
@@ -29,7 +30,7 @@ class VietnameseDateField(StringField):
         except ValueError:
             self.parsed = None
 
-    def pre_validate(self, form):  # type: ignore[no-untyped-def]
+    def pre_validate(self, form: Form) -> None:
         if self.data and getattr(self, "parsed", None) is None:
             raise ValidationError("Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1958.")
 
@@ -47,7 +48,7 @@ class RegisterForm(FlaskForm):
     publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã/phường của tôi nếu đoạt giải (không bắt buộc)")
 
 
-    def validate_phone(self, field):  # type: ignore[no-untyped-def]
+    def validate_phone(self, field: Field) -> None:
         """Shown with the other field errors at once, not only after they are fixed."""
         from quiz.infra.phones import InvalidPhone, normalise_phone
         try:
@@ -78,9 +79,11 @@ class ObjectionForm(FlaskForm):
 
 
 def applicant_from(form: RegisterForm) -> Applicant:
-    """The typed registration data as the domain's Applicant."""
+    """The typed registration data as the domain's Applicant (of a form that passed validation)."""
+    birth_date = form.birth_date.parsed
+    assert birth_date is not None, "a validated form has a parsed birth date (DataRequired + pre_validate)"
     return Applicant(
-        full_name=form.full_name.data, birth_date=form.birth_date.parsed, phone=form.phone.data,
+        full_name=form.full_name.data, birth_date=birth_date, phone=form.phone.data,
         commune_code=form.commune_code.data, password=form.password.data,
         consent=form.consent.data, publish_consent=form.publish_consent.data,
         guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",

@@ -1,15 +1,17 @@
 """Request-level glue: who is logged in, template helpers, error pages, response headers."""
 import hashlib
 import time
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import werkzeug.exceptions
-from flask import Flask, current_app, render_template, request, session, url_for
+from flask import Flask, Response, current_app, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, format_decimal
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from quiz.errors import NotFound
@@ -50,7 +52,7 @@ def session_citizen_id() -> int | None:
 
 
 # Built once: this runs on every request of a logged-in person.
-_ACTIVE_USER = {
+_ACTIVE_USER: dict[str, Select[tuple[Citizen | StaffUser]]] = {
     "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.is_active),
     "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)),
 }
@@ -77,7 +79,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return format_decimal(value, format=pattern)
 
 
-def format_datetime_vn(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:  # type: ignore[no-untyped-def]
+def format_datetime_vn(value: datetime | None, pattern: str = "dd/MM/yyyy HH:mm") -> str:
     """A stored UTC time shown in Vietnam time as 25/11/2026 09:05."""
     return format_datetime(value, pattern) if value else ""
 
@@ -89,7 +91,9 @@ def _fingerprint(path: str) -> str:
 
 def asset_url(filename: str) -> str:
     """A static file's URL carrying its content hash, so it can be cached for a year."""
-    path = Path(current_app.static_folder) / filename
+    static_folder = current_app.static_folder
+    assert static_folder is not None, "the app is created with its static folder"
+    path = Path(static_folder) / filename
     return url_for("static", filename=filename, v=_fingerprint(str(path)))
 
 
@@ -105,7 +109,7 @@ ERROR_TEXT = {
 }
 
 
-def render_error(error):  # type: ignore[no-untyped-def]
+def render_error(error: Exception) -> ResponseReturnValue:
     code = getattr(error, "code", 500) or 500
     message = ERROR_TEXT.get(code, ERROR_TEXT[500])
     if request.accept_mimetypes.best == "application/json" or request.is_json:
@@ -113,12 +117,12 @@ def render_error(error):  # type: ignore[no-untyped-def]
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def render_not_found(error: NotFound):  # type: ignore[no-untyped-def]
+def render_not_found(error: NotFound) -> ResponseReturnValue:
     """A domain NotFound or NotVisible (another commune's data) is the same 404 page as a missing URL."""
     return render_error(werkzeug.exceptions.NotFound())
 
 
-def render_rate_limited(error):  # type: ignore[no-untyped-def]
+def render_rate_limited(error: RateLimitExceeded) -> Response:
     """429 with Retry-After: the seconds until the exceeded window lets one more request through."""
     response = current_app.make_response(render_error(error))
     limit = limiter.current_limit
@@ -127,14 +131,14 @@ def render_rate_limited(error):  # type: ignore[no-untyped-def]
     return response
 
 
-def render_csrf_error(error):  # type: ignore[no-untyped-def]
+def render_csrf_error(error: CSRFError) -> ResponseReturnValue:
     message = "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại."
     if request.is_json or request.headers.get("X-CSRFToken"):
         return {"error": message}, 400
     return render_template("errors/error.html", code=400, message=message), 400
 
 
-def render_database_unavailable(error):  # type: ignore[no-untyped-def]
+def render_database_unavailable(error: OperationalError) -> Response:
     """The database is down or locked: nothing half-written (the transaction rolled back); try again."""
     db.session.rollback()
     current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
@@ -148,7 +152,7 @@ def render_database_unavailable(error):  # type: ignore[no-untyped-def]
     return response
 
 
-def set_default_headers(response):  # type: ignore[no-untyped-def]
+def set_default_headers(response: Response) -> Response:
     """nosniff everywhere; pages for a logged-in person are never stored by browsers or proxies."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # the signed session, not current_user: that would load the person on endpoints that skip it

@@ -35,7 +35,7 @@ def _pseudonym(value: str) -> str:
 
 
 def attempt_key() -> str:
-    return f"attempt:{request.view_args.get('attempt_id')}"
+    return f"attempt:{(request.view_args or {}).get('attempt_id')}"
 
 
 def staff_key() -> str:
