@@ -26,6 +26,7 @@ from quiz.contest.attempts import submit_attempt  # noqa: E402
 from quiz.contest.overdue import close_overdue  # noqa: E402
 from quiz.infra.clock import utcnow  # noqa: E402
 from quiz.infra.extensions import db  # noqa: E402
+from quiz.infra.redis_client import get_redis  # noqa: E402
 from quiz.models import Attempt, AttemptItem, Citizen, Commune, Question, Round  # noqa: E402
 from quiz.people.communes import sync_communes  # noqa: E402
 from quiz.questions.bank import load_sample_bank  # noqa: E402
@@ -107,7 +108,7 @@ def main() -> None:
         if db.engine.dialect.name == "postgresql":
             db.session.remove()
             db.drop_all()
-        tallies.get_redis().flushdb()
+        get_redis().flushdb()
 
 
 if __name__ == "__main__":

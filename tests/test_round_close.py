@@ -74,3 +74,20 @@ def test_starting_shortly_before_the_close_says_how_many_minutes_remain(app, cli
     assert "7 phút" in page
     attempt_id = start(client)
     assert "7 phút" in client.get(f"/thi/{attempt_id}").get_data(as_text=True)
+
+
+def test_no_reveal_while_any_attempt_of_the_round_still_accepts_answers(ctx, contest):
+    """Even a row that escaped the cap (deadline after the close) holds the reveal back until it ends."""
+    from sqlalchemy import update as sql_update
+
+    from quiz.contest.results import answers_revealed
+    from quiz.models import Attempt
+    now = utcnow()
+    round_ = _round(contest)
+    attempt = attempts.start_attempt(make_citizen().id, round_, now, GRACE)
+    round_.closes_at = now - timedelta(minutes=5)
+    db.session.commit()
+    db.session.execute(sql_update(Attempt).where(Attempt.id == attempt.id).values(deadline_at=now + timedelta(minutes=3)))
+    db.session.commit()
+    assert not answers_revealed(round_, now, GRACE)
+    assert answers_revealed(round_, now + timedelta(minutes=4), GRACE)

@@ -73,8 +73,9 @@ def _close_batch(cut_off: datetime, size: int) -> list[SubmitOutcome]:
         ids = [attempt.id for attempt in due]
         _mark_items_that_do_not_count(ids)
         scores = _scores(ids)
-        _save_grades(due, scores)
-        outcomes = _update_bests(due, scores)
+        grades = [_grade(attempt, scores) for attempt in due]
+        _execute(_SAVE, grades)
+        outcomes = _update_bests(due, grades)
         for outcome in outcomes:  # sent after the commit, as for every graded attempt
             tally_events.queue(tally_events.graded(outcome))
         return outcomes
@@ -136,16 +137,11 @@ def _grade(attempt: _Due, scores: dict[int, tuple[int, int]]) -> dict:
             "duration_seconds": int((attempt.deadline_at - attempt.started_at).total_seconds())}
 
 
-def _save_grades(due: list[_Due], scores: dict[int, tuple[int, int]]) -> None:
-    _execute(_SAVE, [_grade(attempt, scores) for attempt in due])
-
-
-def _update_bests(due: list[_Due], scores: dict[int, tuple[int, int]]) -> list[SubmitOutcome]:
+def _update_bests(due: list[_Due], grades: list[dict]) -> list[SubmitOutcome]:
     """Each citizen's best result, in deadline order (several attempts of one citizen may be in a batch)."""
     bests = _current_bests(due)
     outcomes = []
-    for attempt in due:
-        graded = _grade(attempt, scores)
+    for attempt, graded in zip(due, grades, strict=True):
         key = (attempt.round_id, attempt.citizen_id)
         best = bests.get(key)
         previous = best.snapshot() if best else None

@@ -36,7 +36,7 @@ def answers_revealed(round_: Round, now: datetime, grace: timedelta) -> bool:
     if not round_.reveals_answers(now, grace):
         return False
     still_open = select(Attempt.id).where(Attempt.round_id == round_.id, Attempt.submitted_at.is_(None),
-                                          Attempt.deadline_at + grace >= now).limit(1)
+                                          Attempt.deadline_at >= now - grace).limit(1)
     return db.session.scalar(still_open) is None
 
 
