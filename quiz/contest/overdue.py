@@ -5,12 +5,13 @@ saved before its deadline, recorded as submitted at its deadline (closed automat
 in the best results and the tallies. Set-based: a batch of attempts costs a few statements, not a
 submit each, so a backlog of 100,000 is cleared in well under a minute.
 """
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, Integer, Result, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import Executable, Result, bindparam, insert, select, update
 
 from quiz.contest import grading
 from quiz.contest.attempts import BestSnapshot, SubmitOutcome
@@ -70,9 +71,7 @@ def _close_batch(cut_off: datetime, size: int) -> list[SubmitOutcome]:
         due = _lock_due(cut_off, size)
         if not due:
             return []
-        ids = [attempt.id for attempt in due]
-        _mark_items_that_do_not_count(ids)
-        scores = _scores(ids)
+        scores = _scores(due)
         grades = [_grade(attempt, scores) for attempt in due]
         _execute(_SAVE, grades)
         outcomes = _update_bests(due, grades)
@@ -94,33 +93,51 @@ def _lock_due(cut_off: datetime, size: int) -> list[_Due]:
     return [_Due(*row) for row in _execute(_DUE, {"cut_off": cut_off, "size": size})]
 
 
-def _mark_items_that_do_not_count(ids: list[int]) -> None:
-    """Never answered or answered after the deadline: wrong. Answers saved in time keep the save's mark."""
-    deadline = select(Attempt.deadline_at).where(Attempt.id == AttemptItem.attempt_id).scalar_subquery()
-    db.session.execute(update(AttemptItem).where(
-        AttemptItem.attempt_id.in_(ids),
-        or_(AttemptItem.answered_at.is_(None), AttemptItem.answered_at > deadline))
-        .values(is_correct=False), execution_options={"synchronize_session": False})
-    _mark_unmarked(ids)
+def _scores(due: list[_Due]) -> dict[int, tuple[int, int]]:
+    """attempt id → (right, items), from the items' marks; the few marks that must change are written.
+
+    An answer counts if saved by the deadline, with the mark its save stored. Answered later (within
+    the grace): wrong, and marked so. Never answered: no mark is written (NULL counts as not right
+    everywhere: the score, the statistics, the review), since writing False into a fifth of two million
+    rows was most of the sweep's time on PostgreSQL. One read of four plain columns per batch.
+    """
+    deadlines = {attempt.id: attempt.deadline_at for attempt in due}
+    right: Counter[int] = Counter()
+    items: Counter[int] = Counter()
+    now_wrong, unmarked = [], []
+    for attempt_id, item_id, answered_at, mark in _execute(_ITEM_MARKS, {"ids": list(deadlines)}):
+        items[attempt_id] += 1
+        if answered_at is None:
+            continue
+        if answered_at > deadlines[attempt_id]:
+            if mark is not False:
+                now_wrong.append({"item_id": item_id, "mark": False})
+        elif mark is None:
+            unmarked.append(item_id)
+        elif mark:
+            right[attempt_id] += 1
+    for attempt_id, change in _mark_unmarked(unmarked):
+        right[attempt_id] += int(change["mark"])
+        now_wrong.append(change)
+    if now_wrong:
+        _execute(_SET_MARK, now_wrong)
+    return {attempt_id: (right[attempt_id], items[attempt_id]) for attempt_id in deadlines}
 
 
-def _mark_unmarked(ids: list[int]) -> None:
+_ITEM_MARKS = (select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.answered_at, AttemptItem.is_correct)
+               .where(AttemptItem.attempt_id.in_(bindparam("ids", expanding=True))))
+_SET_MARK = update(AttemptItem).where(AttemptItem.id == bindparam("item_id")).values(is_correct=bindparam("mark"))
+
+
+def _mark_unmarked(item_ids: list[int]) -> list[tuple[int, dict]]:
     """Answers saved before marks were stored on save (older rows) get their mark from the key now."""
-    rows = _execute(select(AttemptItem.id, AttemptItem.selected, QuestionVersion.correct)
+    if not item_ids:
+        return []
+    rows = _execute(select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.selected, QuestionVersion.correct)
                     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-                    .where(AttemptItem.attempt_id.in_(ids), AttemptItem.is_correct.is_(None)), {}).all()
-    if rows:
-        _execute(update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
-                 .values(is_correct=bindparam("mark")),
-                 [{"item_id": id_, "mark": grading.is_item_correct(selected, correct)} for id_, selected, correct in rows])
-
-
-def _scores(ids: list[int]) -> dict[int, tuple[int, int]]:
-    """attempt id → (right, items)."""
-    right = func.sum(cast(AttemptItem.is_correct, Integer))
-    stmt = (select(AttemptItem.attempt_id, right, func.count(AttemptItem.id))
-            .where(AttemptItem.attempt_id.in_(ids)).group_by(AttemptItem.attempt_id))
-    return {attempt_id: (int(score or 0), count) for attempt_id, score, count in _execute(stmt, {})}
+                    .where(AttemptItem.id.in_(item_ids)), {})
+    return [(attempt_id, {"item_id": item_id, "mark": grading.is_item_correct(selected, correct)})
+            for attempt_id, item_id, selected, correct in rows]
 
 
 _SAVE = (update(Attempt).where(Attempt.id == bindparam("attempt_id"))

@@ -24,7 +24,7 @@ CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_TRIES = 5
 PER_PHONE = (3, timedelta(minutes=15))  # codes sent to one phone (all purposes) within the window
-PER_IP = (20, timedelta(hours=1))  # loose: a carrier's NAT or a commune hall's Wi-Fi serves many people
+PER_IP = (300, timedelta(hours=1))  # loose: a carrier NAT or a commune hall Wi-Fi serves many people
 # Without tone marks on purpose: a GSM-7 text fits one SMS (a Unicode one needs two).
 MESSAGE = "Ma xac minh Cong dan so cua ban la {code}. Ma co hieu luc 5 phut. Khong chia se ma nay cho bat ky ai."
 
