@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup test install bench bench-dashboard bench-questions bench-load bench-lighthouse clean
+.PHONY: run setup test install bench bench-dashboard bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,7 +32,7 @@ test: install
 	bash scripts/run_tests.sh
 
 ## Benchmarks (print figures; see README "Benchmarks").
-bench: bench-dashboard bench-questions bench-load bench-lighthouse
+bench: bench-dashboard bench-questions bench-load bench-lighthouse bench-page-weight
 
 bench-dashboard: install
 	$(BIN)/python bench/dashboard_reads.py
@@ -44,9 +44,19 @@ bench-load: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/load.py
 
+## Open-loop ladder on one server (PostgreSQL, its own Redis, nginx if installed): capacity and tails, see docs/capacity.md.
+bench-open: install
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/open_loop.py
+
 bench-lighthouse: install
 	command -v chromium >/dev/null || apt-get install -y chromium
 	$(BIN)/python bench/lighthouse.py
+
+## Bytes of a cold first visit of every citizen page, fonts included (budget 50 KB).
+bench-page-weight: install
+	command -v chromium >/dev/null || apt-get install -y chromium
+	$(BIN)/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -21,6 +21,11 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'congdanso.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+    # A PostgreSQL streaming replica for reports, exports and the dashboards' and feed's database
+    # fallbacks (quiz/infra/replica.py); empty = read from the primary. A read waits at most this long
+    # for the replica to replay what the primary had committed, else it reads from the primary.
+    DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL", "")
+    DATABASE_READ_MAX_WAIT_SECONDS = float(os.environ.get("DATABASE_READ_MAX_WAIT_SECONDS", "2"))
     # A pooled connection idle longer than this is tested before use (quiz.database.ping_idle_connections);
     # 0 tests every checkout, as SQLAlchemy's pool_pre_ping does, at a round trip per request.
     DATABASE_POOL_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_POOL_PING_IDLE_SECONDS", "10"))
@@ -28,8 +33,21 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Redis must never stall a citizen's request: fail fast and fall back to the database.
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1.0"))
+    # The admission room for "Bắt đầu" (quiz/admission.py): starts let through per minute by the whole
+    # platform (0 = no room); the first seconds after an opening are a random draw among those waiting;
+    # processes = app processes sharing the capacity when Redis is down and each admits its own share.
+    ADMISSION_STARTS_PER_MINUTE = float(os.environ.get("ADMISSION_STARTS_PER_MINUTE", "0"))
+    ADMISSION_DRAW_SECONDS = float(os.environ.get("ADMISSION_DRAW_SECONDS", "10"))
+    ADMISSION_BURST_SECONDS = float(os.environ.get("ADMISSION_BURST_SECONDS", "5"))  # starts let through at once
+    ADMISSION_PROCESSES = _env_int("ADMISSION_PROCESSES", _env_int("GUNICORN_WORKERS", 5))
     PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "31").zfill(2)
     CONTEST_TITLE = os.environ.get("CONTEST_TITLE", "Công dân số – sử dụng thông minh, sống an toàn")
+    # the footer of every page: who runs the contest and how to reach them
+    ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "Ban Tổ chức cuộc thi Công dân số")
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "")
+    ORGANIZER_HOURS = os.environ.get("ORGANIZER_HOURS", "7:30–17:00, Thứ Hai – Thứ Sáu")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "")
+    ORGANIZER_ADDRESS = os.environ.get("ORGANIZER_ADDRESS", "")
     BABEL_DEFAULT_LOCALE = "vi"
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -59,16 +77,27 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
-    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default, deliberately slow
+    # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20 ms of one core per log-in or
+    # registration (Werkzeug's scrypt took 100 ms). See quiz.infra.passwords_hash.py.
+    ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 19 * 1024)
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
+    ARGON2_LANES = _env_int("ARGON2_LANES", 1)
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     COMPRESS_ALGORITHM = ["br", "gzip"]  # nginx may compress instead; then set COMPRESS_REGISTER=0
     COMPRESS_REGISTER = os.environ.get("COMPRESS_REGISTER", "1") == "1"
     COMPRESS_MIN_SIZE = 500
-    COMPRESS_STREAMS = False  # static files are sent as streams: nginx compresses those in production
+    COMPRESS_STREAMS = False  # Flask-Compress's stream mode leaves the static file open
+    # static CSS, JS, SVG are read into memory (quiz.web.hooks.buffer_static_text) so the app compresses them
+    # too and a first visit stays under 50 KB without nginx; 0 when nginx compresses static files
+    COMPRESS_STATIC = os.environ.get("COMPRESS_STATIC", "1") == "1"
 
 
 class DevelopmentConfig(Config):
     """Local runs: `make run`."""
+
+    # sample values so that the footer shows as it will in production (set the real ones in .env)
+    ORGANIZER_HOTLINE = os.environ.get("ORGANIZER_HOTLINE", "0225 3000 000")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "congdanso@example.vn")
 
 
 class TestConfig(Config):
@@ -76,12 +105,14 @@ class TestConfig(Config):
 
     APP_ENV = "testing"
     TESTING = True
+    ORGANIZER_HOTLINE = "0225 3000 000"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    DATABASE_READ_URL = ""  # tests/test_replica.py builds its own app against a real replica
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only; production keeps Werkzeug's scrypt
+    ARGON2_MEMORY_KIB, ARGON2_TIME_COST = 64, 1  # fast in tests only; production keeps OWASP's minimum
     ALLOWANCE_HMAC_KEY = "test-allowance-key"
     OVERDUE_SWEEP_EVERY_SECONDS = -1.0  # tests that want the request-driven sweep turn it on
 

@@ -1,20 +1,20 @@
 """Staff login, logout and the forced password change on first login."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
-from quiz.infra.extensions import db
-from quiz.models import StaffUser
+from quiz.errors import ValidationError
+from quiz.people.staff_accounts import authenticate_staff, change_staff_password
+from quiz.web.forms import form_field_error
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     form = StaffLoginForm()
     if form.validate_on_submit():
-        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
-        if staff and staff.active and staff.check_password(form.password.data):
+        staff = authenticate_staff(form.username.data, form.password.data)
+        if staff is not None:
             login_user(staff)
             return redirect(_safe_next() or url_for("admin.index"))
         form.form_errors.append("Tên đăng nhập hoặc mật khẩu chưa đúng.")
@@ -36,12 +36,11 @@ def logout():  # type: ignore[no-untyped-def]
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors = ["Mật khẩu hiện tại chưa đúng."]
+        try:
+            change_staff_password(current_user, form.current.data, form.new.data)
+        except ValidationError as error:
+            form_field_error(form, error)
         else:
-            current_user.set_password(form.new.data)
-            current_user.must_change_password = False
-            db.session.commit()
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/change_password.html", form=form)

@@ -1,13 +1,55 @@
 """Admin forms (Vietnamese messages)."""
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from collections.abc import Mapping
 
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from quiz.contest.rounds import PREDICTION_LIMIT
+from quiz.models import Round
 from quiz.privacy.data_requests import KIND_LABELS
 
 WHOLE_NUMBER = "Vui lòng nhập số nguyên."
 
 REQUIRED = "Vui lòng điền mục này."
+
+
+class WholeNumberField(IntegerField):
+    """IntegerField with a Vietnamese message when the box holds something that is not a whole number."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text}: vui lòng nhập số nguyên.") from None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in Vietnam time, with a Vietnamese message when it cannot be read."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Vui lòng nhập đủ ngày giờ mở và đóng.") from None
 
 
 class StaffLoginForm(FlaskForm):
@@ -30,21 +72,21 @@ class NoticeForm(FlaskForm):
 class RequestActionForm(FlaskForm):
     """Acknowledge or complete a pending data request (the button's value is the action)."""
 
-    request_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    request_id = WholeNumberField("Mã yêu cầu", validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     action = HiddenField(validators=[DataRequired()])
 
 
 class ReceiveRequestForm(FlaskForm):
     """A request received by letter, phone or at the commune hall."""
 
-    citizen_id = IntegerField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
+    citizen_id = WholeNumberField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
                                                               NumberRange(min=1, max=2**31 - 1)])
     kind = SelectField("Loại yêu cầu", choices=list(KIND_LABELS.items()))
     detail = StringField("Nội dung", validators=[Optional(), Length(max=2000)])
 
 
 class RetentionForm(FlaskForm):
-    days = IntegerField("Số ngày lưu sau đợt thi cuối", validators=[
+    days = WholeNumberField("Số ngày lưu sau đợt thi cuối", validators=[
         InputRequired(WHOLE_NUMBER),
         NumberRange(min=1, max=3650, message="Thời gian lưu từ 1 đến 3.650 ngày.")])
 
@@ -53,3 +95,62 @@ class ReasonForm(FlaskForm):
     """Why a staff member needs personal data in full (checked by quiz.audit.require_reason)."""
 
     reason = StringField("Lý do", validators=[Length(max=500)])
+
+
+def first_error(form: FlaskForm) -> str:
+    """The first message of a form that did not validate, for a one-line notice above it."""
+    messages = [message for errors in form.errors.values() for message in errors]
+    return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
+
+
+def _whole(label: str, low: int, high: int, default: int | None = None) -> WholeNumberField:
+    """A bounded whole number (an empty box takes the default)."""
+    message = f"{label}: nhập số nguyên từ {low:,} đến {high:,}.".replace(",", ".").replace("%", "%%")  # %-formatted
+    return WholeNumberField(label, default=default,
+                            validators=[Optional(), NumberRange(min=low, max=high, message=message)])
+
+
+class RoundForm(FlaskForm):
+    """A round's settings; per-topic quotas arrive as quota_<topic id> fields (see quotas())."""
+
+    name = StringField("Tên đợt thi", validators=[Length(max=200)])
+    description = TextAreaField("Mô tả", validators=[Optional(), Length(max=5000)])
+    opens_at = LocalDateTimeField("Mở lúc", format="%Y-%m-%dT%H:%M",
+                                  validators=[InputRequired("Vui lòng nhập đủ ngày giờ mở và đóng.")])
+    closes_at = LocalDateTimeField("Đóng lúc", format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired("Vui lòng nhập đủ ngày giờ mở và đóng.")])
+    question_count = _whole("Số câu hỏi", 1, 200, 20)
+    time_limit_minutes = _whole("Thời gian làm bài (phút)", 1, 24 * 60, 20)
+    attempts_allowed = _whole("Số lượt thi", 1, 1000, 3)
+    pass_percent = _whole("Điểm đạt (%)", 0, 100, 80)
+    reveal_answers = SelectField("Công bố đáp án", default=Round.REVEAL_AFTER_CLOSE,
+                                 choices=[(Round.REVEAL_AFTER_CLOSE, "Sau khi đợt thi đóng"),
+                                          (Round.REVEAL_AFTER_SUBMIT, "Ngay sau khi nộp bài")])
+    prediction_question = StringField("Câu hỏi dự đoán", validators=[Optional(), Length(max=1000)])
+    prediction_answer = _whole("Đáp án câu dự đoán", -PREDICTION_LIMIT, PREDICTION_LIMIT)
+    prediction_min = _whole("Câu dự đoán: số nhỏ nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 0)
+    prediction_max = _whole("Câu dự đoán: số lớn nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 10_000_000)
+    min_seconds_per_question = _whole("Số giây tối thiểu mỗi câu", 0, 600, 3)
+    verified_phone_for_prizes = BooleanField("Chỉ người đã xác minh số điện thoại mới được xét giải")
+    stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
+    stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
+    confirm = BooleanField("Tôi xác nhận thay đổi đợt thi đang có bài làm")
+
+    def validate_closes_at(self, field: LocalDateTimeField) -> None:
+        for moment in (self.opens_at.data, field.data):
+            if moment is not None and not 2020 <= moment.year <= 2100:
+                raise ValidationError("Ngày giờ mở và đóng cần trong khoảng năm 2020–2100.")
+
+    def quotas(self, form_data: Mapping[str, str]) -> dict[str, int] | None:
+        """{topic id: count} from the quota_<id> boxes that hold a count from 1 to 200."""
+        quotas = {key[6:]: int(value) for key, value in form_data.items()
+                  if key.startswith("quota_") and key[6:].isdigit() and value.strip().isdigit()
+                  and 0 < int(value) <= 200}
+        return quotas or None
+
+
+class CommuneContactForm(FlaskForm):
+    office_name = StringField("Nơi hỗ trợ (ví dụ: Bộ phận một cửa UBND xã)", validators=[DataRequired(REQUIRED), Length(max=200)])
+    phone = StringField("Số điện thoại liên hệ", validators=[DataRequired(REQUIRED), Length(max=30)])
+    address = StringField("Địa chỉ", validators=[DataRequired(REQUIRED), Length(max=300)])
+    hours = StringField("Giờ làm việc (ví dụ: Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00)", validators=[DataRequired(REQUIRED), Length(max=200)])

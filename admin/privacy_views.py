@@ -4,12 +4,11 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.forms import NoticeForm, ReasonForm, ReceiveRequestForm, RequestActionForm, RetentionForm
+from admin.forms import NoticeForm, ReasonForm, ReceiveRequestForm, RequestActionForm, RetentionForm, first_error
 from admin.report_views import cut_off_arg
 from quiz.audit import events
 from quiz.errors import DomainError, ValidationError
@@ -65,7 +64,7 @@ def _data_request_action(action: str, now: datetime) -> None:
     """One of the page's four forms: acknowledge, complete, receive a request, or set the retention."""
     form = {"receive": ReceiveRequestForm, "retention": RetentionForm}.get(action, RequestActionForm)()
     if not form.validate():
-        raise ValidationError(_first_error(form))
+        raise ValidationError(first_error(form))
     if action == "acknowledge":
         data_requests.acknowledge(form.request_id.data, current_user.id, now)
     elif action == "complete":
@@ -77,11 +76,6 @@ def _data_request_action(action: str, now: datetime) -> None:
         set_retention_days(form.days.data, current_user.id)
 
 
-def _first_error(form: FlaskForm) -> str:
-    messages = [message for errors in form.errors.values() for message in errors]
-    return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
-
-
 @bp.post("/nguoi-du-thi/<int:citizen_id>/so-dien-thoai")
 @organizer_required
 def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
@@ -89,7 +83,7 @@ def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
     form = ReasonForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form))
+            raise ValidationError(first_error(form))
         citizen = staff_actions.reveal_phone(current_user, citizen_id, form.reason.data or "")
     except ValidationError as error:
         flash(error.message, "error")

@@ -24,6 +24,8 @@ from quiz.audit import require_reason
 from quiz.contest.overdue import close_overdue
 from quiz.errors import ValidationError
 from quiz.infra.clock import local_to_utc, utcnow
+from quiz.infra.extensions import db
+from quiz.infra.replica import replica_reads
 from quiz.reports.dashboard import commune_rows
 from quiz.reports.exports import (
     appendix_csv,
@@ -57,7 +59,8 @@ def rows_as_of(round_id: int | None, cut_off: datetime | None):  # type: ignore[
     else:
         grace = timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
         close_overdue(min(utcnow(), cut_off + grace), grace)  # attempts due by the cut-off count as the sweep grades them
-        view = FiguresView(by_commune=figures_from_database(province, round_id, cut_off), as_of=cut_off)
+        with replica_reads(db.engine):  # the replica once it holds every commit up to now (≥ the cut-off)
+            view = FiguresView(by_commune=figures_from_database(province, round_id, cut_off), as_of=cut_off)
     return commune_rows(view, province), view.as_of
 
 

@@ -1,6 +1,5 @@
 """Rounds (đợt thi), their ranking, and question statistics: organizer pages."""
 import io
-from datetime import datetime
 
 import xlsxwriter
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
+from admin.forms import RoundForm, first_error
 from quiz.contest.question_stats import (
     commune_stats,
     question_stats,
@@ -27,35 +27,24 @@ from quiz.models import Commune, Round, Topic
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _local(name: str) -> datetime:
-    try:
-        return local_to_utc(datetime.strptime(request.form.get(name, "")[:16], "%Y-%m-%dT%H:%M"))
-    except ValueError:
-        raise DomainError("Vui lòng nhập đủ ngày giờ mở và đóng.", name) from None
-
-
-def _int(name: str, default: int | None = None) -> int | None:
-    value = request.form.get(name, "").strip()
-    if not value:
-        return default
-    if not value.lstrip("-").isdigit():
-        raise DomainError("Vui lòng nhập số nguyên.", name)
-    return int(value)
-
-
-def _draft_from_form() -> RoundDraft:
-    quotas = {key[6:]: int(value) for key, value in request.form.items()
-              if key.startswith("quota_") and value.strip().isdigit() and int(value) > 0}
+def _draft(form: RoundForm) -> RoundDraft:
+    """The form's settings as the domain's draft (times typed in Vietnam time, stored in UTC)."""
     return RoundDraft(
-        name=request.form.get("name", ""), opens_at=_local("opens_at"), closes_at=_local("closes_at"),
-        question_count=_int("question_count", 20), topic_quotas=quotas or None,
-        time_limit_seconds=(_int("time_limit_minutes", 20) or 0) * 60, attempts_allowed=_int("attempts_allowed", 3),
-        pass_percent=_int("pass_percent", 80), reveal_answers=request.form.get("reveal_answers", Round.REVEAL_AFTER_CLOSE),
-        description=request.form.get("description", ""), prediction_question=request.form.get("prediction_question"),
-        prediction_answer=_int("prediction_answer"), prediction_min=_int("prediction_min", 0),
-        prediction_max=_int("prediction_max", 10_000_000),
-        min_seconds_per_question=_int("min_seconds_per_question", 3),
-        verified_phone_for_prizes=request.form.get("verified_phone_for_prizes") == "1")
+        name=form.name.data or "", opens_at=local_to_utc(form.opens_at.data), closes_at=local_to_utc(form.closes_at.data),
+        question_count=form.question_count.data or 20, topic_quotas=form.quotas(request.form),
+        time_limit_seconds=(form.time_limit_minutes.data or 20) * 60, attempts_allowed=form.attempts_allowed.data or 3,
+        pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
+        reveal_answers=form.reveal_answers.data, description=form.description.data or "",
+        prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data,
+        prediction_min=_or(form.prediction_min.data, 0), prediction_max=_or(form.prediction_max.data, 10_000_000),
+        min_seconds_per_question=_or(form.min_seconds_per_question.data, 3),
+        verified_phone_for_prizes=bool(form.verified_phone_for_prizes.data),
+        stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0)
+
+
+def _or(value: int | None, default: int) -> int:
+    """An empty box takes the default (0 typed stays 0)."""
+    return default if value is None else value
 
 
 @bp.get("/dot-thi")
@@ -72,25 +61,29 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) if round_id else None
     if round_id and round_ is None:
         abort(404)
-    error = None
-    if request.method == "POST":
+    form, error = RoundForm(), None
+    if form.validate_on_submit():
         try:
-            draft = _draft_from_form()
-            if round_ is None:
-                round_ = create_round(draft, current_user.id)
-            else:
-                update_round(round_.id, draft, current_user.id, confirmed=request.form.get("confirm") == "1")
+            round_ = _save_round(round_, _draft(form), form.confirm.data)
         except DomainError as exc:
             error = exc.message
-            db.session.rollback()
         else:
             flash("Đã lưu đợt thi.", "success")
             return redirect(url_for("admin.round_edit", round_id=round_.id))
+    elif form.is_submitted():
+        error = first_error(form)
     quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
     topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
                                 .order_by(Topic.name)).all()
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
                            locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
+
+
+def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Round:
+    if round_ is None:
+        return create_round(draft, current_user.id)
+    update_round(round_.id, draft, current_user.id, confirmed=confirmed)
+    return round_
 
 
 @bp.get("/dot-thi/<int:round_id>/xep-hang")

@@ -5,6 +5,7 @@ from flask import Flask
 
 from config import config_for
 from quiz.infra.clock import DISPLAY_TIMEZONE
+from quiz.infra.settings import configure as configure_settings
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -16,10 +17,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config_for(config_name))
     app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
+    configure_settings(app.config)
     _check_production_secret(app)
 
     from quiz import cli
-    from quiz.infra import pseudonyms
+    from quiz.infra import pseudonyms, replica
     from quiz.infra.database import configure_sqlite, ping_idle_connections
     from quiz.infra.extensions import (
         babel,
@@ -42,6 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     limiter.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
+    replica.init_app(app)
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)

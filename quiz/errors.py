@@ -10,10 +10,12 @@ class DomainError(Exception):
 
     status = 409
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, problems: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # every broken rule as (field, message), so a form can show them all at once
+        self.problems = problems or [(field or "", message)]
 
 
 class ValidationError(DomainError):

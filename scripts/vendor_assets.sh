@@ -25,30 +25,16 @@ put "$work/chartjs/dist/chart.umd.min.js" static/vendor/chart.umd.min.js
 put "$work/chartjs/LICENSE.md" static/vendor/LICENSES/chart.js.txt
 
 unpack "$FONT" font
+mkdir -p assets/fonts
 for weight in 400 700; do
   for subset in latin vietnamese; do
     f="be-vietnam-pro-$subset-$weight-normal.woff2"
-    put "$work/font/files/$f" "static/vendor/fonts/$f"
+    put "$work/font/files/$f" "assets/fonts/$f"
   done
 done
 put "$work/font/LICENSE" static/vendor/LICENSES/be-vietnam-pro.txt
-# @font-face rules for those files, unicode-range taken from the package's 400.css/700.css
-# (its per-subset CSS files carry no unicode-range).
-python3 - "$work/font" > "$work/be-vietnam-pro.css" <<'PY'
-import re, sys
-root = sys.argv[1]
-for weight in (400, 700):
-    css = open(f"{root}/{weight}.css", encoding="utf-8").read()
-    for subset in ("vietnamese", "latin"):
-        m = re.search(r"/\* be-vietnam-pro-%s-%d-normal \*/\s*@font-face \{(.*?)\}" % (subset, weight), css, re.S)
-        r = m and re.search(r"unicode-range:\s*([^;]+);", m.group(1))
-        if not r:
-            sys.exit(f"no unicode-range for {subset} {weight} in {weight}.css")
-        # optional: no late swap (no layout shift on slow phones); the font is preloaded and cached
-        print(f"@font-face{{font-family:'Be Vietnam Pro';font-style:normal;font-display:optional;font-weight:{weight};"
-              f"src:url(./be-vietnam-pro-{subset}-{weight}-normal.woff2) format('woff2');unicode-range:{r.group(1).strip()};}}")
-PY
-put "$work/be-vietnam-pro.css" static/vendor/fonts/be-vietnam-pro.css
+# the served fonts are subsets of those (one file per weight, Vietnamese + UI characters only)
+.venv/bin/python scripts/subset_fonts.py
 
 unpack "$AXE" axe
 put "$work/axe/axe.min.js" tests/vendor/axe.min.js

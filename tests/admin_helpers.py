@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from werkzeug.security import generate_password_hash
-
 from quiz import tallies
 from quiz.contest import attempts
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
+from quiz.infra.passwords_hash import HashCost, hash_password
 from quiz.models import Round, StaffUser
 from tests.conftest import make_citizen
 
@@ -31,7 +30,7 @@ def take(round_, citizen_id, right, now=None):
 @cache
 def _staff_password_hash() -> str:
     """Hashed once per session: hashing is slow on purpose, and every admin test logs staff in."""
-    return generate_password_hash("matkhau-quan-tri")
+    return hash_password("matkhau-quan-tri", HashCost(64, 1, 1))  # TestConfig's cost: no rehash at log-in
 
 
 def add_staff(username: str, role: str = "organizer", commune_code: str | None = None) -> StaffUser:

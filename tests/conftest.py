@@ -9,11 +9,13 @@ from datetime import date, timedelta
 
 import pytest
 import redis as redis_lib
+from redis.cluster import RedisCluster
 from sqlalchemy import text
 
 from quiz import create_app
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
+from quiz.infra.redis_client import CLUSTER_SCHEME, cluster_nodes
 from quiz.models import Commune, Round
 from quiz.people.communes import sync_communes
 from quiz.people.consents import ensure_default_notice
@@ -75,10 +77,22 @@ def client(app):
     return app.test_client()
 
 
+class WholeCluster(RedisCluster):
+    """TEST_REDIS_URL=redis+cluster://…: the tests' own view of the cluster, KEYS and FLUSHDB over every master."""
+
+    def keys(self, pattern="*", **kwargs):  # type: ignore[no-untyped-def]
+        return super().keys(pattern, target_nodes=RedisCluster.PRIMARIES, **kwargs)
+
+    def flushdb(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().flushdb(*args, target_nodes=RedisCluster.PRIMARIES, **kwargs)
+
+
 @pytest.fixture
 def redis(app):
     """The real Redis on a dedicated database, emptied before and after; fails if Redis is missing."""
-    client = redis_lib.Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    url = app.config["REDIS_URL"]
+    client = (WholeCluster(startup_nodes=cluster_nodes(url), decode_responses=True)
+              if url.startswith(CLUSTER_SCHEME) else redis_lib.Redis.from_url(url, decode_responses=True))
     try:
         client.ping()
     except redis_lib.ConnectionError as exc:

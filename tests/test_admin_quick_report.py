@@ -68,7 +68,7 @@ def test_quick_report_numbers_and_lists_match_the_rows(app, client, contest):
     taking_part = sum(1 for n in registered.values() if n)
     assert taking_part == 12 and sum(registered.values()) == 68 and len(best) == 1
     assert text.startswith(f"Tính đến {local:%H} giờ {local:%M} ngày {local:%d/%m/%Y}, có {taking_part} xã, phường, "
-                           f"đặc khu có người tham gia, {sum(registered.values())} người đăng ký, "
+                           f"đặc khu có người dự thi, {sum(registered.values())} người đăng ký, "
                            f"{len(best)} người hoàn thành bài thi.")
     top = "; ".join(f"{c.name} ({registered[c.code]})" for c in order[:10])
     bottom = "; ".join(f"{c.name} ({registered[c.code]})" for c in reversed(order[-10:]))

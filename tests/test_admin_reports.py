@@ -61,7 +61,7 @@ def test_quick_report_counts_as_of_the_cut_off(app, client, contest):
     html = client.post(f"/quan-tri/bao-cao/nhanh?round={scenario.round_id}",
                        data={"csrf_token": token, "cut_off": cut_off}).get_data(as_text=True)
     text = re.search(r'<textarea[^>]*>(.*?)</textarea>', html, re.S).group(1)
-    assert "có 2 xã, phường, đặc khu có người tham gia, 2 người đăng ký, 2 người hoàn thành" in text
+    assert "có 2 xã, phường, đặc khu có người dự thi, 2 người đăng ký, 2 người hoàn thành" in text
     assert "nhiều nhất: Phường Thành Đông (1); Xã An Thành (1)" in text or \
         "nhiều nhất: Xã An Thành (1); Phường Thành Đông (1)" in text
 

@@ -44,6 +44,7 @@ CASES = {
     "admin.round_review": ("GET", "/quan-tri/dot-thi/{round_id}/kiem-tra", "forbidden"),
     "admin.round_review_decide": ("POST", "/quan-tri/dot-thi/{round_id}/kiem-tra/{citizen_b}/loai", "forbidden"),
     "admin.verify_citizen_phone": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/xac-minh-sdt", "not_found"),
+    "admin.commune_contact_edit": ("POST", f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", "absent"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here
 

@@ -1,5 +1,6 @@
 """Personal data: proven consent, the citizen's rights, anonymisation, staff access audit, retention."""
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -39,8 +40,10 @@ def test_my_data_page_download_and_no_store(client, app, contest):
     assert "0912345678" in page.get_data(as_text=True)
     data = json.loads(client.get("/du-lieu-cua-toi/tai-ve.json").data)
     assert (data["ho_ten"], data["so_dien_thoai"], data["ngay_sinh"], data["ma_xa"]) == \
-        ("Lê Thị Hoa", "0912345678", "1958-09-05", "10792")
-    assert {c["muc_dich"] for c in data["dong_y"]} == {"processing", "publish_winner"}
+        ("Lê Thị Hoa", "0912345678", "05/09/1958", "10792")
+    assert {c["muc_dich"] for c in data["dong_y"]} == {"Xử lý dữ liệu để dự thi",
+                                                       "Công bố họ tên và nơi sinh sống khi đoạt giải"}
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", data["dang_ky_luc"])  # Vietnam time, no UTC "Z"
     html = client.get("/du-lieu-cua-toi/tai-ve.html")
     assert "attachment" in html.headers["Content-Disposition"] and "Lê Thị Hoa" in html.get_data(as_text=True)
 

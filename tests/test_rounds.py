@@ -214,3 +214,34 @@ def test_statistics_page(app, client, contest):
     assert "Phường Thành Đông" in html and "Độ phân biệt" in html and html.count("<tr>") > 20
     html = client.get(f"/quan-tri/thong-ke-cau-hoi?round={contest.id}&xa={COMMUNE_B}").get_data(as_text=True)
     assert "Chưa có bài thi." in html
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"attempts_allowed": "ba"}, "Số lượt thi: vui lòng nhập số nguyên."),
+    ({"attempts_allowed": "99999999999999999999"}, "Số lượt thi: nhập số nguyên từ 1 đến 1.000."),
+    ({"opens_at": "hôm nay"}, "Vui lòng nhập đủ ngày giờ mở và đóng."),
+    ({"opens_at": "9999-01-01T08:00"}, "Ngày giờ mở và đóng cần trong khoảng năm 2020–2100."),
+    ({"pass_percent": "²"}, "Điểm đạt (%): vui lòng nhập số nguyên."),
+])
+def test_round_form_refuses_bad_numbers_and_dates_in_vietnamese(app, client, contest, changes, message):
+    """The round form is a WTForms form: every box bounded, each refusal a Vietnamese sentence, nothing saved."""
+    with app.app_context():
+        make_staff()
+        before = db.session.scalar(db.select(db.func.count(Round.id)))
+    staff_login(client)
+    form = {"csrf_token": csrf_token(client.get("/quan-tri/dot-thi/moi")), "name": "Tuần 2",
+            "opens_at": "2030-01-01T08:00", "closes_at": "2030-01-08T08:00", **changes}
+    response = client.post("/quan-tri/dot-thi/moi", data=form)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Round.id))) == before
+
+
+def test_retention_is_bounded(app, client, contest):
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    token = csrf_token(client.get("/quan-tri/yeu-cau-du-lieu"))
+    page = client.post("/quan-tri/yeu-cau-du-lieu", data={"csrf_token": token, "action": "retention", "days": "99999999"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Thời gian lưu từ 1 đến 3.650 ngày." in page

@@ -3,4 +3,11 @@ from flask import Blueprint
 
 bp = Blueprint("quiz", __name__)
 
-from quiz.citizen import my_data_views, phone_views, views  # noqa: E402,F401  (the routes register themselves on bp)
+from quiz.citizen import (  # noqa: E402,F401  (the routes register themselves on bp)
+    account_help_views,
+    info_views,
+    my_data_views,
+    phone_views,
+    registration_views,
+    views,
+)

@@ -17,6 +17,7 @@ from quiz.privacy.my_data import (
     personal_data,
     withdraw_optional_consent,
 )
+from quiz.privacy.my_data_text import for_citizen
 from quiz.web.forms import (
     CorrectionForm,
     DeleteForm,
@@ -46,7 +47,7 @@ def my_data() -> ResponseReturnValue:
 @bp.get("/du-lieu-cua-toi/tai-ve.<fmt>")
 @citizen_required
 def my_data_download(fmt: str) -> ResponseReturnValue:
-    data = personal_data(current_user)
+    data = for_citizen(personal_data(current_user))
     if fmt == "json":
         body, mimetype = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
     elif fmt == "html":

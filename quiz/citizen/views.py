@@ -1,33 +1,34 @@
 """Citizen pages: register, log in, take the quiz, see results."""
 from datetime import datetime, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from quiz import tallies
 from quiz.citizen import bp
+from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
 from quiz.contest import attempts
-from quiz.contest.integrity import record_registration_signal
-from quiz.contest.results import result_context
-from quiz.errors import AttemptError, AttemptNotFound, RegistrationError
-from quiz.infra.clock import to_local, utcnow
+from quiz.contest.result_summary import summarise
+from quiz.contest.results import review_items
+from quiz.contest.rules_text import round_for_rules
+from quiz.errors import AttemptError, AttemptNotFound
+from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
+from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
-from quiz.people.communes import province_communes
-from quiz.people.consents import current_notice
-from quiz.people.registration import register_citizen
+from quiz.people.password_upgrade import store_upgraded_hash
 from quiz.web.client_signals import client_keys
-from quiz.web.forms import LoginForm, RegisterForm, applicant_from, form_field_error
+from quiz.web.forms import LoginForm
 from quiz.web.hooks import format_datetime_vn
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
     PER_IP,
-    REGISTER_PER_PHONE,
     attempt_key,
     client_ip,
     phone_key,
@@ -35,36 +36,15 @@ from quiz.web.rate_limits import (
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
+    return settings().submit_grace
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_template("quiz/home.html", round=attempts.current_round(utcnow()))
-
-
-@bp.route("/dang-ky", methods=["GET", "POST"])
-@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
-@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"])
-def register() -> ResponseReturnValue:
-    form = RegisterForm()
-    communes = province_communes(current_app.config["PROVINCE_CODE"])
-    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
-    if form.validate_on_submit():
-        try:
-            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
-                                       to_local(utcnow()).date())
-        except RegistrationError as error:
-            form_field_error(form, error)
-            if error.field == "consent":
-                form.consent.data = False  # consent must be given again to the notice now shown
-        else:
-            record_registration_signal(citizen.id, client_keys(), utcnow())
-            login_user(citizen)
-            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
-            return redirect(url_for("quiz.contest"))
-    return render_template("quiz/register.html", form=form, communes=communes,
-                           notice=current_notice())
+    now = utcnow()
+    round_ = attempts.current_round(now) or round_for_rules(now)
+    figures = tallies.read_commune_figures(round_.id).totals if round_ else None
+    return render_template("quiz/home.html", round=round_, figures=figures, now=now)
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -75,6 +55,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         citizen = find_citizen_by_phone(form.phone.data)
         if citizen and citizen.is_active and citizen.check_password(form.password.data):
+            store_upgraded_hash(citizen)
             login_user(citizen, remember=True)
             return redirect(url_for("quiz.contest"))
         form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
@@ -120,6 +101,10 @@ def start() -> ResponseReturnValue:
     if round_ is None:
         flash("Hiện chưa có đợt thi nào đang mở.", "error")
         return redirect(url_for("quiz.contest"))
+    if attempts.open_attempt(round_.id, current_user.id) is None:  # resuming never waits
+        verdict = admission_verdict(round_, now)
+        if not verdict.admitted:
+            return waiting_page(verdict)
     try:
         attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
     except AttemptError as error:
@@ -152,6 +137,7 @@ def render_take(attempt: Attempt, prediction_error: str | None = None,
                 prediction_typed: str | None = None) -> str:
     seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
+                           late_after=attempt.accepts_until(grace()),
                            prediction_error=prediction_error, prediction_typed=prediction_typed)
 
 
@@ -229,7 +215,10 @@ def result(attempt_id: int) -> ResponseReturnValue:
     attempt = own_attempt(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    return render_template("quiz/result.html", **result_context(attempt, utcnow(), grace()))
+    now = utcnow()
+    summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
+    return render_template("quiz/result.html", attempt=attempt, summary=summary,
+                           review=review_items(attempt, now, grace()))
 
 
 @bp.get("/ket-qua")

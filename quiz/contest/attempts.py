@@ -25,6 +25,7 @@ from quiz.models import (
     QuestionVersion,
     Round,
 )
+from quiz.models.contest import accepts_until
 from quiz.tallies import events as tally_events
 
 NOT_FOUND = "Không tìm thấy bài thi này."
@@ -127,7 +128,7 @@ class _GradingRow:
 
 def current_round(now: datetime) -> Round | None:
     """The round open now (the one that opened last, if several overlap)."""
-    stmt = (select(Round).where(Round.opens_at <= now, Round.closes_at > now)
+    stmt = (select(Round).where(Round.is_open(now))
             .order_by(Round.opens_at.desc()).limit(1))
     return db.session.scalar(stmt)
 
@@ -140,7 +141,7 @@ def attempts_used(round_id: int, citizen_id: int) -> int:
 def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     """The citizen's unsubmitted attempt in the round, if any."""
     stmt = select(Attempt).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
-                                 Attempt.submitted_at.is_(None))
+                                 ~Attempt.is_submitted)
     return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
 
 
@@ -297,7 +298,7 @@ _SERVED_ITEM = (
 def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
     if served.is_submitted:
         raise AttemptError("Bài thi đã được nộp, không thể sửa câu trả lời.")
-    if now > ends_at(served.deadline_at, served.closes_at) + grace:
+    if now > accepts_until(ends_at(served.deadline_at, served.closes_at), grace):
         raise AttemptError(CLOSED)
 
 
@@ -341,7 +342,7 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         found, rows = _locked_for_submit(attempt_id, citizen_id)
         if found.submitted_at is not None:
             return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
-        in_time = now <= found.ends_at + grace
+        in_time = now <= accepts_until(found.ends_at, grace)
         if in_time:
             _check_prediction(found, prediction)
             rows = _with_submitted_answers(rows, answers or {}, now)

@@ -42,3 +42,9 @@ def shown_to_original(shown: Iterable[int], choice_order: Sequence[int]) -> list
             raise ValueError(f"choice position {position} not on this item")
         result.add(choice_order[position])
     return sorted(result)
+
+
+def pass_count(max_score: int, pass_percent: int) -> int:
+    """The fewest right answers that pass (the rule of grade_marks, said as a number of questions)."""
+    return next((score for score in range(max_score + 1) if grade_marks([True] * score + [False] * (max_score - score),
+                                                                        pass_percent).passed), max_score)

@@ -14,7 +14,7 @@ from quiz.models import Attempt, Question, Round, Topic
 # Once a round has attempts only these may change: the closing time and the texts (and, after the
 # round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
 EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer",
-                      "min_seconds_per_question", "verified_phone_for_prizes")
+                      "min_seconds_per_question", "verified_phone_for_prizes", "stagger_groups", "stagger_minutes")
 PREDICTION_LIMIT = 10**15  # bounds and true answer; a distance stays far below BIGINT and ranking.NO_PREDICTION
 
 
@@ -42,6 +42,8 @@ class RoundDraft:
     prediction_max: int = 10_000_000
     min_seconds_per_question: int = 3
     verified_phone_for_prizes: bool = False
+    stagger_groups: int = 1
+    stagger_minutes: int = 0
 
 
 def has_attempts(round_id: int) -> bool:
@@ -69,6 +71,10 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
     _check_prediction_bounds(draft)
     if not 0 <= draft.min_seconds_per_question <= 600:
         raise RoundError("Số giây tối thiểu cho mỗi câu phải từ 0 đến 600.", "min_seconds_per_question")
+    if not 1 <= draft.stagger_groups <= 50:
+        raise RoundError("Số nhóm xã mở lệch giờ phải từ 1 đến 50.", "stagger_groups")
+    if not 0 <= draft.stagger_minutes <= 24 * 60:
+        raise RoundError("Khoảng cách giữa các nhóm phải từ 0 đến 1.440 phút.", "stagger_minutes")
     if check_bank:
         _check_quotas(draft)
     elif draft.topic_quotas:

@@ -1,5 +1,6 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
+from quiz.models.contacts import CommuneContact
 from quiz.models.contest import (
     Attempt,
     AttemptItem,
@@ -23,7 +24,7 @@ from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "Consent",
+    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "CommuneContact", "Consent",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",
     "RoundAllowance",

@@ -110,6 +110,10 @@ class Round(Model):
     prediction_max: Mapped[int] = mapped_column(BigInteger, default=10_000_000)
     min_seconds_per_question: Mapped[int] = mapped_column(Integer, default=3)  # faster is flagged
     verified_phone_for_prizes: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Staggered opening: the province's communes in `stagger_groups` blocks by code, block g opening
+    # g × stagger_minutes after opens_at (quiz/admission.py); 1 group = everyone at opens_at.
+    stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @hybrid_method
@@ -127,6 +131,11 @@ class Round(Model):
     def reveals_answers(self, now: datetime, grace: timedelta) -> bool:
         """Answers are shown at once, or once no attempt can still be accepting answers (close + grace)."""
         return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at + grace
+
+
+def accepts_until(deadline_at: datetime, grace: timedelta) -> datetime:
+    """The last moment an answer or a submit of an attempt counts: its deadline plus the network grace."""
+    return deadline_at + grace
 
 
 class Attempt(Model):
@@ -166,8 +175,7 @@ class Attempt(Model):
         return cls.submitted_at.is_not(None)
 
     def accepts_until(self, grace: timedelta) -> datetime:
-        """The last moment an answer or submit counts: the deadline plus the network grace."""
-        return self.deadline_at + grace
+        return accepts_until(self.deadline_at, grace)
 
 
 class AttemptItem(Model):

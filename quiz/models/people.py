@@ -14,22 +14,37 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import Model
+from quiz.infra.passwords_hash import (
+    OWASP_MINIMUM,
+    HashCost,
+    hash_password,
+    verify_password,
+)
 from quiz.models.geography import Commune
+
+
+def _hash_cost() -> HashCost:
+    if not has_app_context():
+        return OWASP_MINIMUM
+    config = current_app.config
+    return HashCost(config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_LANES"])
 
 
 class PasswordMixin:
     password_hash: Mapped[str | None]
+    # A rehash found due by check_password (an older scrypt hash, or a changed cost), for the caller to store.
+    upgraded_password_hash: str | None = None
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password, _hash_cost())
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        check = verify_password(self.password_hash, password, _hash_cost())
+        self.upgraded_password_hash = check.new_hash
+        return check.matches
 
 
 class Citizen(PasswordMixin, UserMixin, Model):

@@ -1,4 +1,5 @@
 """Registering a citizen: validation of the person's data, one registration per phone."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
-from quiz.infra.phones import InvalidPhone, normalise_phone
-from quiz.infra.text import clean_text, search_key
-from quiz.models import Citizen, Commune, Consent
+from quiz.infra.text import search_key
+from quiz.models import Citizen, Consent
 from quiz.people.consents import current_notice, record_consent
+from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_name, valid_phone
 from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16
@@ -23,7 +24,7 @@ class Applicant:
     """What a citizen (or a helper on their behalf) typed into the registration form."""
 
     full_name: str
-    birth_date: date
+    birth_date: date | None  # None: typed so that it could not be read (the rules then say so)
     phone: str
     commune_code: str
     password: str
@@ -33,11 +34,6 @@ class Applicant:
     guardian_phone: str = ""
     guardian_consent: bool = False
     notice_version_seen: int | None = None
-
-
-def age_on(birth_date: date, today: date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - before_birthday
 
 
 def register_citizen(
@@ -68,57 +64,72 @@ def register_citizen(
 
 
 def _duplicate_phone() -> RegistrationError:
-    return RegistrationError(
-        "Số điện thoại này đã được đăng ký. Vui lòng đăng nhập bằng số này "
-        "(hoặc nhờ cán bộ xã/phường đặt lại mật khẩu nếu bạn quên).",
-        "phone",
-    )
+    return RegistrationError(DUPLICATE_PHONE, "phone")
+
+
+DUPLICATE_PHONE = ("Số điện thoại này đã được đăng ký. Vui lòng đăng nhập bằng số này "
+                   "(hoặc vào \u201cQuên mật khẩu\u201d để biết cách lấy lại mật khẩu).")
+
+
+def applicant_problems(applicant: Applicant, province_code: str, today: date) -> list[tuple[str, str]]:
+    """Every rule the typed data breaks, as (field, message) in the form's order: all shown at once."""
+    problems = _broken(lambda: valid_name(applicant.full_name), lambda: valid_birth_date(applicant.birth_date, today),
+                       lambda: _new_phone(applicant.phone), lambda: valid_commune(applicant.commune_code, province_code),
+                       lambda: _valid_password(applicant.password))
+    if applicant.birth_date and 0 < age_on(applicant.birth_date, today) < GUARDIAN_AGE:
+        problems += _broken(lambda: _guardian_fields(applicant))
+    if not applicant.consent:
+        problems.append(("consent", "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi."))
+    return problems
+
+
+def _broken(*checks: Callable[[], object]) -> list[tuple[str, str]]:
+    """The (field, message) of each check that raises a RegistrationError."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except RegistrationError as error:
+            problems += error.problems
+    return problems
+
+
+def _new_phone(raw: str) -> str:
+    phone = valid_phone(raw)
+    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
+        raise _duplicate_phone()
+    return phone
+
+
+def _valid_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password or "") <= 128:
+        raise RegistrationError(f"Mật khẩu cần có ít nhất {MIN_PASSWORD} ký tự.", "password")
 
 
 def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:
-    name = clean_text(applicant.full_name)
-    if not 2 <= len(name) <= 100:
-        raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
-    if not applicant.birth_date or not 0 < age_on(applicant.birth_date, today) <= 120:
-        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
-    phone = _phone(applicant.phone, "phone")
-    if db.session.scalar(select(Citizen.id).where(Citizen.phone == phone)):
-        raise _duplicate_phone()
-    commune = db.session.get(Commune, applicant.commune_code or "")
-    if commune is None or commune.province_code != province_code:
-        raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
-    if len(applicant.password or "") < MIN_PASSWORD or len(applicant.password) > 128:
-        raise RegistrationError("Mật khẩu cần có ít nhất 6 ký tự.", "password")
-    if not applicant.consent:
-        raise RegistrationError(
-            "Bạn cần đồng ý cho xử lý dữ liệu cá nhân để tham gia cuộc thi.", "consent"
-        )
-    fields = {"full_name": name, "name_key": search_key(name), "phone": phone,
-              "birth_date": applicant.birth_date, "commune_code": commune.code}
-    if age_on(applicant.birth_date, today) < GUARDIAN_AGE:
+    problems = applicant_problems(applicant, province_code, today)
+    if problems:
+        field, message = problems[0]
+        raise RegistrationError(message, field, problems)
+    name = valid_name(applicant.full_name)
+    birth_date = valid_birth_date(applicant.birth_date, today)
+    fields = {"full_name": name, "name_key": search_key(name), "phone": valid_phone(applicant.phone),
+              "birth_date": birth_date, "commune_code": applicant.commune_code}
+    if age_on(birth_date, today) < GUARDIAN_AGE:
         fields.update(_guardian_fields(applicant))
     return fields
 
 
 def _guardian_fields(applicant: Applicant) -> dict:
-    guardian_name = clean_text(applicant.guardian_name)
-    if not 2 <= len(guardian_name) <= 100:
-        raise RegistrationError(
-            "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ.", "guardian_name"
-        )
-    guardian_phone = _phone(applicant.guardian_phone, "guardian_phone")
+    """The guardian of an under-16: all three problems at once when several are missing."""
+    problems = _broken(lambda: valid_name(applicant.guardian_name, "guardian_name"),
+                       lambda: valid_phone(applicant.guardian_phone, "guardian_phone"))
+    problems = [(field, "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ." if field == "guardian_name"
+                 else message) for field, message in problems]
     if not applicant.guardian_consent:
-        raise RegistrationError(
-            "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi.",
-            "guardian_consent",
-        )
-    return {"guardian_name": guardian_name, "guardian_phone": guardian_phone}
-
-
-def _phone(raw: str, field: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidPhone:
-        raise RegistrationError(
-            "Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.", field
-        ) from None
+        problems.append(("guardian_consent",
+                         "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi."))
+    if problems:
+        raise RegistrationError(problems[0][1], problems[0][0], problems)
+    return {"guardian_name": valid_name(applicant.guardian_name, "guardian_name"),
+            "guardian_phone": valid_phone(applicant.guardian_phone, "guardian_phone")}

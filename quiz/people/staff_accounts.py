@@ -6,10 +6,11 @@ import xlsxwriter
 from sqlalchemy import select
 
 from quiz.audit import record
-from quiz.errors import AccountRemoved, DomainError
+from quiz.errors import AccountRemoved, DomainError, ValidationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Commune, StaffUser
+from quiz.people.password_upgrade import store_upgraded_hash
 from quiz.people.scope import citizen_for_staff
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0) for handing out on paper
@@ -74,7 +75,7 @@ def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) ->
 def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
     """Give a citizen of the staff member's commune a new temporary password (audited)."""
     citizen = citizen_for_staff(staff, citizen_id)
-    if citizen.anonymised_at is not None:
+    if not citizen.is_active:
         raise AccountRemoved("Tài khoản này đã bị xóa theo yêu cầu.")
     password = temporary_password(8)
     with write_transaction():
@@ -82,3 +83,21 @@ def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
         citizen.set_password(password)
         record(staff.id, "reset_citizen_password", "citizen", [citizen.id])
     return password
+
+
+def authenticate_staff(username: str, password: str) -> StaffUser | None:
+    """The active staff member with these credentials, or None."""
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if staff and staff.active and staff.check_password(password):
+        store_upgraded_hash(staff)  # an older Werkzeug hash becomes argon2id
+        return staff
+    return None
+
+
+def change_staff_password(staff: StaffUser, current: str, new: str) -> None:
+    """A staff member's own password change (the first login's forced change included)."""
+    if not staff.check_password(current):
+        raise ValidationError("Mật khẩu hiện tại chưa đúng.", "current")
+    with write_transaction():
+        staff.set_password(new)
+        staff.must_change_password = False

@@ -98,7 +98,7 @@ def complete(request_id: int, staff_id: int, now: datetime) -> DataRequest:
         request.completed_at, request.handled_by_id, request.status = now, staff_id, "completed"
         citizen = db.session.get(Citizen, request.citizen_id)
         assert citizen is not None, "a request's citizen row stays (deletion anonymises it, never removes it)"
-        if request.kind == "deletion" and citizen.anonymised_at is None:
+        if request.kind == "deletion" and citizen.is_active:
             anonymise(citizen, now)
         record(staff_id, "data_request_completed", "citizen", [request.citizen_id],
                changes={"request_id": request.id, "kind": request.kind})

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from quiz.contest.allowance import keep_before_deletion
-from quiz.errors import NotFound, RegistrationError
+from quiz.errors import NotFound
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text, search_key
@@ -12,13 +12,12 @@ from quiz.models import (
     Attempt,
     Citizen,
     CitizenChange,
-    Commune,
     Consent,
     DataRequest,
     PhoneVerification,
     Round,
 )
-from quiz.people.registration import age_on
+from quiz.people.person import valid_birth_date, valid_commune, valid_name
 from quiz.privacy.anonymise import anonymise
 from quiz.privacy.data_requests import open_request
 from quiz.tallies import events as tally_events
@@ -52,14 +51,9 @@ def personal_data(citizen: Citizen) -> dict:
 def correct_details(citizen_id: int, full_name: str, birth_date: date | None, commune_code: str,
                     province_code: str, today: date, staff_id: int | None = None) -> list[str]:
     """Correct name, birth date or commune; the change is logged (fields only) and tallies move with the commune."""
-    name = clean_text(full_name)
-    if not 2 <= len(name) <= 100:
-        raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", "full_name")
-    if not birth_date or not 0 < age_on(birth_date, today) <= 120:
-        raise RegistrationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại.", "birth_date")
-    commune = db.session.get(Commune, commune_code or "")
-    if commune is None or commune.province_code != province_code:
-        raise RegistrationError("Vui lòng chọn xã, phường hoặc đặc khu nơi bạn sinh sống.", "commune_code")
+    name = valid_name(full_name)
+    birth_date = valid_birth_date(birth_date, today)
+    commune = valid_commune(commune_code, province_code)
     with write_transaction():
         citizen = _citizen(citizen_id)
         old_commune = citizen.commune_code

@@ -77,9 +77,9 @@ def quick_report(rows: list[CommuneRow], cut_off: datetime) -> str:
     top, bottom = top_and_bottom(rows)
     names = lambda chosen: "; ".join(f"{r.name} ({_n(r.figures.registered)})" for r in chosen)  # noqa: E731
     return (f"Tính đến {local:%H} giờ {local:%M} ngày {local:%d/%m/%Y}, có {len(taking_part)} xã, phường, đặc khu "
-            f"có người tham gia, {_n(registered)} người đăng ký, {_n(completed)} người hoàn thành bài thi.\n"
-            f"10 đơn vị có số người tham gia nhiều nhất: {names(top)}.\n"
-            f"10 đơn vị có số người tham gia ít nhất: {names(bottom)}.")
+            f"có người dự thi, {_n(registered)} người đăng ký, {_n(completed)} người hoàn thành bài thi.\n"
+            f"10 đơn vị có số người dự thi nhiều nhất: {names(top)}.\n"
+            f"10 đơn vị có số người dự thi ít nhất: {names(bottom)}.")
 
 
 def public_feed(rows: list[CommuneRow]) -> list[dict]:

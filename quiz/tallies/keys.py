@@ -5,11 +5,11 @@ slot and the Lua scripts that touch several of them stay atomic there. The scrip
 as KEYS[1] and derive the rest of a generation's names from it (the generation is read inside the
 script, so its key names cannot be known before it runs).
 """
-from flask import current_app
+from quiz.infra.settings import settings
 
 
 def prefix(province_code: str | None = None) -> str:
-    code = province_code or current_app.config["PROVINCE_CODE"]
+    code = province_code or settings().province_code
     return "{cds:v1:" + code + "}"
 
 

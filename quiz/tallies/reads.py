@@ -4,10 +4,12 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 
 import redis
-from flask import current_app
 
 from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
 from quiz.infra.redis_client import run_script
+from quiz.infra.replica import replica_reads
+from quiz.infra.settings import settings
 from quiz.tallies.figures import (
     CommuneFigures,
     FiguresView,
@@ -30,7 +32,7 @@ _ReadResult = list[list[str]] | None
 
 def read_commune_figures(round_id: int | None) -> FiguresView:
     """Every commune's figures from Redis; from the database (degraded) when Redis cannot answer."""
-    codes = province_codes(current_app.config["PROVINCE_CODE"])
+    codes = province_codes(settings().province_code)
     round_fields = [f":r:{round_id}:{figure}" for figure in FIGURES] if round_id is not None else []
     try:
         report_lost_writes()
@@ -55,9 +57,11 @@ def _fill(figures: dict[str, CommuneFigures], name: str, pairs: list[str]) -> No
 
 def _fallback(round_id: int | None) -> FiguresView:
     """Database aggregates, cached for a few seconds in this process so a Redis outage stays cheap."""
-    return _cached(("figures", round_id), lambda: FiguresView(
-        by_commune=figures_from_database(current_app.config["PROVINCE_CODE"], round_id),
-        as_of=utcnow(), degraded=True))
+    def compute() -> FiguresView:
+        with replica_reads(db.engine) as read:
+            figures = figures_from_database(settings().province_code, round_id)
+        return FiguresView(by_commune=figures, as_of=read.fresh_as_of, degraded=True)
+    return _cached(("figures", round_id), compute)
 
 
 def _cached(key: tuple, compute: Callable[[], _T]) -> _T:
@@ -81,9 +85,14 @@ def read_daily(round_id: int | None, commune_code: str | None = None) -> list[tu
     except redis.RedisError:
         raw = None
     if raw is None:
-        return _cached(("daily", round_id, commune_code), lambda: daily_from_database(round_id, commune_code))
+        return _cached(("daily", round_id, commune_code), lambda: _daily_from_replica(round_id, commune_code))
     days: dict[str, list[int]] = {}
     for column, pairs in enumerate(raw[1:]):
         for day, value in zip(pairs[::2], pairs[1::2]):
             days.setdefault(day, [0, 0])[column] = int(value)
     return [(day, regs, done) for day, (regs, done) in sorted(days.items()) if regs or done]
+
+
+def _daily_from_replica(round_id: int | None, commune_code: str | None) -> list[tuple[str, int, int]]:
+    with replica_reads(db.engine):
+        return daily_from_database(round_id, commune_code)

@@ -12,6 +12,7 @@ from werkzeug.local import LocalProxy
 
 from quiz.infra.extensions import db
 from quiz.infra.redis_client import get_redis, run_script
+from quiz.infra.settings import settings
 from quiz.tallies.keys import (
     building_key,
     generation_counter_key,
@@ -60,7 +61,7 @@ def _rebuild_locked() -> str:
     generation = str(client.incr(generation_counter_key()))
     client.set(building_key(), generation, ex=3600)
     stale_token = client.get(stale_key()) or ""
-    _write_snapshot(client, generation_key(generation), take_snapshot(current_app.config["PROVINCE_CODE"]))
+    _write_snapshot(client, generation_key(generation), take_snapshot(settings().province_code))
     # SWAP answers the generation it replaced (a decoded str) or nil; redis-py types a script's result as object
     old = cast(str | None, run_script(SWAP, [prefix()], generation, stale_token, client=client))
     with State.lock:

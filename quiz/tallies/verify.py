@@ -2,9 +2,8 @@
 from collections import Counter
 from typing import cast
 
-from flask import current_app
-
 from quiz.infra.redis_client import get_redis
+from quiz.infra.settings import settings
 from quiz.tallies.figures import figures_from_database
 from quiz.tallies.keys import (
     current_generation_key,
@@ -23,7 +22,7 @@ def verify(round_ids: list[int]) -> list[str]:
         view = read_commune_figures(round_id)
         if view.degraded:
             return ["Redis không có số liệu (đang mất kết nối hoặc chưa dựng lại)"]
-        truth = figures_from_database(current_app.config["PROVINCE_CODE"], round_id)
+        truth = figures_from_database(settings().province_code, round_id)
         for code, expected in truth.items():
             got = view.by_commune[code]
             names = ("registered",) if round_id is None else ("registered",) + FIGURES

@@ -1,5 +1,6 @@
 """Forms of a person's details (registration, log-in, corrections), shared by the citizen pages and assisted registration; Vietnamese messages (WTForms ships none)."""
-from datetime import date, datetime
+import re
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -13,26 +14,53 @@ from quiz.people.registration import Applicant
 REQUIRED = "Vui lòng điền mục này."
 
 
+class DateTypingError(ValueError):
+    """A date of birth that cannot be read; the message says how to write it."""
+
+
+EXAMPLE = "ví dụ 05/09/1958 hoặc 05091958"
+_SEPARATED = re.compile(r"^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d+)$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
 def parse_vn_date(text: str) -> date:
-    """'05/09/1958', '5/9/1958' or '05-09-1958' → date; ValueError otherwise."""
-    cleaned = (text or "").strip().replace("-", "/").replace(".", "/")
-    return datetime.strptime(cleaned, "%d/%m/%Y").date()
+    """A date of birth as a phone keyboard types it: 05/09/1958, 5/9/1958, 05-09-1958, 05.09.1958,
+    5 9 1958, 05091958 or 1958-09-05; a two-digit year or an impossible date raises DateTypingError."""
+    cleaned = " ".join((text or "").split())
+    if match := _ISO.match(cleaned):
+        year, month, day = match.groups()
+    elif cleaned.isdigit() and len(cleaned) == 8:
+        day, month, year = cleaned[:2], cleaned[2:4], cleaned[4:]
+    elif match := _SEPARATED.match(cleaned):
+        day, month, year = match.groups()
+    elif cleaned.isdigit() and len(cleaned) == 6:
+        raise DateTypingError(f"Vui lòng ghi năm đủ 4 chữ số, {EXAMPLE}.")
+    else:
+        raise DateTypingError(f"Ngày sinh cần ghi theo ngày/tháng/năm, {EXAMPLE}.")
+    if len(year) != 4:
+        raise DateTypingError(f"Vui lòng ghi năm đủ 4 chữ số, {EXAMPLE}.")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise DateTypingError(f"Ngày {day}/{month}/{year} không có trên lịch. Vui lòng kiểm tra lại, "
+                              f"{EXAMPLE}.") from None
 
 
 class VietnameseDateField(StringField):
-    """A date typed as dd/mm/yyyy: easier for elderly users than a date picker."""
+    """A date typed as dd/mm/yyyy (or as the numeric keypad allows): easier than a date picker."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
         self.parsed: date | None = None
+        self.typing_error = ""
         try:
             self.parsed = parse_vn_date(self.data or "")
-        except ValueError:
-            self.parsed = None
+        except DateTypingError as error:
+            self.typing_error = str(error)
 
     def pre_validate(self, form: Form) -> None:
         if self.data and getattr(self, "parsed", None) is None:
-            raise ValidationError("Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1958.")
+            raise ValidationError(getattr(self, "typing_error", "") or f"Ngày sinh cần ghi theo ngày/tháng/năm, {EXAMPLE}.")
 
 
 class RegisterForm(FlaskForm):
@@ -43,9 +71,11 @@ class RegisterForm(FlaskForm):
     password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
     guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
     guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
-    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ")
-    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)")
-    publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã/phường của tôi nếu đoạt giải (không bắt buộc)")
+    guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ",
+                                    description="Đồng ý của người giám hộ")  # descriptions: short names in the error summary
+    consent = BooleanField("Tôi đã đọc và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo thông báo trên (bắt buộc)",
+                           description="Đồng ý xử lý dữ liệu")
+    publish_consent = BooleanField("Tôi đồng ý công bố họ tên và xã, phường, đặc khu của tôi nếu đoạt giải (không bắt buộc)")
 
 
     def validate_phone(self, field: Field) -> None:
@@ -79,11 +109,9 @@ class ObjectionForm(FlaskForm):
 
 
 def applicant_from(form: RegisterForm) -> Applicant:
-    """The typed registration data as the domain's Applicant (of a form that passed validation)."""
-    birth_date = form.birth_date.parsed
-    assert birth_date is not None, "a validated form has a parsed birth date (DataRequired + pre_validate)"
+    """The typed registration data as the domain's Applicant (the birth date None when it could not be read)."""
     return Applicant(
-        full_name=form.full_name.data, birth_date=birth_date, phone=form.phone.data,
+        full_name=form.full_name.data, birth_date=getattr(form.birth_date, "parsed", None), phone=form.phone.data,
         commune_code=form.commune_code.data, password=form.password.data,
         consent=form.consent.data, publish_consent=form.publish_consent.data,
         guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
@@ -92,9 +120,10 @@ def applicant_from(form: RegisterForm) -> Applicant:
 
 
 def form_field_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a domain error next to its field (or above the form)."""
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show each problem of a domain error next to its field (or above the form)."""
+    for name, message in error.problems:
+        field = getattr(form, name or "", None)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)

@@ -4,6 +4,7 @@ import time
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import werkzeug.exceptions
 from flask import Flask, Response, current_app, render_template, request, session, url_for
@@ -18,6 +19,8 @@ from quiz.errors import NotFound
 from quiz.infra.extensions import db, limiter, login_manager
 from quiz.infra.phones import mask_phone
 from quiz.models import Citizen, StaffUser
+from quiz.web.question_display import question_prompt
+from quiz.web.site_contact import organizer_contact
 
 login_manager.login_view = "quiz.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -60,8 +63,10 @@ _ACTIVE_USER: dict[str, Select[tuple[Citizen | StaffUser]]] = {
 
 def init_app(app: Flask) -> None:
     """Register template helpers, error pages and default headers."""
-    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"])
-    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone)
+    app.jinja_env.globals.update(asset=asset_url, contest_title=app.config["CONTEST_TITLE"],
+                                 organizer=organizer_contact(app.config), endpoint_exists=endpoint_exists)
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime_vn, masked=mask_phone,
+                                 question_prompt=question_prompt)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
@@ -69,6 +74,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, render_database_unavailable)
     app.register_error_handler(NotFound, render_not_found)
     app.after_request(set_default_headers)
+    if app.config["COMPRESS_STATIC"]:
+        app.after_request(buffer_static_text)  # runs before Flask-Compress's own (registered earlier)
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    """Whether a route is registered (a link shows only when its page exists)."""
+    return endpoint in current_app.view_functions
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
@@ -103,7 +115,7 @@ ERROR_TEXT = {
     404: "Không tìm thấy trang bạn cần.",
     405: "Thao tác này không được hỗ trợ.",
     413: "Tệp gửi lên quá lớn.",
-    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",
+    429: "Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.",  # forms that can say more use on_breach
     500: "Hệ thống đang gặp sự cố. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
     503: "Hệ thống đang bận. Câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.",
 }
@@ -124,7 +136,9 @@ def render_not_found(error: NotFound) -> ResponseReturnValue:
 
 def render_rate_limited(error: RateLimitExceeded) -> Response:
     """429 with Retry-After: the seconds until the exceeded window lets one more request through."""
-    response = current_app.make_response(render_error(error))
+    # a view's own on_breach page (the registration form, as typed) when it has one
+    own_page = cast(Response | None, error.response)
+    response = own_page if own_page is not None else current_app.make_response(render_error(error))
     limit = limiter.current_limit
     seconds = int(limit.reset_at - time.time()) if limit else error.limit.limit.get_expiry()
     response.headers["Retry-After"] = str(max(1, seconds))
@@ -149,6 +163,17 @@ def render_database_unavailable(error: OperationalError) -> Response:
     else:
         response = current_app.make_response((render_template("errors/error.html", code=503, message=message), 503))
     response.headers["Retry-After"] = "5"
+    return response
+
+
+STATIC_TEXT = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
+
+
+def buffer_static_text(response: Response) -> Response:
+    """A static text file as an in-memory body (closed with the response), which Flask-Compress then compresses."""
+    if request.endpoint == "static" and response.direct_passthrough and response.mimetype in STATIC_TEXT:
+        response.direct_passthrough = False
+        response.make_sequence()
     return response
 
 

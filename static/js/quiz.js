@@ -1,21 +1,40 @@
-// The quiz page: save each answer as it is given, keep a copy on the phone, count down, submit once.
+// The quiz page: save each answer as it is given, keep a copy on the phone, show progress and the save
+// state in the sticky bar, count down, confirm before submitting with unanswered questions, and submit
+// once — later, by itself, when the phone is offline at that moment. The server's deadline decides.
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
-  if (!form) return;
-  var storeKey = "cds-attempt-" + form.getAttribute("data-attempt");
+  if (!form) { forgetFinishedAttempt(); return; }
+  var id = form.getAttribute("data-attempt");
+  var keys = { answers: "cds-attempt-" + id, submit: "cds-submit-" + id, deadline: "cds-deadline-" + id };
   var saveUrl = form.getAttribute("data-save-url");
+  var lateAfter = form.getAttribute("data-late-after");
   var csrf = form.querySelector("input[name=csrf_token]").value;
+  var bar = document.getElementById("quizbar");
   var statusBox = document.getElementById("save-status");
+  var announcer = document.getElementById("time-announcer");
+  var dialog = document.getElementById("confirm-submit");
   var pending = {};
   var submitting = false;
+  var OFFLINE = "Mất kết nối – câu trả lời được giữ trên máy.";
 
-  function load() { try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; } }
-  function store(answers) { try { localStorage.setItem(storeKey, JSON.stringify(answers)); } catch (e) { /* storage full: the server copy remains */ } }
-  function say(text) { statusBox.textContent = text; }
-
+  function read(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
+  function write(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* storage full: the server copy remains */ } }
+  function load() { try { return JSON.parse(read(keys.answers)) || {}; } catch (e) { return {}; } }
+  function say(text, state) {
+    statusBox.textContent = text;
+    bar.setAttribute("data-state", state || "");
+  }
+  function clock(date) {
+    return [date.getHours(), date.getMinutes(), date.getSeconds()].map(function (n) { return String(n).padStart(2, "0"); }).join(":");
+  }
+  function fieldsets() { return Array.prototype.slice.call(form.querySelectorAll("fieldset[data-position]")); }
   function answerOf(fieldset) {
     return Array.prototype.map.call(fieldset.querySelectorAll("input:checked"), function (i) { return Number(i.value); });
+  }
+  function unanswered() { return fieldsets().filter(function (f) { return !f.querySelector("input:checked"); }); }
+  function showProgress() {
+    document.getElementById("answered-count").textContent = fieldsets().length - unanswered().length;
   }
 
   function restore() {
@@ -28,6 +47,7 @@
       });
       pending[position] = saved[position];
     });
+    showProgress();
     flush();
   }
 
@@ -46,11 +66,13 @@
 
   function flush() {
     var positions = Object.keys(pending);
-    if (!positions.length) return;
-    if (!navigator.onLine) { say("Mất kết nối: câu trả lời được giữ trên máy và sẽ gửi khi có mạng."); return; }
-    Promise.all(positions.map(function (p) { return send(p, pending[p]); })).then(function (results) {
-      say(results.every(Boolean) ? "Đã lưu câu trả lời." : "Chưa lưu được, sẽ thử lại.");
-    }).catch(function () { say("Mất kết nối: câu trả lời được giữ trên máy và sẽ gửi khi có mạng."); });
+    if (!positions.length) return Promise.resolve(true);
+    if (!navigator.onLine) { say(OFFLINE, "offline"); return Promise.resolve(false); }
+    return Promise.all(positions.map(function (p) { return send(p, pending[p]); })).then(function (results) {
+      var ok = results.every(Boolean);
+      say(ok ? "Đã lưu lúc " + clock(new Date()) + "." : "Chưa lưu được, máy sẽ tự thử lại.", ok ? "saved" : "retry");
+      return ok;
+    }).catch(function () { say(OFFLINE, "offline"); return false; });
   }
 
   form.addEventListener("change", function (event) {
@@ -59,38 +81,127 @@
     var position = fieldset.getAttribute("data-position");
     var saved = load();
     saved[position] = answerOf(fieldset);
-    store(saved);
+    write(keys.answers, JSON.stringify(saved));
     pending[position] = saved[position];
+    showProgress();
     flush();
   });
-  window.addEventListener("online", flush);
-  setInterval(flush, 15000);
 
-  form.addEventListener("submit", function (event) {
-    if (submitting) { event.preventDefault(); return; }
+  // Submitting: offline, the wish is kept (across a reload too) and carried out when the network returns.
+  function submitWhenOnline(reason) {
+    write(keys.submit, "1");
     if (!navigator.onLine) {
-      event.preventDefault();
-      say("Chưa có mạng. Bài làm vẫn được giữ; bấm Nộp bài lại khi có mạng.");
+      say(reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại. Câu trả lời đến máy chủ sau "
+          + lateAfter + " không được tính.", "offline");
       return;
     }
     submitting = true;
     document.getElementById("submit-button").disabled = true;
+    say("Đang nộp bài…", "saving");
+    form.submit();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (submitting || dialog.open) return;
+    var missing = unanswered();
+    if (missing.length && !form.hasAttribute("data-confirmed") && typeof dialog.showModal === "function") {
+      confirmUnanswered(missing);
+      return;
+    }
+    submitWhenOnline("Đã ghi nhận yêu cầu nộp bài.");
   });
 
+  function confirmUnanswered(missing) {
+    var list = document.getElementById("unanswered-list");
+    list.textContent = "";
+    missing.forEach(function (fieldset) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + fieldset.id;
+      link.textContent = "Câu " + fieldset.getAttribute("data-number");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    document.getElementById("unanswered-count").textContent = missing.length;
+    dialog.showModal();
+  }
+  dialog.addEventListener("click", function (event) {
+    var link = event.target.closest("a");
+    if (link) {
+      event.preventDefault();
+      dialog.close();
+      var target = document.querySelector(link.getAttribute("href"));
+      target.scrollIntoView({ block: "start" });
+      var first = target.querySelector("input");
+      if (first) first.focus({ preventScroll: true });
+    }
+  });
+  document.getElementById("keep-working").addEventListener("click", function () { dialog.close(); });
+  document.getElementById("submit-anyway").addEventListener("click", function () {
+    dialog.close();
+    form.setAttribute("data-confirmed", "");
+    submitWhenOnline("Đã ghi nhận yêu cầu nộp bài.");
+  });
+
+  window.addEventListener("online", function () {
+    flush().then(function () { if (read(keys.submit) && !submitting) submitWhenOnline(""); });
+  });
+  window.addEventListener("offline", function () { say(OFFLINE, "offline"); });
+  setInterval(flush, 15000);
+
+  // The deadline as first seen on this phone: a page reloaded from the offline copy keeps counting from it.
   var countdown = document.getElementById("countdown");
-  var deadline = Date.now() + Number(countdown.getAttribute("data-seconds-left")) * 1000;
+  var fromPage = Date.now() + Number(countdown.getAttribute("data-seconds-left")) * 1000;
+  var deadline = Math.min(fromPage, Number(read(keys.deadline)) || fromPage);
+  write(keys.deadline, String(deadline));
+
+  function announce(left) {
+    if (left > 60 && left % 60 === 0) announcer.textContent = "Còn " + left / 60 + " phút.";
+    else if (left <= 60 && left > 0 && left % 10 === 0) announcer.textContent = "Còn " + left + " giây.";
+  }
+  function warn(left) {
+    if (left === 300) { bar.classList.add("warn"); say("Còn 5 phút. Hãy xem lại các câu chưa trả lời.", "warn"); }
+    if (left === 60) { bar.classList.add("urgent"); say("Còn 1 phút. Bài sẽ tự nộp khi hết giờ.", "warn"); }
+  }
+  var last = null;
   function tick() {
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     countdown.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
-    if (left === 60) say("Còn 1 phút.");
-    if (left === 0 && !submitting) {
-      submitting = true;
-      say("Hết giờ: bài đang được nộp.");
-      form.submit();  // the server grades what was answered in time
+    if (left !== last) { announce(left); warn(left); last = left; }
+    if (left <= 300) bar.classList.add("warn");
+    if (left <= 60) bar.classList.add("urgent");
+    if (left === 0) {
+      if (!submitting) submitWhenOnline("Đã hết giờ làm bài.");
       return;
     }
-    if (left > 0) setTimeout(tick, 1000);
+    setTimeout(tick, 1000);
   }
   restore();
   tick();
+  keepOfflineCopy();
+  if (read(keys.submit) && navigator.onLine && !submitting) submitWhenOnline("");
+
+  // The first quiz page may load before the service worker runs: store its copy for an offline reload.
+  function keepOfflineCopy() {
+    if (!("caches" in window) || !navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then(function () {
+      return caches.open("cds-quiz-pages-v1").then(function (cache) {
+        return cache.match(location.href).then(function (hit) { return hit || cache.add(location.href); });
+      });
+    }).catch(function () { /* no offline copy: the page still works online */ });
+  }
+
+  // The result page: this attempt is over, forget its copy on the phone.
+  function forgetFinishedAttempt() {
+    var result = document.querySelector("[data-finished-attempt]");
+    if (!result) return;
+    var done = result.getAttribute("data-finished-attempt");
+    ["cds-attempt-", "cds-submit-", "cds-deadline-"].forEach(function (prefix) {
+      try { localStorage.removeItem(prefix + done); } catch (e) { /* nothing kept */ }
+    });
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ forget: "/thi/" + done });
+    }
+  }
 })();

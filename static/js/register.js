@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var input = document.getElementById("commune-filter");
-  var select = document.getElementById("commune_code");
+  var select = input && document.getElementById(input.getAttribute("data-filter-for"));
   if (!input || !select) return;
   function key(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase().trim();

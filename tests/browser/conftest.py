@@ -59,9 +59,10 @@ def phone(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """A picture for people to look at; the quiz is shown as the phone's screen (its bar is sticky)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"

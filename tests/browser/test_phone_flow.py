@@ -33,11 +33,15 @@ def start_quiz(page) -> int:
     return int(page.url.rsplit("/", 1)[1])
 
 
-def tap_submit(page, times: int = 1) -> None:
-    """Activate "Nộp bài" like a tap (a click event on the button; a double tap sends two)."""
+def tap_submit(page, times: int = 1, confirm: bool = True) -> None:
+    """Activate "Nộp bài" like a tap (a click event on the button; a double tap sends two); with questions
+    unanswered, confirm in the dialog that lists them."""
     page.locator("#submit-button").scroll_into_view_if_needed()
     page.evaluate("(times) => { const b = document.getElementById('submit-button'); for (let i = 0; i < times; i++) b.click(); }",
                   times)
+    if confirm and page.locator("#confirm-submit").evaluate("d => d.open"):
+        page.evaluate("(times) => { const b = document.getElementById('submit-anyway'); for (let i = 0; i < times; i++) b.click(); }",
+                      times)
 
 
 def choose(page, position: int) -> None:
@@ -64,7 +68,7 @@ def test_offline_answers_survive_reload_and_are_graded(app, live_server, phone, 
     page.reload()
     expect(page.locator("#save-status")).to_contain_text("Đã lưu")
     assert page.locator("input:checked").count() == 10
-    screenshot(page, "quiz")
+    screenshot(page, "quiz", full_page=False)
     tap_submit(page)
     page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
     screenshot(page, "result")
@@ -134,7 +138,10 @@ def test_registration_errors_are_announced_and_keep_what_was_typed(live_server, 
     page.fill("#phone", "12345")
     page.click("button[type=submit]")
     error = page.locator("#phone-error")
-    assert error.get_attribute("role") == "alert" and "không hợp lệ" in error.inner_text()
+    assert "không hợp lệ" in error.inner_text()
+    summary = page.locator("#error-summary")  # the one alert of the page, focused, linking to the field
+    assert summary.get_attribute("role") == "alert" and page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.locator("a[href='#phone']").count() == 1
     assert page.input_value("#full_name") == "Trần Thị Lụa"
     assert page.get_attribute("#phone", "aria-describedby").endswith("phone-error")
     screenshot(page, "register-error")

@@ -1,0 +1,77 @@
+"""Self-registration: every error of a submit shown at once, and a rate limit that keeps what was typed."""
+import math
+import time
+from datetime import date
+
+from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_limiter import RequestLimit
+from flask_login import login_user
+
+from quiz.citizen import bp
+from quiz.contest.integrity import record_registration_signal
+from quiz.errors import RegistrationError
+from quiz.infra.clock import to_local, utcnow
+from quiz.infra.extensions import limiter
+from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
+from quiz.people.registration import applicant_problems, register_citizen
+from quiz.web.client_signals import client_keys
+from quiz.web.forms import RegisterForm, applicant_from, form_field_error
+from quiz.web.rate_limits import PER_IP, REGISTER_PER_PHONE, client_ip, phone_key
+
+
+def registration_rate_limited(request_limit: RequestLimit) -> Response:
+    """The form again, as typed, saying in minutes how long to wait (instead of "too fast")."""
+    minutes = max(1, math.ceil((request_limit.window.reset_time - time.time()) / 60))
+    form = registration_form()
+    who = "Số điện thoại này đã được" if "phone:" in request_limit.key else "Mạng bạn đang dùng đã được"
+    form.form_errors.append(f"{who} thử đăng ký nhiều lần. Vui lòng chờ khoảng {minutes} phút "
+                            "rồi bấm “Đăng ký” lại. Những gì bạn đã điền vẫn được giữ bên dưới.")
+    return make_response(render_register(form), 429)
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(PER_IP, key_func=client_ip, methods=["POST"], on_breach=registration_rate_limited)
+@limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"], on_breach=registration_rate_limited)
+def register() -> ResponseReturnValue:
+    form = registration_form()
+    if form.validate_on_submit():
+        try:
+            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"], today())
+        except RegistrationError as error:
+            form_field_error(form, error)
+            if error.field == "consent" and len(error.problems) == 1:
+                form.consent.data = False  # a new notice: consent must be given again to the text now shown
+        else:
+            record_registration_signal(citizen.id, client_keys(), utcnow())
+            login_user(citizen)
+            flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
+            return redirect(url_for("quiz.contest"))
+    elif form.is_submitted():
+        add_rule_problems(form)
+    return render_register(form)
+
+
+def today() -> date:
+    return to_local(utcnow()).date()
+
+
+def registration_form() -> RegisterForm:
+    form = RegisterForm()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
+    return form
+
+
+def add_rule_problems(form: RegisterForm) -> None:
+    """The contest's rules too, for the fields the form's own checks passed: all errors in one submit."""
+    problems = applicant_problems(applicant_from(form), current_app.config["PROVINCE_CODE"], today())
+    fresh = [(name, message) for name, message in problems if not getattr(form, name).errors]
+    if fresh:
+        form_field_error(form, RegistrationError(fresh[0][1], fresh[0][0], fresh))
+
+
+def render_register(form: RegisterForm) -> str:
+    return render_template("quiz/register.html", form=form, communes=province_communes(current_app.config["PROVINCE_CODE"]),
+                           notice=current_notice())
