@@ -85,6 +85,7 @@ def _attempt(client, bot: Harvester) -> int:
     page = client.get(f"/thi/{attempt_id}")
     parser = _TakePage()
     parser.feed(page.get_data(as_text=True))
+    assert len(parser.questions) == 20 and all(q["text"] and q["choices"] for q in parser.questions.values())
     token, form, asked = csrf_token(page), {}, {}
     for position, question in parser.questions.items():
         value = bot.choose(question["text"], question["choices"])
@@ -93,7 +94,7 @@ def _attempt(client, bot: Harvester) -> int:
     client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, **form})
     html = client.get(f"/ket-qua/{attempt_id}").get_data(as_text=True)
     bot.learn(html, asked)
-    return int(re.search(r"(\d+)/\d+</strong> câu đúng|(\d+)/\d+ câu đúng", html).group(1) or 0)
+    return int(re.search(r"(\d+)/\d+ câu đúng", re.sub(r"<[^>]+>", "", html)).group(1))
 
 
 def harvest(app, allowance: int) -> list[list[int]]:
