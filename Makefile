@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup test install bench bench-dashboard bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
+.PHONY: run setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,10 +32,13 @@ test: install
 	bash scripts/run_tests.sh
 
 ## Benchmarks (print figures; see README "Benchmarks").
-bench: bench-dashboard bench-questions bench-load bench-lighthouse bench-page-weight
+bench: bench-dashboard bench-reports bench-questions bench-load bench-lighthouse bench-page-weight
 
 bench-dashboard: install
 	$(BIN)/python bench/dashboard_reads.py
+
+bench-reports: install
+	$(BIN)/python bench/report_cutoff.py
 
 bench-questions: install
 	$(BIN)/python bench/question_admin.py

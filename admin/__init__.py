@@ -27,6 +27,7 @@ from admin import (  # noqa: E402,F401
     participant_views,
     privacy_views,
     question_views,
+    report_page_views,
     report_views,
     review_views,
     round_views,

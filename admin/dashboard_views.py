@@ -18,6 +18,7 @@ from quiz.reports.dashboard import (
     topic_correct_rates,
     totals_json,
 )
+from quiz.reports.issued import latest_cut_off
 from quiz.web.hooks import format_datetime_vn
 
 
@@ -51,7 +52,7 @@ def organizer_payload(round_: Round | None) -> dict:
 def organizer_dashboard():  # type: ignore[no-untyped-def]
     round_ = selected_round()
     return render_template("admin/organizer_dashboard.html", round=round_, rounds=rounds_newest_first(),
-                           data=organizer_payload(round_))
+                           data=organizer_payload(round_), last_cut_off=latest_cut_off())
 
 
 @bp.get("/tong-quan.json")
@@ -83,7 +84,7 @@ def commune_dashboard():  # type: ignore[no-untyped-def]
     topics = topic_correct_rates(round_.id, commune.code) if round_ else []
     return render_template("admin/commune_dashboard.html", commune=commune, round=round_,
                            rounds=rounds_newest_first(), data=commune_payload(commune, round_),
-                           distribution=distribution, topics=topics)
+                           distribution=distribution, topics=topics, last_cut_off=latest_cut_off())
 
 
 @bp.get("/xa-phuong.json")

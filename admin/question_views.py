@@ -177,8 +177,9 @@ def question_import():  # type: ignore[no-untyped-def]
     token = secrets.token_urlsafe(16)
     if preview.new_count and not preview.errors:  # only a file that can be confirmed waits server-side
         (_upload_dir() / f"{token}.{fmt}").write_bytes(content)
-    return render_template("admin/questions/import.html", topics=_topics(), preview=preview, token=token, fmt=fmt,
-                           topic_id=topic_id, filename=upload.filename)
+    topics = _topics()
+    return render_template("admin/questions/import.html", topics=topics, preview=preview, token=token, fmt=fmt,
+                           topic_id=topic_id, filename=upload.filename, topic_names={t.id: t.name for t in topics})
 
 
 @bp.post("/cau-hoi/nhap/xac-nhan")

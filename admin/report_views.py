@@ -1,142 +1,151 @@
-"""Report downloads for organizers and the public per-commune feed for the digital map."""
+"""Report downloads for organizers (as of one cut-off, recorded) and the public per-commune feed for the digital map."""
 import hashlib
 import json
 from datetime import datetime, timedelta
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, current_app, request
 from flask_login import current_user
 
 from admin import bp
 from admin.access import organizer_required
 from admin.dashboard_views import selected_round
-from admin.forms import ReasonForm
 from quiz import tallies
-from quiz.audit import require_reason
 from quiz.contest.overdue import close_overdue
-from quiz.errors import ValidationError
-from quiz.infra.clock import local_to_utc, utcnow
+from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.infra.replica import replica_reads
-from quiz.reports.dashboard import commune_rows
+from quiz.models import Round
+from quiz.reports.cutoff import CutOffError, parse_cut_off
+from quiz.reports.daily import daily_until
+from quiz.reports.dashboard import CommuneRow, commune_rows
 from quiz.reports.exports import (
     appendix_csv,
     appendix_xlsx,
-    export_unmasked_participants,
+    file_stamp,
     public_feed,
     public_feed_csv,
-    quick_report,
 )
-from quiz.tallies.figures import FiguresView, figures_from_database
+from quiz.reports.issued import issue_report, issued_report
+from quiz.reports.ranking import fewest_participants, most_participants
+from quiz.reports.score_scale import ScoreScale, score_scale
+from quiz.tallies.figures import FiguresView, city_totals, figures_from_database
 from quiz.web.hooks import format_datetime_vn
 
+REPORT_SWEEP_LIMIT = 20_000  # about 7 s at most, on this machine
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMETYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 
 
 def cut_off_arg(value: str | None) -> datetime | None:
-    """A cut-off typed as Vietnam time (YYYY-MM-DDTHH:MM from a datetime-local field), as UTC."""
-    if not value:
-        return None
+    """A time typed as Vietnam time (either form parse_cut_off reads), as UTC; 400 when unreadable."""
     try:
-        return local_to_utc(datetime.strptime(value[:16], "%Y-%m-%dT%H:%M"))
-    except ValueError:
+        return parse_cut_off(value)
+    except CutOffError:
         abort(400)
 
 
-def rows_as_of(round_id: int | None, cut_off: datetime | None):  # type: ignore[no-untyped-def]
+def rows_as_of(round_id: int | None, cut_off: datetime | None) -> tuple[list[CommuneRow], datetime]:
     """The commune table from the live tallies, or from the database as of a cut-off."""
     province = current_app.config["PROVINCE_CODE"]
     if cut_off is None:
         view = tallies.read_commune_figures(round_id)
     else:
         grace = timedelta(seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
-        close_overdue(min(utcnow(), cut_off + grace), grace)  # attempts due by the cut-off count as the sweep grades them
+        # attempts due by the cut-off count as the sweep grades them (bounded: this path is public; cron keeps up)
+        close_overdue(min(utcnow(), cut_off + grace), grace, limit=REPORT_SWEEP_LIMIT)
         with replica_reads(db.engine):  # the replica once it holds every commit up to now (≥ the cut-off)
             view = FiguresView(by_commune=figures_from_database(province, round_id, cut_off), as_of=cut_off)
     return commune_rows(view, province), view.as_of
 
 
-@bp.get("/bao-cao")
-@organizer_required
-def reports():  # type: ignore[no-untyped-def]
-    return render_template("admin/reports.html", round=selected_round(), report=None, cut_off="")
+def scale_for(round_: Round | None) -> ScoreScale:
+    return ScoreScale(score_scale(), round_.question_count if round_ else None)
 
 
-@bp.post("/bao-cao/nhanh")
-@organizer_required
-def quick_report_view():  # type: ignore[no-untyped-def]
-    round_ = selected_round()
-    cut_off = cut_off_arg(request.form.get("cut_off")) or utcnow()
-    rows, _ = rows_as_of(round_.id if round_ else None, cut_off)
-    return render_template("admin/reports.html", round=round_, report=quick_report(rows, cut_off),
-                           cut_off=request.form.get("cut_off", ""))
+def report_figures(rows: list[CommuneRow], scale: ScoreScale) -> dict:
+    """What an issued report said, kept beside its bytes."""
+    t = city_totals(r.figures for r in rows)
+    return {"registered": t.registered, "completed": t.completed, "attempts": t.attempts, "passed": t.passed,
+            "communes": len(rows), "communes_taking_part": sum(1 for r in rows if r.figures.registered),
+            "average_score": scale.scaled(t.average_score), "score_scale": scale.scale,
+            "top": [r.code for r in most_participants(rows).rows],
+            "bottom": [r.code for r in fewest_participants(rows).rows]}
+
+
+def _refusal(error: CutOffError) -> Response:
+    return Response(error.message, status=400, mimetype="text/plain; charset=utf-8")
+
+
+def attachment(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.get("/bao-cao/phu-luc.<fmt>")
 @organizer_required
 def appendix(fmt: str):  # type: ignore[no-untyped-def]
+    """The appendix as of `?den=` (recorded, with its per-day sheet), or live."""
+    if fmt not in MIMETYPES:
+        abort(404)
+    try:
+        cut_off = parse_cut_off(request.args.get("den"))
+    except CutOffError as error:
+        return _refusal(error)
     round_ = selected_round()
-    rows, as_of = rows_as_of(round_.id if round_ else None, cut_off_arg(request.args.get("den")))
-    stamp = f"{as_of:%Y%m%d-%H%M}"
+    rows, as_of = rows_as_of(round_.id if round_ else None, cut_off)
+    scale = scale_for(round_)
     if fmt == "xlsx":
         title = f"Kết quả cuộc thi {current_app.config['CONTEST_TITLE']}" + (f" – {round_.name}" if round_ else "")
-        body, mimetype = appendix_xlsx(rows, title, as_of), XLSX
-    elif fmt == "csv":
-        body, mimetype = appendix_csv(rows).encode("utf-8"), "text/csv; charset=utf-8"
+        body = appendix_xlsx(rows, title, as_of, scale, daily_until(round_.id if round_ else None, as_of))
     else:
-        abort(404)
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=phu-luc-{stamp}.{fmt}"})
+        body = appendix_csv(rows, scale).encode("utf-8")
+    filename = f"phu-luc-{file_stamp(as_of)}.{fmt}"
+    if cut_off is not None:
+        issue_report(f"appendix_{fmt}", round_.id if round_ else None, cut_off, current_user.id, filename,
+                     MIMETYPES[fmt], body, report_figures(rows, scale), utcnow())
+    return attachment(body, MIMETYPES[fmt], filename)
 
 
-@bp.post("/bao-cao/nguoi-du-thi.xlsx")
+@bp.get("/bao-cao/da-lap/<int:report_id>")
 @organizer_required
-def export_participants():  # type: ignore[no-untyped-def]
-    """Full phone numbers: organizers only, with a reason, recorded in the audit log."""
-    round_ = selected_round()
-    try:
-        reason = require_reason(ReasonForm().reason.data or "", "xuất danh sách có số điện thoại đầy đủ")
-    except ValidationError as error:
-        flash(error.message, "error")
-        return redirect(url_for("admin.reports"))
-    body = export_unmasked_participants(current_user.id, round_.id if round_ else None, reason)
-    return Response(body, mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=nguoi-du-thi-{utcnow():%Y%m%d-%H%M}.xlsx"})
+def issued_report_download(report_id: int):  # type: ignore[no-untyped-def]
+    """An issued report again, byte for byte as it was first sent."""
+    issued = issued_report(report_id) or abort(404)
+    return attachment(issued.body, issued.mimetype, issued.filename)
 
 
-def _feed() -> tuple[list[dict], str]:
+def _feed(cut_off: datetime | None) -> tuple[list[dict], str]:
     round_ = selected_round()
-    rows, as_of = rows_as_of(round_.id if round_ else None, None)
+    rows, as_of = rows_as_of(round_.id if round_ else None, cut_off)
     return public_feed(rows), format_datetime_vn(as_of, "yyyy-MM-dd'T'HH:mm:ssxxx")
 
 
-def _cacheable(body: str, mimetype: str, feed: list[dict]) -> Response:
+def _cacheable(body: str, mimetype: str, feed: list[dict], cut_off: datetime | None) -> Response:
     """Public caching; the ETag covers the figures only (weak: the updated-at stamp moves every read)."""
     response = Response(body, mimetype=mimetype)
     figures = json.dumps(feed, sort_keys=True, ensure_ascii=False)
     response.set_etag(hashlib.sha256(f"{mimetype}\n{figures}".encode()).hexdigest()[:32], weak=True)
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    response.cache_control.max_age = 3600 if cut_off is not None and cut_off < utcnow() else 300
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 
 @bp.get("/cong-khai/so-lieu.json")
 def public_feed_json():  # type: ignore[no-untyped-def]
-    feed, updated = _feed()
+    try:
+        cut_off = parse_cut_off(request.args.get("den"))
+    except CutOffError as error:
+        return _refusal(error)
+    feed, updated = _feed(cut_off)
     body = json.dumps({"cap_nhat": updated, "xa": feed}, ensure_ascii=False)
-    return _cacheable(body, "application/json", feed)
+    return _cacheable(body, "application/json", feed, cut_off)
 
 
 @bp.get("/cong-khai/so-lieu.csv")
 def public_feed_csv_view():  # type: ignore[no-untyped-def]
-    feed, updated = _feed()
-    return _cacheable(public_feed_csv(feed, updated), "text/csv; charset=utf-8", feed)
+    try:
+        cut_off = parse_cut_off(request.args.get("den"))
+    except CutOffError as error:
+        return _refusal(error)
+    feed, updated = _feed(cut_off)
+    return _cacheable(public_feed_csv(feed, updated), "text/csv; charset=utf-8", feed, cut_off)

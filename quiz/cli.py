@@ -50,7 +50,7 @@ def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run
     from pathlib import Path
 
     from quiz.models import StaffUser, Topic
-    from quiz.questions.transfer import apply_import, detect_format, preview_import
+    from quiz.questions.transfer import apply_import, describe_draft, detect_format, preview_import
     topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == topic_slug)) if topic_slug else None
     if topic_slug and topic_id is None:
         raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
@@ -61,6 +61,11 @@ def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run
     click.echo(f"{preview.new_count} câu mới, {len(preview.duplicates)} câu trùng, {len(preview.errors)} lỗi.")
     for line, message in preview.errors:
         click.echo(f"  dòng {line}: {message}", err=True)
+    for line, message in preview.warnings:
+        click.echo(f"  dòng {line} (lưu ý): {message}", err=True)
+    if dry_run:
+        for line, draft in preview.drafts:
+            click.echo(describe_draft(line, draft))
     if preview.errors:
         raise SystemExit(1)
     if not dry_run:
@@ -84,11 +89,17 @@ def questions_export(path: str, fmt: str | None, topic_slug: str | None, active_
         raise click.BadParameter(f"không có chủ đề {topic_slug}", param_hint="--topic")
     questions = filtered_questions(topic_id=topic_id, active=True if active_only else None)
     fmt = fmt or {".gift": "gift", ".txt": "aiken", ".aiken": "aiken"}.get(Path(path).suffix.lower(), "xlsx")
+    skipped: list = []
     if fmt == "xlsx":
         Path(path).write_bytes(export_xlsx(questions))
+    elif fmt == "gift":
+        Path(path).write_text(export_gift(questions), encoding="utf-8")
     else:
-        Path(path).write_text((export_gift if fmt == "gift" else export_aiken)(questions), encoding="utf-8")
-    click.echo(f"Đã xuất {len(questions)} câu hỏi ra {path}.")
+        text, skipped = export_aiken(questions)
+        Path(path).write_text(text, encoding="utf-8")
+    click.echo(f"Đã xuất {len(questions) - len(skipped)} câu hỏi ra {path}.")
+    for question, reason in skipped:
+        click.echo(f"  bỏ qua câu Q{question.id}: {reason}", err=True)
 
 
 @questions_cli.command("stats-refresh")

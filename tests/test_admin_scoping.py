@@ -39,6 +39,8 @@ CASES = {
     "admin.quick_report_view": ("POST", "/quan-tri/bao-cao/nhanh", "forbidden"),
     "admin.appendix": ("GET", "/quan-tri/bao-cao/phu-luc.xlsx", "forbidden"),
     "admin.export_participants": ("POST", "/quan-tri/bao-cao/nguoi-du-thi.xlsx", "forbidden"),
+    "admin.issued_report_download": ("GET", "/quan-tri/bao-cao/da-lap/1", "forbidden"),
+    "admin.report_score_scale": ("POST", "/quan-tri/bao-cao/thang-diem", "forbidden"),
     "admin.public_feed_json": ("GET", "/quan-tri/cong-khai/so-lieu.json", "absent"),
     "admin.public_feed_csv_view": ("GET", "/quan-tri/cong-khai/so-lieu.csv", "absent"),
     "admin.round_review": ("GET", "/quan-tri/dot-thi/{round_id}/kiem-tra", "forbidden"),

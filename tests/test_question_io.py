@@ -141,11 +141,12 @@ def test_aiken_import(ctx, contest):
 def test_aiken_errors_each_with_its_line(ctx, contest):
     topic = db.session.scalar(select(Topic).where(Topic.slug == "lua-dao"))
     bad = preview_import((DATA / "bad.aiken").read_bytes(), "aiken", topic.id)
-    assert [line for line, _ in bad.errors] == [3, 13, 17, 21] and bad.new_count == 1
-    messages = " | ".join(message for _, message in bad.errors)
-    for part in ("Thiếu dòng ANSWER", "Dòng ANSWER phải là một chữ cái", "không đúng định dạng Aiken",
-                 "từ 2 đến 6 phương án"):
-        assert part in messages
+    # Moodle's reading: a question is one line; "Dòng lạ" starts a new question whose first choice is "B."
+    assert [line for line, _ in bad.errors] == [1, 13, 15, 18, 23] and bad.new_count == 1
+    messages = dict(bad.errors)
+    assert "chưa có dòng “ANSWER: …” trước dòng 5" in messages[1]
+    assert "A đến B" in messages[13] and "trước dòng 17" in messages[15]
+    assert "không đúng thứ tự" in messages[18] and "ít nhất 2 phương án" in messages[23]
 
 
 def test_gift_import_with_weights_and_categories(ctx, contest):
@@ -160,9 +161,9 @@ def test_gift_import_with_weights_and_categories(ctx, contest):
 def test_gift_errors_each_with_its_line(ctx, contest):
     bad = preview_import((DATA / "bad.gift").read_bytes(), "gift")
     lines = dict(bad.errors)
-    assert sorted(lines) == [5, 7, 9, 11, 13, 16] and bad.new_count == 1
-    assert "dấu { }" in lines[5] and "trả lời ngắn" in lines[7] and "đúng/sai" in lines[9]
-    assert "điểm từng phần" in lines[11] and "trùng nhau" in lines[13] and "Chủ đề chưa có" in lines[16]
+    assert sorted(lines) == [5, 7, 11, 13, 16] and bad.new_count == 2  # {T} is Moodle's true/false: Đúng/Sai
+    assert "dấu { }" in lines[5] and "trả lời ngắn" in lines[7]
+    assert "điểm từng phần" in lines[11] and "trùng nhau" in lines[13] and "$CATEGORY" in lines[16]
 
 
 def _bank_snapshot() -> list[tuple]:
@@ -242,7 +243,7 @@ def test_export_of_a_filter(app, client, contest):
 def test_cli_import_and_export(app, contest, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["questions", "import", str(DATA / "bad.gift")])
-    assert result.exit_code == 1 and "6 lỗi" in result.output
+    assert result.exit_code == 1 and "5 lỗi" in result.output
     dry = runner.invoke(args=["questions", "import", "--dry-run", str(DATA / "good.gift")])
     assert "2 câu mới" in dry.output and "Đã nhập" not in dry.output
     assert "Đã nhập 2 câu hỏi" in runner.invoke(args=["questions", "import", str(DATA / "good.gift")]).output

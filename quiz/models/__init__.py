@@ -21,10 +21,12 @@ from quiz.models.fairness import (
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
+from quiz.models.reporting import CommuneChange, IssuedReport
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune", "CommuneContact", "Consent",
+    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune",
+    "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",
     "RoundAllowance",

@@ -218,7 +218,9 @@ class BestResult(Model):
     """The attempt that counts for a citizen in a round: kept in step by grading."""
 
     __tablename__ = "best_results"
-    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),)
+    # the reports' per-day table counts first completions per day of a round
+    __table_args__ = (UniqueConstraint("round_id", "citizen_id"),
+                      Index("ix_best_results_round_id_first_completed_at", "round_id", "first_completed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from quiz.contest.allowance import keep_before_deletion
 from quiz.errors import NotFound
+from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text, search_key
@@ -21,6 +22,7 @@ from quiz.people.person import valid_birth_date, valid_commune, valid_name
 from quiz.privacy.anonymise import anonymise
 from quiz.privacy.data_requests import open_request
 from quiz.tallies import events as tally_events
+from quiz.tallies.commune_history import record_commune_move
 
 
 def personal_data(citizen: Citizen) -> dict:
@@ -65,6 +67,7 @@ def correct_details(citizen_id: int, full_name: str, birth_date: date | None, co
         if changed:
             db.session.add(CitizenChange(citizen_id=citizen.id, fields=changed, by_staff_id=staff_id))
         if "commune_code" in changed:
+            record_commune_move(citizen.id, old_commune, commune.code, utcnow(), staff_id)
             tally_events.queue(tally_events.commune_change(citizen_id, old_commune, commune.code))
     return changed
 

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import openpyxl
 import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,6 +28,7 @@ from quiz.questions.moodle import (  # noqa: F401
     parse_aiken,
     parse_gift,
 )
+from quiz.questions.sheet import read_sheet
 
 COLUMNS = ["chu_de", "do_kho", "cau_hoi", "dap_an_1", "dap_an_2", "dap_an_3", "dap_an_4", "dap_an_5", "dap_an_6",
            "dap_an_dung", "giai_thich", "loai"]
@@ -44,6 +44,7 @@ class ImportPreview:
     drafts: list[tuple[int, QuestionDraft]] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def new_count(self) -> int:
@@ -78,6 +79,8 @@ def preview_import(content: bytes, fmt: str, default_topic_id: int | None = None
         preview.errors.append((0, "Không tìm thấy câu hỏi nào trong tệp."))
     topics, known, seen = _topic_lookup(), set(db.session.scalars(select(Question.text_key))), set()
     for line, entry in entries:
+        if isinstance(entry, dict):
+            preview.warnings.extend((line, note) for note in entry.get("warnings", []))
         draft = _checked_draft(entry, topics, default_topic_id)
         if isinstance(draft, str):
             preview.errors.append((line, draft))
@@ -91,11 +94,19 @@ def preview_import(content: bytes, fmt: str, default_topic_id: int | None = None
     return preview
 
 
+def describe_draft(line: int, draft: QuestionDraft) -> str:
+    """A question as it will be stored, for the command line's dry run: text, choices, [x] marks the right ones."""
+    kind = "chọn tất cả đáp án đúng" if draft.multiple else "một đáp án"
+    choices = "".join(f"\n    [{'x' if i in draft.correct else ' '}] {c}" for i, c in enumerate(draft.choices))
+    return f"dòng {line}: {draft.text} ({kind}, độ khó {draft.difficulty}){choices}"
+
+
 def _checked_draft(entry: dict | str, topics: dict[str, Topic], default_topic_id: int | None) -> QuestionDraft | str:
     """A validated draft, or the Vietnamese message of the first problem found."""
     if isinstance(entry, str):
         return entry
     entry = dict(entry)
+    entry.pop("warnings", None)
     topic_name = entry.pop("topic", "") or ""
     topic = topics.get(search_key(topic_name)) if topic_name else None
     if topic_name and topic is None:
@@ -138,13 +149,12 @@ def _cell_text(value: object) -> str:
     return text
 
 
+TEXT_COLUMNS = {"chu_de", "cau_hoi", "giai_thich", *(f"dap_an_{i}" for i in range(1, 7))}
+
+
 def _rows_xlsx(content: bytes) -> Iterator[Entry]:
-    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        rows = [[_cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-    return _table_entries(rows)
+    rows, notes = read_sheet(content, TEXT_COLUMNS)
+    return _table_entries([[_cell_text(v) for v in row] for row in rows], notes)
 
 
 def _rows_csv(content: bytes) -> Iterator[Entry]:
@@ -154,7 +164,7 @@ def _rows_csv(content: bytes) -> Iterator[Entry]:
     return _table_entries([[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)])
 
 
-def _table_entries(rows: list[list[str]]) -> Iterator[Entry]:
+def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = None) -> Iterator[Entry]:
     header = [search_key(h).replace(" ", "_") for h in rows[0]] if rows else []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -163,7 +173,10 @@ def _table_entries(rows: list[list[str]]) -> Iterator[Entry]:
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, row))
         if any(cells.values()):
-            yield number, _entry_from_cells(cells)
+            entry = _entry_from_cells(cells)
+            if isinstance(entry, dict) and notes and number in notes:
+                entry["warnings"] = notes[number]
+            yield number, entry
 
 
 def _answer_numbers(value: str) -> list[int] | None:

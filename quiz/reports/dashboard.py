@@ -20,6 +20,7 @@ from quiz.models import (
     Topic,
 )
 from quiz.people.scope import scope_citizens
+from quiz.reports.ranking import fewest_participants, most_participants, name_order, shared_ranks
 from quiz.tallies.figures import CommuneFigures, FiguresView
 
 PAGE_SIZE = 25
@@ -45,16 +46,17 @@ class CommuneRow:
 
 
 def commune_rows(view: FiguresView, province_code: str) -> list[CommuneRow]:
-    """All communes ranked by participants (registered), most first; ties by name."""
+    """All communes by participants (registered), most first; equal figures share a rank (quiz/reports/ranking.py)."""
     communes = db.session.scalars(select(Commune).where(Commune.province_code == province_code)).all()
-    ordered = sorted(communes, key=lambda c: (-view.by_commune[c.code].registered, c.search_key))
+    ordered = sorted(communes, key=lambda c: (-view.by_commune[c.code].registered, *name_order(c.name, c.code)))
+    ranks = shared_ranks([view.by_commune[c.code].registered for c in ordered])
     return [CommuneRow(rank, c.code, c.name, c.kind_label, view.by_commune[c.code], c.adult_population)
-            for rank, c in enumerate(ordered, start=1)]
+            for rank, c in zip(ranks, ordered)]
 
 
 def top_and_bottom(rows: list[CommuneRow], count: int = 10) -> tuple[list[CommuneRow], list[CommuneRow]]:
     """The `count` communes with the most participants and the `count` with the fewest (fewest first)."""
-    return rows[:count], list(reversed(rows[-count:]))
+    return most_participants(rows, count).rows, fewest_participants(rows, count).rows
 
 
 def row_json(row: CommuneRow) -> dict:

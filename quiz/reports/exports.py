@@ -4,7 +4,6 @@ import io
 from datetime import datetime
 
 import xlsxwriter
-from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from quiz.audit import record
@@ -13,73 +12,126 @@ from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.spreadsheet import safe_cell
 from quiz.models import BestResult, Citizen, Commune
-from quiz.reports.dashboard import CommuneRow, top_and_bottom
+from quiz.reports.daily import DayRow
+from quiz.reports.dashboard import CommuneRow
+from quiz.reports.letter import quick_report  # noqa: F401 - the quick report is part of the reports
+from quiz.reports.score_scale import ScoreScale
+from quiz.tallies.figures import city_totals
 
 APPENDIX_HEADERS = ("STT", "Tên xã, phường, đặc khu", "Loại", "Số người đăng ký", "Số người hoàn thành",
-                    "Tỷ lệ hoàn thành", "Điểm trung bình", "Số người đạt")
+                    "Tỷ lệ hoàn thành", "Điểm trung bình", "Số người đạt", "Xếp hạng (số người đăng ký)",
+                    "Số lượt thi", "Dân số từ 18 tuổi", "Tỷ lệ đăng ký so với dân số từ 18 tuổi")
+APPENDIX_FORMATS = ("0", "@", "@", "#,##0", "#,##0", "0.0%", "0.00", "#,##0", "0", "#,##0", "#,##0", "0.0%")
+TOTAL_LABEL = "Tổng cộng"
+DAILY_HEADERS = ("Ngày", "Đăng ký trong ngày", "Hoàn thành trong ngày", "Đăng ký cộng dồn", "Hoàn thành cộng dồn")
 
 
-def appendix_values(row: CommuneRow, stt: int) -> list:
+def appendix_headers(scale: ScoreScale) -> list[str]:
+    headers = list(APPENDIX_HEADERS)
+    headers[6] = scale.label
+    return headers
+
+
+def appendix_values(row: CommuneRow, stt: int, scale: ScoreScale = ScoreScale(20, 20)) -> list:
     f = row.figures
     return [stt, row.name, row.kind, f.registered, f.completed, f.completion_rate or 0,
-            round(f.average_score, 2) if f.average_score is not None else None, f.passed]
+            scale.scaled(f.average_score), f.passed, row.rank, f.attempts, row.adult_population,
+            row.population_share]
 
 
-def appendix_xlsx(rows: list[CommuneRow], title: str, cut_off: datetime) -> bytes:
-    """The official appendix: a title row with the cut-off, frozen headers, Vietnamese formats."""
+def total_values(rows: list[CommuneRow], scale: ScoreScale) -> list:
+    """The appendix's last row: the city's sums and rates."""
+    t = city_totals(r.figures for r in rows)
+    adults = sum(r.adult_population or 0 for r in rows) if all(r.adult_population for r in rows) else None
+    return [None, TOTAL_LABEL, "", t.registered, t.completed, t.completion_rate or 0, scale.scaled(t.average_score),
+            t.passed, None, t.attempts, adults, t.registered / adults if adults else None]
+
+
+def appendix_xlsx(rows: list[CommuneRow], title: str, cut_off: datetime, scale: ScoreScale,
+                  daily: list[DayRow] | None = None) -> bytes:
+    """The official appendix: title with the cut-off, frozen headers, a total row, then the per-day sheet.
+
+    The workbook's creation time is the cut-off, so the same figures always give the same bytes.
+    """
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"created": cut_off, "title": title})
     sheet = book.add_worksheet("Phụ lục")
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1})
-    formats = [book.add_format({"border": 1, "num_format": fmt}) for fmt in
-               ("0", "@", "@", "#,##0", "#,##0", "0.0%", "0.00", "#,##0")]
-    sheet.merge_range(0, 0, 0, len(APPENDIX_HEADERS) - 1,
-                      f"{title} – số liệu tính đến {to_local(cut_off):%H:%M ngày %d/%m/%Y}", bold)
-    for col, header in enumerate(APPENDIX_HEADERS):
+    formats = [book.add_format({"border": 1, "num_format": fmt}) for fmt in APPENDIX_FORMATS]
+    totals = [book.add_format({"border": 1, "bold": True, "num_format": fmt}) for fmt in APPENDIX_FORMATS]
+    headers = appendix_headers(scale)
+    sheet.merge_range(0, 0, 0, len(headers) - 1, f"{title} – số liệu tính đến {local_moment(cut_off)}", bold)
+    for col, header in enumerate(headers):
         sheet.write_string(1, col, header, bold)
     for index, row in enumerate(rows, start=1):
-        for col, value in enumerate(appendix_values(row, index)):
-            if value is None:
-                sheet.write_blank(index + 1, col, None, formats[col])
-            elif isinstance(value, str):
-                sheet.write_string(index + 1, col, safe_cell(value), formats[col])
-            else:
-                sheet.write_number(index + 1, col, value, formats[col])
+        _write_row(sheet, index + 1, appendix_values(row, index, scale), formats)
+    _write_row(sheet, len(rows) + 2, total_values(rows, scale), totals)
     sheet.freeze_panes(2, 0)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 30)
-    sheet.set_column(2, 7, 14)
+    sheet.set_column(2, len(headers) - 1, 14)
+    if daily is not None:
+        _daily_sheet(book, daily, cut_off, bold)
     book.close()
     return buffer.getvalue()
 
 
-def appendix_csv(rows: list[CommuneRow]) -> str:
-    """The same table as CSV (UTF-8 with BOM so Excel reads the diacritics)."""
+def _write_row(sheet, row_index: int, values: list, formats: list) -> None:
+    for col, value in enumerate(values):
+        if value is None:
+            sheet.write_blank(row_index, col, None, formats[col])
+        elif isinstance(value, str):
+            sheet.write_string(row_index, col, safe_cell(value), formats[col])
+        else:
+            sheet.write_number(row_index, col, value, formats[col])
+
+
+def day_label(row: DayRow, cut_off: datetime, last: bool) -> str:
+    """"22/10/2025", and for the cut-off's own day "22/10/2025 (đến 15:00)"."""
+    label = f"{row.day[8:10]}/{row.day[5:7]}/{row.day[:4]}"
+    if last and row.day == to_local(cut_off).date().isoformat():
+        return f"{label} (đến {to_local(cut_off):%H:%M})"
+    return label
+
+
+def _daily_sheet(book, daily: list[DayRow], cut_off: datetime, bold) -> None:
+    sheet = book.add_worksheet("Theo ngày")
+    number_format = book.add_format({"border": 1, "num_format": "#,##0"})
+    text_format = book.add_format({"border": 1})
+    for col, header in enumerate(DAILY_HEADERS):
+        sheet.write_string(0, col, header, bold)
+    for index, row in enumerate(daily, start=1):
+        sheet.write_string(index, 0, day_label(row, cut_off, index == len(daily)), text_format)
+        for col, value in enumerate((row.registered, row.completed, row.registered_total, row.completed_total), 1):
+            sheet.write_number(index, col, value, number_format)
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 4, 16)
+
+
+def appendix_csv(rows: list[CommuneRow], scale: ScoreScale = ScoreScale(20, 20)) -> str:
+    """The same table as CSV (UTF-8 with BOM so Excel reads the diacritics), total row last."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(APPENDIX_HEADERS)
+    writer.writerow(appendix_headers(scale))
     for index, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(v) if v is not None else "" for v in appendix_values(row, index)])
+        writer.writerow(_csv_cells(appendix_values(row, index, scale)))
+    writer.writerow(_csv_cells(total_values(rows, scale)))
     return out.getvalue()
 
 
-def _n(value: int) -> str:
-    return format_decimal(value, format="#,##0", locale="vi")
+def _csv_cells(values: list) -> list:
+    return [safe_cell(v) if v is not None else "" for v in values]
 
 
-def quick_report(rows: list[CommuneRow], cut_off: datetime) -> str:
-    """The paragraph for an official letter, with the top-10 and bottom-10 communes by participants."""
-    local = to_local(cut_off)
-    registered = sum(r.figures.registered for r in rows)
-    completed = sum(r.figures.completed for r in rows)
-    taking_part = [r for r in rows if r.figures.registered]
-    top, bottom = top_and_bottom(rows)
-    names = lambda chosen: "; ".join(f"{r.name} ({_n(r.figures.registered)})" for r in chosen)  # noqa: E731
-    return (f"Tính đến {local:%H} giờ {local:%M} ngày {local:%d/%m/%Y}, có {len(taking_part)} xã, phường, đặc khu "
-            f"có người dự thi, {_n(registered)} người đăng ký, {_n(completed)} người hoàn thành bài thi.\n"
-            f"10 đơn vị có số người dự thi nhiều nhất: {names(top)}.\n"
-            f"10 đơn vị có số người dự thi ít nhất: {names(bottom)}.")
+def local_moment(cut_off: datetime) -> str:
+    return f"{to_local(cut_off):%H:%M ngày %d/%m/%Y}"
+
+
+def file_stamp(moment: datetime) -> str:
+    """File names carry Vietnam time, like the titles inside: phu-luc-20251022-1500.xlsx."""
+    return f"{to_local(moment):%Y%m%d-%H%M}"
 
 
 def public_feed(rows: list[CommuneRow]) -> list[dict]:

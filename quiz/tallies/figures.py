@@ -2,12 +2,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Date, Integer, cast, func, literal_column, select
+from sqlalchemy import Date, Integer, cast, func, literal_column, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from quiz.infra.clock import UTC_OFFSET_HOURS
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune
+from quiz.tallies.commune_history import grouped_as_of, moved_after
 
 
 @dataclass
@@ -86,37 +87,60 @@ def figures_from_database(province_code: str, round_id: int | None,
 
 
 def _registrations(as_of: datetime | None):
-    stmt = select(Citizen.commune_code, func.count(Citizen.id)).group_by(Citizen.commune_code)
+    stmt = select().select_from(Citizen)
     if as_of is not None:
         stmt = stmt.where(Citizen.created_at <= as_of)
-    return db.session.execute(stmt).all()
+    return grouped_as_of(stmt, as_of, func.count(Citizen.id))
 
 
 def _attempt_counts(round_id: int, as_of: datetime | None):
-    stmt = (select(Citizen.commune_code, func.count(Attempt.id)).join(Citizen, Attempt.citizen_id == Citizen.id)
+    stmt = (select().select_from(Attempt).join(Citizen, Attempt.citizen_id == Citizen.id)
             .where(Attempt.round_id == round_id, Attempt.is_submitted))
     if as_of is not None:
         stmt = stmt.where(Attempt.submitted_at <= as_of)
-    return db.session.execute(stmt.group_by(Citizen.commune_code)).all()
+    return grouped_as_of(stmt, as_of, func.count(Attempt.id))
 
 
 def _best_results(round_id: int, as_of: datetime | None):
     """Per commune: citizens who completed, passed (best attempt) and the sum of best scores."""
+    stmt, columns = _best_statement(round_id, as_of)
     if as_of is None:
-        best = (select(BestResult.citizen_id, BestResult.score, BestResult.passed)
-                .where(BestResult.round_id == round_id).subquery())
+        return grouped_as_of(stmt, None, *columns)
+    moved_query = _best_statement(round_id, as_of, select(moved_after(as_of).c.citizen_id))
+    return grouped_as_of(stmt, as_of, *columns, moved_query=moved_query)
+
+
+def _best_statement(round_id: int, as_of: datetime | None, only=None):
+    """Best results joined to citizens (as of a time; `only`: a select of the citizen ids to keep)."""
+    kept = select(BestResult.citizen_id, BestResult.score, BestResult.passed).where(BestResult.round_id == round_id)
+    if only is not None:
+        kept = kept.where(BestResult.citizen_id.in_(only))
+    if as_of is None:
+        best = kept.subquery()
     else:
-        ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
-                         func.row_number().over(partition_by=Attempt.citizen_id,
-                                                order_by=(Attempt.score.desc(), Attempt.duration_seconds,
-                                                          Attempt.id)).label("place"))
-                  .where(Attempt.round_id == round_id, Attempt.is_submitted,
-                         Attempt.submitted_at <= as_of).subquery())
-        best = select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1).subquery()
-    passed = func.sum(cast(best.c.passed, Integer))
-    stmt = (select(Citizen.commune_code, func.count(best.c.citizen_id), passed, func.sum(best.c.score))
-            .join(Citizen, Citizen.id == best.c.citizen_id).group_by(Citizen.commune_code))
-    return db.session.execute(stmt).all()
+        best = union_all(kept.where(BestResult.submitted_at <= as_of), _improved_since(round_id, as_of, only)).subquery()
+    stmt = select().select_from(best).join(Citizen, Citizen.id == best.c.citizen_id)
+    return stmt, (func.count(best.c.citizen_id), func.sum(cast(best.c.passed, Integer)), func.sum(best.c.score))
+
+
+def _improved_since(round_id: int, as_of: datetime, only=None):
+    """The best attempt as of `as_of` of the few citizens whose current best came after it.
+
+    A best result submitted before the cut-off was already the best then; only citizens who completed
+    before the cut-off and improved after it need their attempts ranked again.
+    """
+    improved = select(BestResult.citizen_id).where(BestResult.round_id == round_id,
+                                                   BestResult.first_completed_at <= as_of,
+                                                   BestResult.submitted_at > as_of)
+    if only is not None:
+        improved = improved.where(BestResult.citizen_id.in_(only))
+    ranked = (select(Attempt.citizen_id, Attempt.score, Attempt.passed,
+                     func.row_number().over(partition_by=Attempt.citizen_id,
+                                            order_by=(Attempt.score.desc(), Attempt.duration_seconds,
+                                                      Attempt.id)).label("place"))
+              .where(Attempt.round_id == round_id, Attempt.is_submitted,
+                     Attempt.submitted_at <= as_of, Attempt.citizen_id.in_(improved)).subquery())
+    return select(ranked.c.citizen_id, ranked.c.score, ranked.c.passed).where(ranked.c.place == 1)
 
 
 def sql_local_day(column) -> ColumnElement:

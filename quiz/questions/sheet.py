@@ -1,0 +1,137 @@
+"""Reading a hand-made Excel sheet as its author sees it: merged cells carry their value, cells read as displayed.
+
+Excel turns some typed answers into numbers or dates ("1/2" becomes a date, "50%" the number 0.5):
+text columns are read as Excel shows them (with the cell's number format, in the Vietnamese locale:
+decimal comma, dd/mm/yyyy dates) and each such conversion is reported so the organizer can check it.
+"""
+import io
+import re
+from datetime import date, datetime, time
+from fractions import Fraction
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from quiz.infra.text import search_key
+
+SHORT_DATE = "%d/%m/%Y"  # Excel's built-in short date (format 14) in a Vietnamese Windows
+_DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM|\"[^\"]*\"|\\.|.", re.I)
+MONTHS = ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10", "Th11", "Th12"]
+
+
+def read_sheet(content: bytes, text_columns: set[str]) -> tuple[list[list[str]], dict[int, list[str]]]:
+    """The first sheet as rows of text, and per row (1-based) the conversions read from Excel's display."""
+    book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        formats = [[cell.number_format for cell in row] for row in sheet.iter_rows()]
+        for merged in sheet.merged_cells.ranges:  # every cell of a merged range shows the top-left value
+            top, left = merged.min_row - 1, merged.min_col - 1
+            for r in range(merged.min_row - 1, merged.max_row):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    values[r][c], formats[r][c] = values[top][left], formats[top][left]
+    finally:
+        book.close()
+    return _as_text(values, formats, text_columns)
+
+
+def _as_text(values: list[list], formats: list[list[str]], text_columns: set[str]):
+    header = [_raw_text(v) for v in values[0]] if values else []
+    keys = [search_key(h).replace(" ", "_") for h in header]
+    rows: list[list[str]] = [header]
+    notes: dict[int, list[str]] = {}
+    for number, (row, fmts) in enumerate(zip(values[1:], formats[1:]), start=2):
+        cells = []
+        for col, (value, fmt) in enumerate(zip(row, fmts)):
+            if col < len(keys) and keys[col] in text_columns and _converted(value):
+                shown = displayed(value, fmt)
+                kind = "ngày giờ" if isinstance(value, (datetime, date, time)) else "số"
+                notes.setdefault(number, []).append(
+                    f"Ô {get_column_letter(col + 1)}{number}: Excel lưu là {kind}; đã đọc như hiển thị “{shown}”. "
+                    "Hãy kiểm tra (muốn giữ nguyên chữ, định dạng ô là Văn bản/Text).")
+                cells.append(shown)
+            else:
+                cells.append(_raw_text(value))
+        rows.append(cells)
+    return rows, notes
+
+
+def _converted(value: object) -> bool:
+    return isinstance(value, (int, float, datetime, date, time)) and not isinstance(value, bool)
+
+
+def _raw_text(value: object) -> str:
+    """Numbers expected as numbers (difficulty, answer numbers): Excel stores 2 as 2.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def displayed(value: object, number_format: str) -> str:
+    """What Excel (Vietnamese locale) shows for a number or date cell with this number format."""
+    fmt = (number_format or "General").split(";")[0]
+    if isinstance(value, (datetime, date, time)):
+        return _date_text(value, fmt)
+    number = float(value)  # type: ignore[arg-type]
+    if "%" in fmt:
+        return _decimal(number * 100, _decimals(fmt)) + "%"
+    if "?/" in fmt:
+        return _fraction(number, fmt)
+    if fmt == "General" or not re.search(r"[0#]", fmt):
+        text = repr(int(number)) if number.is_integer() else f"{number:.10g}"
+        return text.replace(".", ",")
+    return _decimal(number, _decimals(fmt), grouped="," in fmt)
+
+
+def _decimals(fmt: str) -> int:
+    match = re.search(r"\.([0#]+)", fmt)
+    return len(match.group(1)) if match else 0
+
+
+def _decimal(number: float, places: int, grouped: bool = False) -> str:
+    text = f"{number:,.{places}f}" if grouped else f"{number:.{places}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _fraction(number: float, fmt: str) -> str:
+    digits = fmt.split("/")[1].count("?") or 1
+    whole = int(number) if "#" in fmt else 0
+    part = Fraction(number - whole).limit_denominator(10 ** digits - 1)
+    if part == 0:
+        return str(whole)
+    return (f"{whole} " if whole else "") + f"{part.numerator}/{part.denominator}"
+
+
+def _date_text(moment: datetime | date | time, fmt: str) -> str:
+    if fmt in ("General", "mm-dd-yy") or not re.search(r"[dmyhs]", fmt, re.I):
+        if isinstance(moment, time):
+            return moment.strftime("%H:%M:%S")
+        shown = moment.strftime(SHORT_DATE)
+        has_time = isinstance(moment, datetime) and (moment.hour, moment.minute, moment.second) != (0, 0, 0)
+        return shown + (moment.strftime(" %H:%M") if has_time else "")
+    return _format_tokens(moment, fmt)
+
+
+def _format_tokens(moment, fmt: str) -> str:
+    tokens = _DATE_TOKEN.findall(re.sub(r"\[[^\]]*\]", "", fmt))
+    out, last_was_hour = [], False
+    for index, token in enumerate(tokens):
+        low = token.lower()
+        minute = low in ("m", "mm") and (last_was_hour or any(t.lower().startswith("s") for t in tokens[index + 1:index + 3]))
+        out.append(_token_value(moment, low, minute) if low[:1] in "ymdhs" and low.isalpha() else token.strip('"\\'))
+        last_was_hour = low in ("h", "hh") or (last_was_hour and not low.isalpha())
+    return "".join(out)
+
+
+def _token_value(moment, token: str, minute: bool) -> str:
+    get = lambda name: getattr(moment, name, 0)  # noqa: E731 - a time has no year, a date no hour
+    if minute:
+        return f"{get('minute'):0{len(token)}d}"
+    table = {"yyyy": f"{get('year'):04d}", "yy": f"{get('year') % 100:02d}", "mmmm": f"Tháng {get('month')}",
+             "mmm": MONTHS[get('month') - 1] if get('month') else "", "mm": f"{get('month'):02d}",
+             "m": str(get('month')), "dd": f"{get('day'):02d}", "d": str(get('day')), "hh": f"{get('hour'):02d}",
+             "h": str(get('hour')), "ss": f"{get('second'):02d}", "s": str(get('second'))}
+    return table.get(token, token)
