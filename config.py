@@ -65,6 +65,11 @@ class Config:
     SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
     SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "CONGDANSO")
     DEVICE_COOKIE_NAME = "cds_device"
+    # The site's public address, printed in certificates' QR codes; empty: the address of the request
+    # (a CLI run without it uses http://127.0.0.1:8000, which is only right on a test machine).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Where bulk certificate zips are written (shared by the workers): default instance/certificates.
+    CERTIFICATE_BATCH_DIR = os.environ.get("CERTIFICATE_BATCH_DIR", str(BASE_DIR / "instance" / "certificates"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -22,6 +22,7 @@ def require_staff():  # type: ignore[no-untyped-def]
 
 from admin import (  # noqa: E402,F401
     auth_views,
+    certificate_views,
     contact_views,
     dashboard_views,
     participant_views,

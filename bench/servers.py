@@ -38,7 +38,7 @@ def gunicorn(app_spec: str, port: int, env: dict, log_dir: Path):  # type: ignor
         log.close()
 
 
-def wait_ready(base: str, path: str | None, seconds: float = 30) -> None:
+def wait_ready(base: str, path: str | None, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

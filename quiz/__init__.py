@@ -58,10 +58,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
             app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     from admin import bp as admin_bp
+    from quiz import public
     from quiz.citizen import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(health.bp)
+    public.init_app(app)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["APP_ENV"])

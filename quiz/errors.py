@@ -51,3 +51,7 @@ class NotVisible(NotFound):
 
     def __init__(self, message: str = "Không tìm thấy.", field: str | None = None):
         super().__init__(message, field)
+
+
+class CertificateError(DomainError):
+    """A certificate cannot be issued, revoked or reissued."""

@@ -22,6 +22,14 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
     || echo "could not install nginx: the deployment tests will be skipped"
 fi
 
+# tests/test_certificates.py renders the PDF with pdftoppm and decodes its QR code with zbarimg (Debian's packages).
+if { ! command -v pdftoppm >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's poppler-utils and zbar-tools for the certificate tests"
+  (apt-get install -y -qq poppler-utils zbar-tools >/dev/null 2>&1 \
+    || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq poppler-utils zbar-tools >/dev/null 2>&1)) \
+    || echo "could not install poppler-utils/zbar-tools: the certificate tests will fail"
+fi
+
 echo "=== static checks: ruff, import-linter contracts, mypy ==="
 $BIN/ruff check . && $BIN/lint-imports && $BIN/mypy
 static_status=$?

@@ -46,6 +46,13 @@ CASES = {
     "admin.round_review": ("GET", "/quan-tri/dot-thi/{round_id}/kiem-tra", "forbidden"),
     "admin.round_review_decide": ("POST", "/quan-tri/dot-thi/{round_id}/kiem-tra/{citizen_b}/loai", "forbidden"),
     "admin.verify_citizen_phone": ("POST", "/quan-tri/nguoi-du-thi/{citizen_b}/xac-minh-sdt", "not_found"),
+    "admin.certificate_list": ("GET", "/quan-tri/giay-chung-nhan", "forbidden"),
+    "admin.certificate_revoke": ("POST", "/quan-tri/giay-chung-nhan/1/thu-hoi", "forbidden"),
+    "admin.certificate_reissue": ("POST", "/quan-tri/giay-chung-nhan/1/cap-lai", "forbidden"),
+    "admin.certificate_template_edit": ("POST", "/quan-tri/giay-chung-nhan/mau", "forbidden"),
+    "admin.certificate_batch_start": ("POST", "/quan-tri/giay-chung-nhan/hang-loat", "forbidden"),
+    "admin.certificate_batch_status": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1", "forbidden"),
+    "admin.certificate_batch_download": ("GET", "/quan-tri/giay-chung-nhan/hang-loat/1/tai-ve.zip", "forbidden"),
     "admin.commune_contact_edit": ("POST", f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", "absent"),
 }
 EXTRA_CASES: dict = {}  # other modules add their admin routes here

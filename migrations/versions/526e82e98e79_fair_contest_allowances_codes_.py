@@ -3,7 +3,7 @@ integrity flags and disqualifications; bounded BIGINT predictions; attempts clos
 attempts capped at their round's close
 
 Revision ID: 526e82e98e79
-Revises: 64650c225c7c
+Revises: 211715e1ace2
 Create Date: 2026-12-01 09:03:18.797484
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '526e82e98e79'
-down_revision = '64650c225c7c'
+down_revision = '211715e1ace2'
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ bp = Blueprint("quiz", __name__)
 
 from quiz.citizen import (  # noqa: E402,F401  (the routes register themselves on bp)
     account_help_views,
+    certificate_views,
     info_views,
     my_data_views,
     phone_views,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from quiz import tallies
+from quiz.certificates.issuing import offers_for
 from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
@@ -217,8 +218,9 @@ def result(attempt_id: int) -> ResponseReturnValue:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     now = utcnow()
     summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
+    offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
     return render_template("quiz/result.html", attempt=attempt, summary=summary,
-                           review=review_items(attempt, now, grace()))
+                           review=review_items(attempt, now, grace()), offer=offer)
 
 
 @bp.get("/ket-qua")
@@ -228,6 +230,7 @@ def my_results() -> ResponseReturnValue:
             .order_by(Attempt.round_id.desc(), Attempt.number.desc()))
     rows = db.session.scalars(stmt).all()
     rounds = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_({a.round_id for a in rows})))}
-    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds)
+    offers = offers_for(current_user.id, list(rounds.values()), utcnow())
+    return render_template("quiz/my_results.html", attempts=rows, rounds=rounds, offers=offers)
 
 

@@ -1,5 +1,6 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
+from quiz.models.certificates import Certificate, CertificateBatch, CertificateTemplate
 from quiz.models.contacts import CommuneContact
 from quiz.models.contest import (
     Attempt,
@@ -25,7 +26,7 @@ from quiz.models.reporting import CommuneChange, IssuedReport
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune",
+    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune",
     "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",

@@ -1,0 +1,61 @@
+"""The share image (PNG, 1200 × 630, the size Facebook and Zalo previews use): given name and commune only."""
+import io
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+FONTS = Path(__file__).resolve().parents[1] / "data" / "fonts"
+WIDTH, HEIGHT = 1200, 630
+NAVY, GOLD, WHITE, PALE = (11, 61, 110), (232, 180, 60), (255, 255, 255), (200, 220, 240)
+
+
+@dataclass(frozen=True)
+class ShareCard:
+    """What the image says; nothing personal beyond the given name and the commune."""
+
+    given_name: str
+    commune_name: str
+    achievement: str  # "Giải Nhất" or "Đạt 18/20 câu đúng"
+    contest_title: str
+    round_name: str
+
+
+@lru_cache(maxsize=16)
+def _font(weight: int, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONTS / f"be-vietnam-pro-{weight}.ttf"), size)
+
+
+def _fitted(draw: ImageDraw.ImageDraw, text: str, weight: int, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The largest font up to `size` at which `text` fits in `width` pixels."""
+    while size > 20 and draw.textlength(text, font=_font(weight, size)) > width:
+        size -= 4
+    return _font(weight, size)
+
+
+def _badge(draw: ImageDraw.ImageDraw, word: str) -> None:
+    """A gold seal at the right: the card reads as an award at thumbnail size."""
+    centre_x, centre_y, radius = WIDTH - 190, 250, 120
+    draw.ellipse((centre_x - radius, centre_y - radius, centre_x + radius, centre_y + radius), outline=GOLD, width=12)
+    draw.text((centre_x, centre_y), word, font=_font(700, 64), fill=GOLD, anchor="mm")
+
+
+def share_png(card: ShareCard) -> bytes:
+    """The PNG bytes of the card."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), NAVY)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=GOLD)
+    y = 56
+    for line in textwrap.wrap(card.contest_title, 48)[:2]:
+        draw.text((70, y), line, font=_font(700, 38), fill=PALE)
+        y += 52
+    draw.text((70, y + 40), card.given_name, font=_fitted(draw, card.given_name, 700, 110, WIDTH - 460), fill=WHITE)
+    draw.text((70, y + 180), card.commune_name, font=_fitted(draw, card.commune_name, 400, 48, WIDTH - 460), fill=PALE)
+    draw.text((70, y + 260), card.achievement, font=_fitted(draw, card.achievement, 700, 64, WIDTH - 460), fill=GOLD)
+    _badge(draw, "GIẢI" if card.achievement.startswith("Giải") else "ĐẠT")
+    draw.text((70, HEIGHT - 90), card.round_name, font=_fitted(draw, card.round_name, 400, 30, WIDTH - 140), fill=PALE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()

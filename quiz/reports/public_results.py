@@ -1,0 +1,105 @@
+"""What the public results pages show: live totals, the commune ranking with the 80 % target, winners."""
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+
+from quiz import tallies
+from quiz.contest.winners_source import round_winners, winners_published
+from quiz.infra.extensions import db
+from quiz.models import Citizen, Commune, Consent, Round
+from quiz.people.public_names import masked_name
+from quiz.reports.dashboard import TARGET_SHARE
+from quiz.tallies.figures import CommuneFigures
+
+MAX_ID = 2**31 - 1  # ids beyond this are not ids (and would overflow SQLite's integers)
+WINNER_ROUNDS_SHOWN = 12
+NOT_PUBLISHED = "(không công bố tên)"
+
+
+@dataclass(frozen=True)
+class PublicCommuneRow:
+    """One commune in the public ranking: aggregates only."""
+
+    rank: int
+    name: str
+    registered: int
+    adult_population: int | None
+    completed: int
+    passed: int
+
+    @property
+    def participation(self) -> float | None:
+        return self.registered / self.adult_population if self.adult_population else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.completed if self.completed else None
+
+
+@dataclass(frozen=True)
+class PublicOverview:
+    round: Round | None
+    totals: CommuneFigures
+    rows: list[PublicCommuneRow]
+    city_participation: float | None
+    target: float
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class PublicWinner:
+    tier: str
+    rank: int
+    name: str
+    commune_name: str
+
+
+def bounded_id(value: int | None) -> int | None:
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
+def shown_rounds(now: datetime) -> list[Round]:
+    """Rounds that have opened, newest first: the public may pick any of them."""
+    return list(db.session.scalars(select(Round).where(Round.opens_at <= now).order_by(Round.opens_at.desc())))
+
+
+def pick_round(round_id: int | None, rounds: list[Round], now: datetime) -> Round | None:
+    """Among the shown rounds: the asked-for one, else the open one, else the latest."""
+    chosen = next((r for r in rounds if r.id == round_id), None)
+    return chosen or next((r for r in rounds if r.is_open(now)), None) or (rounds[0] if rounds else None)
+
+
+def overview(round_: Round | None, province_code: str) -> PublicOverview:
+    """Totals and every commune's figures, ranked by participation (share of adults) when known."""
+    view = tallies.read_commune_figures(round_.id if round_ else None)
+    communes = db.session.execute(select(Commune.code, Commune.name, Commune.adult_population)
+                                  .where(Commune.province_code == province_code)).all()
+    rows = [PublicCommuneRow(0, name, view.by_commune[code].registered, population,
+                             view.by_commune[code].completed, view.by_commune[code].passed)
+            for code, name, population in communes]
+    rows.sort(key=lambda r: (-(r.participation or -1), -r.registered, -r.completed, r.name))
+    ranked = [replace(r, rank=i) for i, r in enumerate(rows, start=1)]
+    known = [r for r in ranked if r.adult_population]
+    population = sum(r.adult_population or 0 for r in known)
+    share = sum(r.registered for r in known) / population if population else None
+    return PublicOverview(round_, view.totals, ranked, share, TARGET_SHARE, view.as_of)
+
+
+def published_winners(now: datetime) -> list[tuple[Round, list[PublicWinner]]]:
+    """Each closed round's winners, newest first; a name and commune only with the winner's consent."""
+    rounds = [r for r in shown_rounds(now) if winners_published(r, now)][:WINNER_ROUNDS_SHOWN]
+    return [(round_, _public_winners(round_)) for round_ in rounds]
+
+
+def _public_winners(round_: Round) -> list[PublicWinner]:
+    winners = round_winners(round_)
+    ids = [w.citizen_id for w in winners]
+    people = {c.id: c for c in db.session.scalars(select(Citizen).where(Citizen.id.in_(ids)))}
+    consenting = set(db.session.scalars(select(Consent.citizen_id).where(
+        Consent.citizen_id.in_(ids), Consent.purpose == Consent.PUBLISH_WINNER, Consent.withdrawn_at.is_(None))))
+    names = {c.code: c.name for c in db.session.scalars(select(Commune).where(
+        Commune.code.in_({p.commune_code for p in people.values()})))}
+    return [PublicWinner(w.tier, w.rank, masked_name(people[w.citizen_id].full_name),
+                         names[people[w.citizen_id].commune_code]) if w.citizen_id in consenting
+            else PublicWinner(w.tier, w.rank, NOT_PUBLISHED, "") for w in winners]
