@@ -65,6 +65,19 @@ class Config:
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
+    # Its own secret (not SECRET_KEY): the keyed hash of a phone in the per-round allowances, one-time codes
+    # and integrity signals; rotating it resets every allowance. Required in production.
+    ALLOWANCE_HMAC_KEY = os.environ.get("ALLOWANCE_HMAC_KEY", "dev-only-allowance-key")
+    # The overdue sweep run by requests: at most once per this many seconds per process, this many attempts
+    # (cron runs `flask attempts close-overdue` for the rest); a negative interval turns it off.
+    OVERDUE_SWEEP_EVERY_SECONDS = float(os.environ.get("OVERDUE_SWEEP_EVERY_SECONDS", "60"))
+    OVERDUE_SWEEP_BATCH = _env_int("OVERDUE_SWEEP_BATCH", 200)
+    # The SMS gateway for one-time codes (quiz/sms.py); empty URL: codes by SMS are off.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "CONGDANSO")
+    DEVICE_COOKIE_NAME = "cds_device"
     # The site's public address, printed in certificates' QR codes; empty: the address of the request
     # (a CLI run without it uses http://127.0.0.1:8000, which is only right on a test machine).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
@@ -127,6 +140,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     ARGON2_MEMORY_KIB, ARGON2_TIME_COST = 64, 1  # fast in tests only; production keeps OWASP's minimum
     LOGIN_THROTTLE_ENABLED = False  # the throttle's own tests turn it on (every test logs in from 127.0.0.1)
+    ALLOWANCE_HMAC_KEY = "test-allowance-key"
+    OVERDUE_SWEEP_EVERY_SECONDS = -1.0  # tests that want the request-driven sweep turn it on
 
 
 class ProductionConfig(Config):

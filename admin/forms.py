@@ -20,6 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quiz.contest.rounds import PREDICTION_LIMIT
 from quiz.infra.clock import SANE_YEARS
 from quiz.infra.converters import DB_INT_MAX, BoundedIntegerField, read_int
 from quiz.models import Round
@@ -135,7 +136,11 @@ class RoundForm(Form):
                                  choices=[(Round.REVEAL_AFTER_CLOSE, "Sau khi đợt thi đóng"),
                                           (Round.REVEAL_AFTER_SUBMIT, "Ngay sau khi nộp bài")])
     prediction_question = StringField("Câu hỏi dự đoán", validators=[Optional(), Length(max=1000)])
-    prediction_answer = _whole("Đáp án câu dự đoán", 0, 2**31 - 1)
+    prediction_answer = _whole("Đáp án câu dự đoán", -PREDICTION_LIMIT, PREDICTION_LIMIT)
+    prediction_min = _whole("Câu dự đoán: số nhỏ nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 0)
+    prediction_max = _whole("Câu dự đoán: số lớn nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 10_000_000)
+    min_seconds_per_question = _whole("Số giây tối thiểu mỗi câu", 0, 600, 3)
+    verified_phone_for_prizes = BooleanField("Chỉ người đã xác minh số điện thoại mới được xét giải")
     stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
     stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
     confirm = BooleanField("Tôi xác nhận thay đổi đợt thi đang có bài làm")

@@ -38,7 +38,15 @@ def _draft(form: RoundForm) -> RoundDraft:
         pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
         reveal_answers=form.reveal_answers.data, description=form.description.data or "",
         prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data,
+        prediction_min=_or(form.prediction_min.data, 0), prediction_max=_or(form.prediction_max.data, 10_000_000),
+        min_seconds_per_question=_or(form.min_seconds_per_question.data, 3),
+        verified_phone_for_prizes=bool(form.verified_phone_for_prizes.data),
         stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0)
+
+
+def _or(value: int | None, default: int) -> int:
+    """An empty box takes the default (0 typed stays 0)."""
+    return default if value is None else value
 
 
 @bp.get("/dot-thi")

@@ -19,9 +19,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(overrides or {})
     configure_settings(app.config)
     _refuse_public_secret(app)
+    _refuse_public_allowance_key(app)
 
     from quiz import cli
-    from quiz.infra import replica
+    from quiz.infra import pseudonyms, replica
     from quiz.infra.database import configure_sqlite, ping_idle_connections
     from quiz.infra.extensions import (
         babel,
@@ -33,7 +34,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         migrate,
     )
     from quiz.infra.redis_client import init_redis
-    from quiz.web import edge, health, security
+    from quiz.web import client_signals, edge, health, overdue_sweep, security
     from quiz.web import hooks as web
 
     edge.init_app(app)  # first: its size and character checks run before CSRF reads the form
@@ -49,6 +50,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)
+    pseudonyms.init_app(app)
+    overdue_sweep.init_app(app)
+    client_signals.init_app(app)
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -79,3 +83,9 @@ def _refuse_public_secret(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set (the default key is public): run `make run`, which keeps a random "
                            "key in instance/secret_key, or set SECRET_KEY. The default is accepted only with "
                            "APP_ENV=development on a loopback address.")
+
+
+def _refuse_public_allowance_key(app: Flask) -> None:
+    """The keyed hash of phones (one allowance per person) needs a secret of its own in production."""
+    if app.config["APP_ENV"] == "production" and app.config["ALLOWANCE_HMAC_KEY"] in ("", "dev-only-allowance-key"):
+        raise RuntimeError("ALLOWANCE_HMAC_KEY must be set in production (its own secret, not SECRET_KEY).")

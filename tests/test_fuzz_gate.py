@@ -92,7 +92,9 @@ def request_specs(draw, rule, ids):  # type: ignore[no-untyped-def]
     """One request for the rule: a method (sometimes a wrong one), a path, a query and a body."""
     methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
     method = draw(st.one_of(st.sampled_from(methods), st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"])))
-    path = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", lambda m: quote(draw(_path_value(m.group(1) or "default", m.group(2), ids)), safe="/"), rule.rule)
+    path = re.sub(r"<(?:(\w+)(\([^)]*\))?:)?(\w+)>",
+                  lambda m: quote(draw(_path_value(m.group(1) or "default", m.group(3), ids, m.group(2) or "")), safe="/"),
+                  rule.rule)
     query = draw(params)
     kind = draw(st.sampled_from(["form", "json", "multipart", "plain", "none"]))
     body: dict = {}
@@ -110,7 +112,7 @@ def request_specs(draw, rule, ids):  # type: ignore[no-untyped-def]
     return method, path + ("?" + urlencode(query) if query else ""), body
 
 
-def _path_value(converter: str, name: str, ids: dict) -> st.SearchStrategy:
+def _path_value(converter: str, name: str, ids: dict, arguments: str = "") -> st.SearchStrategy:
     if converter == "int":
         known = st.sampled_from(ids.get(name) or [1])
         return st.one_of(known.map(str), known.map(str), huge_ints.map(str), weird_numbers)
@@ -118,6 +120,9 @@ def _path_value(converter: str, name: str, ids: dict) -> st.SearchStrategy:
         return st.one_of(st.sampled_from(["css/app.css", "js/dashboard.js", "../config.py", "x" * 300]), st.text(min_size=1, max_size=20))
     if converter == "default":
         return st.one_of(st.sampled_from(["xlsx", "csv", "json", "gift", "aiken", "pdf"]), st.text(min_size=1, max_size=30))
+    if converter == "any":  # <any(a, 'b'):name>: one of the listed words, or anything else
+        words = [w.strip(" '\"") for w in arguments.strip("()").split(",") if w.strip(" '\"")]
+        return st.one_of(st.sampled_from(words), st.text(min_size=1, max_size=20))
     raise AssertionError(f"the fuzz gate has no strategy for the URL converter {converter!r} (argument {name}): add one")
 
 

@@ -1,5 +1,5 @@
 """Citizen pages: register, log in, take the quiz, see results."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,16 +14,19 @@ from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
 from quiz.contest import attempts
 from quiz.contest.result_summary import summarise
+from quiz.contest.results import review_items
 from quiz.contest.rules_text import round_for_rules
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
-from quiz.infra.converters import DB_INT_MAX, SMALL_INT_MAX, bounded_int, read_int
+from quiz.infra.converters import SMALL_INT_MAX, bounded_int, read_int
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
 from quiz.people.password_change import end_sessions
+from quiz.web.client_signals import client_keys
 from quiz.web.forms import LoginForm
+from quiz.web.hooks import format_datetime_vn
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
@@ -94,7 +97,14 @@ def contest() -> ResponseReturnValue:
     round_ = attempts.current_round(now)
     used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, used=used, pending=pending)
+    return render_template("quiz/contest.html", round=round_, used=used, pending=pending,
+                           short_minutes=short_minutes(round_, now) if round_ else None)
+
+
+def short_minutes(round_: Round, now: datetime) -> int | None:
+    """The minutes an attempt started now would have, when the close cuts it short (else None)."""
+    minutes = round_.minutes_left_to_answer(now)
+    return minutes if minutes < round_.time_limit_seconds // 60 else None
 
 
 @bp.post("/thi/bat-dau")
@@ -110,11 +120,19 @@ def start() -> ResponseReturnValue:
         if not verdict.admitted:
             return waiting_page(verdict)
     try:
-        attempt = attempts.start_attempt(current_user.id, round_, now, grace())
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
     except AttemptError as error:
         flash(error.message, "error")
         return redirect(url_for("quiz.contest"))
+    if attempt.deadline_at == round_.closes_at and attempt.started_at == now:
+        flash(closing_notice(round_, now), "info")
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+def closing_notice(round_: Round, now: datetime) -> str:
+    """The round closes before the time limit runs out: say how long this attempt really has."""
+    return (f"Đợt thi đóng lúc {format_datetime_vn(round_.closes_at, 'HH:mm')}: bài làm này chỉ có "
+            f"{round_.minutes_left_to_answer(now)} phút (thay vì {round_.time_limit_seconds // 60} phút).")
 
 
 @bp.get("/thi/<int:attempt_id>")
@@ -126,9 +144,15 @@ def take(attempt_id: int) -> ResponseReturnValue:
         finish(attempt.id, None, None)  # time ran out while the citizen was away
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return render_take(attempt)
+
+
+def render_take(attempt: Attempt, prediction_error: str | None = None,
+                prediction_typed: str | None = None) -> str:
+    seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
-                           late_after=attempt.accepts_until(grace()))
+                           late_after=attempt.accepts_until(grace()),
+                           prediction_error=prediction_error, prediction_typed=prediction_typed)
 
 
 def own_attempt(attempt_id: int) -> Attempt:
@@ -161,14 +185,31 @@ def save_answer(attempt_id: int) -> ResponseReturnValue:
 @citizen_in_session
 def submit(attempt_id: int) -> ResponseReturnValue:
     answers = answers_from_form(request.form)
-    prediction = read_int(request.form, "prediction", None, -DB_INT_MAX, DB_INT_MAX)  # issue 14 owns its range
+    typed = request.form.get("prediction", "").strip()[:40]
     try:
-        finish(attempt_id, answers, prediction)
+        outcome = finish(attempt_id, answers, parse_prediction(typed))
+    except attempts.PredictionOutOfBounds as error:  # nothing submitted: the page comes back as typed
+        attempts.save_form_answers(attempt_id, citizen_id(), answers, utcnow(), grace())
+        return render_take(own_attempt(attempt_id), error.message, typed)
     except AttemptNotFound:  # another citizen's attempt, or none
         abort(404)
     except AttemptError as error:
         flash(error.message, "error")
+    else:
+        if outcome.late:
+            flash(attempts.CLOSED, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def parse_prediction(typed: str) -> int | None:
+    """The typed prediction as an integer; text that is not one is out of bounds (the page says the rule)."""
+    if not typed:
+        return None
+    digits = typed.replace(".", "").replace(" ", "")
+    unsigned = digits[1:] if digits.startswith("-") else digits
+    if not (unsigned.isascii() and unsigned.isdigit()) or len(digits) > 19:  # '²' passes isdigit, not int()
+        return attempts.NOT_A_NUMBER
+    return int(digits)
 
 
 def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
@@ -198,7 +239,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
     offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
     return render_template("quiz/result.html", attempt=attempt, summary=summary,
-                           reveal=attempt.round.reveals_answers(now), offer=offer)
+                           review=review_items(attempt, now, grace()), offer=offer)
 
 
 @bp.get("/ket-qua")

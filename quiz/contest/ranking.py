@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, UnaryExpression, and_, case, cast, exists, func, literal, select
 
 from quiz.infra.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune, Round
+from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, PhoneVerification, Round
 
-NO_PREDICTION = 10**12  # a missing prediction ranks after every given one
+# A missing prediction ranks after every given one: predictions and answers are bounded by 10**15
+# (quiz.rounds.PREDICTION_LIMIT), so a distance stays below this, and below PostgreSQL's BIGINT.
+NO_PREDICTION = 2**62
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,15 @@ class RankingRow:
     result: RankedResult
     full_name: str
     commune_name: str
+    prize_eligible: bool = True  # False: the round requires a verified phone for prizes and this one is not
 
 
 def _distance_sql(prediction_answer: int | None) -> ColumnElement[int] | None:
     if prediction_answer is None:
         return None
-    return case((Attempt.prediction.is_(None), NO_PREDICTION),
-                else_=func.abs(Attempt.prediction - prediction_answer))
+    answer = literal(prediction_answer, BigInteger)  # BIGINT arithmetic: no int4 overflow on PostgreSQL
+    return case((Attempt.prediction.is_(None), cast(literal(NO_PREDICTION, BigInteger), BigInteger)),
+                else_=func.abs(cast(Attempt.prediction, BigInteger) - answer))
 
 
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
@@ -68,14 +72,26 @@ def round_ranking(round_: Round, limit: int, commune_code: str | None = None) ->
     order: list[UnaryExpression[Any]] = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
     order += [distance.asc()] if distance is not None else []
     order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
+    verified = exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
     stmt = (select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
-                   Attempt.prediction, BestResult.submitted_at, Citizen.full_name, Commune.name)
+                   Attempt.prediction, BestResult.submitted_at, Citizen.full_name, Commune.name, verified)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .join(Commune, Commune.code == Citizen.commune_code)
-            .where(BestResult.round_id == round_.id))
+            .where(BestResult.round_id == round_.id, *ranked_entries(round_.id)))
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
     rows = db.session.execute(stmt.order_by(*order).limit(max(limit, 0))).all()
-    return [RankingRow(place, RankedResult(*row[:6]), row[6] or "(đã ẩn danh)", row[7])
+    return [RankingRow(place, RankedResult(*row[:6]), row[6] or "(đã ẩn danh)", row[7],
+                       bool(row[8]) or not round_.verified_phone_for_prizes)
             for place, row in enumerate(rows, start=1)]
+
+
+def ranked_entries(round_id: int) -> tuple:
+    """Conditions for a result to hold a place: a person still registered (a deleted registration's
+    anonymous result stays in the figures, and the same phone registered again ranks once), and not
+    disqualified by an organizer."""
+    disqualified = exists().where(and_(Disqualification.round_id == round_id,
+                                       Disqualification.citizen_id == BestResult.citizen_id,
+                                       Disqualification.lifted_at.is_(None)))
+    return (Citizen.anonymised_at.is_(None), ~disqualified)

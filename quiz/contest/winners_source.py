@@ -65,7 +65,7 @@ def _ranked_winners(round_: Round) -> list[Winner]:
         BestResult.round_id == round_.id, BestResult.passed.is_(True),
         BestResult.citizen_id.in_([row.result.citizen_id for row in rows]))))
     tiers = [name for name, count in PRIZE_TIERS for _ in range(count)]
-    eligible = [row for row in rows if row.result.citizen_id in passed]
+    eligible = [row for row in rows if row.result.citizen_id in passed and row.prize_eligible]  # verified phone, if required
     return [Winner(row.result.citizen_id, tier, row.place) for row, tier in zip(eligible, tiers)]
 
 
