@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
+.PHONY: run secret setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,8 +23,14 @@ setup: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask setup
 
+## A random SECRET_KEY kept in instance/ (mode 0600), created once; config.py reads it when SECRET_KEY is unset.
+secret:
+	@mkdir -p instance
+	@test -s instance/secret_key || (umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key)
+	@chmod 600 instance/secret_key
+
 ## Set up, then serve on http://127.0.0.1:8000 with gunicorn.
-run: setup
+run: setup secret
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## The whole suite on SQLite, then on PostgreSQL when it is reachable.

@@ -8,6 +8,18 @@ BASE_DIR = Path(__file__).resolve().parent
 load_dotenv(BASE_DIR / ".env")  # gunicorn does not read .env by itself
 
 
+DEFAULT_SECRET = "dev-only-not-secret"  # public: the app refuses it unless in development on loopback
+INSTANCE_SECRET_FILE = BASE_DIR / "instance" / "secret_key"  # written once by `make run` (mode 0600)
+
+
+def instance_secret(path: Path = INSTANCE_SECRET_FILE) -> str | None:
+    """The random key `make run` keeps in instance/, when there is one."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -16,7 +28,8 @@ class Config:
     """Settings shared by every environment; each one can come from an environment variable."""
 
     APP_ENV = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret() or DEFAULT_SECRET
+    SERVER_BIND = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # where gunicorn listens (gunicorn.conf.py)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'congdanso.db'}"
     )
@@ -52,6 +65,19 @@ class Config:
     # A quiz page can stay open for a whole round: CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SUBMIT_GRACE_SECONDS = _env_int("SUBMIT_GRACE_SECONDS", 30)
+    # Its own secret (not SECRET_KEY): the keyed hash of a phone in the per-round allowances, one-time codes
+    # and integrity signals; rotating it resets every allowance. Required in production.
+    ALLOWANCE_HMAC_KEY = os.environ.get("ALLOWANCE_HMAC_KEY", "dev-only-allowance-key")
+    # The overdue sweep run by requests: at most once per this many seconds per process, this many attempts
+    # (cron runs `flask attempts close-overdue` for the rest); a negative interval turns it off.
+    OVERDUE_SWEEP_EVERY_SECONDS = float(os.environ.get("OVERDUE_SWEEP_EVERY_SECONDS", "60"))
+    OVERDUE_SWEEP_BATCH = _env_int("OVERDUE_SWEEP_BATCH", 200)
+    # The SMS gateway for one-time codes (quiz/sms.py); empty URL: codes by SMS are off.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "CONGDANSO")
+    DEVICE_COOKIE_NAME = "cds_device"
     # The site's public address, printed in certificates' QR codes; empty: the address of the request
     # (a CLI run without it uses http://127.0.0.1:8000, which is only right on a test machine).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
@@ -68,7 +94,15 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down: limits fall back to memory, requests go on
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = "cds:v1:limits"
-    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))  # 1 behind one nginx: trust its X-Forwarded-*
+    # failed log-ins and password checks (quiz.login_throttle): a growing delay per account and per address
+    LOGIN_THROTTLE_ENABLED = os.environ.get("LOGIN_THROTTLE_ENABLED", "1") == "1"
+    LOGIN_THROTTLE_PREFIX = "cds:v1:login"
+    # X-Forwarded-For is trusted only when this is set explicitly (1 behind one nginx); never by default,
+    # or any client could pick the address its log-in attempts are counted against
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024  # question files; every other request body is small
+    SMALL_BODY_MAX_BYTES = 256 * 1024
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 64 * 1024  # the multipart envelope around a 5 MB file
     # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20 ms of one core per log-in or
     # registration (Werkzeug's scrypt took 100 ms). See quiz.infra.passwords_hash.py.
     ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 19 * 1024)
@@ -105,13 +139,15 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = REDIS_URL
     RATELIMIT_ENABLED = False
     ARGON2_MEMORY_KIB, ARGON2_TIME_COST = 64, 1  # fast in tests only; production keeps OWASP's minimum
+    LOGIN_THROTTLE_ENABLED = False  # the throttle's own tests turn it on (every test logs in from 127.0.0.1)
+    ALLOWANCE_HMAC_KEY = "test-allowance-key"
+    OVERDUE_SWEEP_EVERY_SECONDS = -1.0  # tests that want the request-driven sweep turn it on
 
 
 class ProductionConfig(Config):
     """Production: a real secret is required and cookies are secure."""
 
     APP_ENV = "production"
-    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -32,5 +32,6 @@ from admin import (  # noqa: E402,F401
     question_views,
     report_page_views,
     report_views,
+    review_views,
     round_views,
 )

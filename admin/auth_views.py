@@ -1,33 +1,42 @@
 """Staff login, logout and the forced password change on first login."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from admin import bp
 from admin.forms import ChangePasswordForm, StaffLoginForm
-from quiz.errors import ValidationError
-from quiz.people.staff_accounts import authenticate_staff, change_staff_password
-from quiz.web.forms import form_field_error
+from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.models import StaffUser
+from quiz.people.password_change import end_sessions
+from quiz.web.sign_in import changed_password, check_password
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     form = StaffLoginForm()
     if form.validate_on_submit():
-        staff = authenticate_staff(form.username.data, form.password.data)
-        if staff is not None:
-            login_user(staff)
+        username = form.username.data.strip()[:64]
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+        checked = check_password("staff", username.casefold(), staff, form.password.data, utcnow())
+        if checked.person is not None:
+            login_user(checked.person)
             return redirect(_safe_next() or url_for("admin.index"))
-        form.form_errors.append("Tên đăng nhập hoặc mật khẩu chưa đúng.")
+        form.form_errors.append(checked.message)
+        return render_template("admin/login.html", form=form), checked.status
     return render_template("admin/login.html", form=form)
 
 
 def _safe_next() -> str | None:
+    """Only a path inside the admin pages (the edge already refused control characters)."""
     target = request.args.get("next", "")
-    return target if target.startswith("/quan-tri") and "//" not in target else None
+    return target if target.startswith("/quan-tri") and "//" not in target and "\\" not in target else None
 
 
 @bp.post("/dang-xuat")
 def logout():  # type: ignore[no-untyped-def]
+    """Log-out ends every session of the account (a copied cookie too)."""
+    end_sessions(current_user)
     logout_user()
     return redirect(url_for("admin.login"))
 
@@ -35,12 +44,7 @@ def logout():  # type: ignore[no-untyped-def]
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_staff_password(current_user, form.current.data, form.new.data)
-        except ValidationError as error:
-            form_field_error(form, error)
-        else:
-            flash("Đã đổi mật khẩu.", "success")
-            return redirect(url_for("admin.index"))
+    if form.validate_on_submit() and changed_password(form, "staff"):
+        flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
+        return redirect(url_for("admin.index"))
     return render_template("admin/change_password.html", form=form)

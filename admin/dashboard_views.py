@@ -7,6 +7,7 @@ from admin.access import check_commune, organizer_required
 from quiz import tallies
 from quiz.contest.attempts import current_round
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import db_id
 from quiz.infra.extensions import db
 from quiz.models import Commune, Round
 from quiz.reports.dashboard import (
@@ -24,7 +25,7 @@ from quiz.web.hooks import format_datetime_vn
 
 def selected_round() -> Round | None:
     """The round named in ?round=, else the open one, else the newest."""
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=db_id)
     if round_id:
         return db.session.get(Round, round_id) or abort(404)
     return current_round(utcnow()) or next(iter(rounds_newest_first()), None)

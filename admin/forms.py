@@ -1,12 +1,10 @@
 """Admin forms (Vietnamese messages)."""
 from collections.abc import Mapping
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -22,23 +20,35 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quiz.contest.rounds import PREDICTION_LIMIT
 from quiz.contest.tiebreak import CRITERIA, CRITERION_NAMES
+from quiz.infra.clock import SANE_YEARS
+from quiz.infra.converters import DB_INT_MAX, BoundedIntegerField, read_int
 from quiz.models import Round
 from quiz.privacy.data_requests import KIND_LABELS
+from quiz.privacy.staff_actions import REVEAL_CATEGORIES, REVEAL_NOTE_MAX
+from quiz.web.form_base import Form
 
 WHOLE_NUMBER = "Vui lòng nhập số nguyên."
 
 REQUIRED = "Vui lòng điền mục này."
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(BoundedIntegerField):
     """IntegerField with a Vietnamese message when the box holds something that is not a whole number."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, low=-DB_INT_MAX, high=DB_INT_MAX, **kwargs)  # NumberRange gives the real bounds
 
     def process_formdata(self, valuelist: list) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
+            text = str(valuelist[0]).strip().lstrip("-") if valuelist else ""
+            if text.isascii() and text.isdigit():  # a whole number, only too large: NumberRange says the bounds
+                self.data = DB_INT_MAX + 1
+                return
             raise ValueError(f"{self.label.text}: vui lòng nhập số nguyên.") from None
 
 
@@ -52,31 +62,31 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError("Vui lòng nhập đủ ngày giờ mở và đóng.") from None
 
 
-class StaffLoginForm(FlaskForm):
+class StaffLoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
-    new = PasswordField("Mật khẩu mới (ít nhất 10 ký tự)", validators=[
-        DataRequired(REQUIRED), Length(min=10, max=128, message="Mật khẩu mới cần từ 10 đến 128 ký tự.")])
+    new = PasswordField("Mật khẩu mới (ít nhất 12 ký tự, không phải mật khẩu phổ biến)", validators=[
+        DataRequired(REQUIRED), Length(max=128, message="Mật khẩu mới dài tối đa 128 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     text = TextAreaField("Nội dung thông báo", validators=[DataRequired(REQUIRED), Length(max=50_000)])
 
 
-class RequestActionForm(FlaskForm):
+class RequestActionForm(Form):
     """Acknowledge or complete a pending data request (the button's value is the action)."""
 
     request_id = WholeNumberField("Mã yêu cầu", validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     action = HiddenField(validators=[DataRequired()])
 
 
-class ReceiveRequestForm(FlaskForm):
+class ReceiveRequestForm(Form):
     """A request received by letter, phone or at the commune hall."""
 
     citizen_id = WholeNumberField("Mã người dự thi", validators=[InputRequired(WHOLE_NUMBER),
@@ -85,19 +95,19 @@ class ReceiveRequestForm(FlaskForm):
     detail = StringField("Nội dung", validators=[Optional(), Length(max=2000)])
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     days = WholeNumberField("Số ngày lưu sau đợt thi cuối", validators=[
         InputRequired(WHOLE_NUMBER),
         NumberRange(min=1, max=3650, message="Thời gian lưu từ 1 đến 3.650 ngày.")])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Why a staff member needs personal data in full (checked by quiz.audit.require_reason)."""
 
     reason = StringField("Lý do", validators=[Length(max=500)])
 
 
-def first_error(form: FlaskForm) -> str:
+def first_error(form: Form) -> str:
     """The first message of a form that did not validate, for a one-line notice above it."""
     messages = [message for errors in form.errors.values() for message in errors]
     return str(messages[0]) if messages else "Dữ liệu gửi lên không hợp lệ."
@@ -120,7 +130,7 @@ class LastBooleanField(BooleanField):
 class ChoiceField(SelectField):
     """A drop-down whose value must be one of its choices, with a Vietnamese message naming the field."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: Form) -> None:
         if self.data not in {value for value, _ in self.choices or []}:
             raise ValidationError(f"{self.label.text}: vui lòng chọn một mục trong danh sách.")
 
@@ -132,7 +142,7 @@ def _choice(label: str, choices: list[tuple[str, str]], default: str) -> ChoiceF
 CHAIN_CHOICES = [("", "(không dùng)"), *CRITERION_NAMES.items()]
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     """A round's settings; per-topic quotas arrive as quota_<topic id> fields (see quotas())."""
 
     name = StringField("Tên đợt thi", validators=[Length(max=200)])
@@ -149,7 +159,11 @@ class RoundForm(FlaskForm):
                                  choices=[(Round.REVEAL_AFTER_CLOSE, "Sau khi đợt thi đóng"),
                                           (Round.REVEAL_AFTER_SUBMIT, "Ngay sau khi nộp bài")])
     prediction_question = StringField("Câu hỏi dự đoán", validators=[Optional(), Length(max=1000)])
-    prediction_answer = _whole("Đáp án câu dự đoán", 0, 2**31 - 1)
+    prediction_answer = _whole("Đáp án câu dự đoán", -PREDICTION_LIMIT, PREDICTION_LIMIT)
+    prediction_min = _whole("Câu dự đoán: số nhỏ nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 0)
+    prediction_max = _whole("Câu dự đoán: số lớn nhất được nhập", -PREDICTION_LIMIT, PREDICTION_LIMIT, 10_000_000)
+    min_seconds_per_question = _whole("Số giây tối thiểu mỗi câu", 0, 600, 3)
+    verified_phone_for_prizes = BooleanField("Chỉ người đã xác minh số điện thoại mới được xét giải")
     stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
     stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
     # The period's campaign rules (issue 18). A rule the form does not send keeps its value (see CAMPAIGN_RULES).
@@ -168,14 +182,14 @@ class RoundForm(FlaskForm):
 
     def validate_closes_at(self, field: LocalDateTimeField) -> None:
         for moment in (self.opens_at.data, field.data):
-            if moment is not None and not 2020 <= moment.year <= 2100:
-                raise ValidationError("Ngày giờ mở và đóng cần trong khoảng năm 2020–2100.")
+            if moment is not None and moment.year not in SANE_YEARS:
+                raise ValidationError(f"Ngày giờ mở và đóng cần trong khoảng năm {SANE_YEARS.start}–{SANE_YEARS.stop - 1}.")
 
     def quotas(self, form_data: Mapping[str, str]) -> dict[str, int] | None:
         """{topic id: count} from the quota_<id> boxes that hold a count from 1 to 200."""
-        quotas = {key[6:]: int(value) for key, value in form_data.items()
-                  if key.startswith("quota_") and key[6:].isdigit() and value.strip().isdigit()
-                  and 0 < int(value) <= 200}
+        quotas = {key[6:]: count for key, value in form_data.items()
+                  if key.startswith("quota_") and key[6:].isascii() and key[6:].isdigit() and len(key) <= 16
+                  and (count := read_int({"n": value}, "n", 0, 0, 200))}
         return quotas or None
 
     def chain(self) -> list[str] | None:
@@ -192,8 +206,16 @@ CAMPAIGN_RULES = ("allowance_period", "counting", "prediction_kind", "prize_requ
                   "prize_tie_rule", "appeal_days")
 
 
-class CommuneContactForm(FlaskForm):
+class CommuneContactForm(Form):
     office_name = StringField("Nơi hỗ trợ (ví dụ: Bộ phận một cửa UBND xã)", validators=[DataRequired(REQUIRED), Length(max=200)])
     phone = StringField("Số điện thoại liên hệ", validators=[DataRequired(REQUIRED), Length(max=30)])
     address = StringField("Địa chỉ", validators=[DataRequired(REQUIRED), Length(max=300)])
     hours = StringField("Giờ làm việc (ví dụ: Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00)", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class RevealForm(Form):
+    """Why an organizer needs one full phone number: a category and a short note (no names or numbers)."""
+
+    category = SelectField("Lý do xem số", choices=[("", "— Chọn lý do —"), *REVEAL_CATEGORIES.items()],
+                           validators=[DataRequired("Vui lòng chọn lý do cần xem số điện thoại đầy đủ.")])
+    note = StringField("Ghi chú ngắn (không ghi tên hay số điện thoại)", validators=[Length(max=REVEAL_NOTE_MAX)])

@@ -4,32 +4,44 @@ from flask_login import current_user
 
 from admin import bp
 from admin.dashboard_views import selected_round
+from admin.forms import RevealForm
 from quiz.errors import AccountRemoved, RegistrationError
 from quiz.infra.clock import to_local, utcnow
+from quiz.infra.converters import db_count
 from quiz.infra.extensions import limiter
+from quiz.models.people import password_cost
 from quiz.people.communes import province_communes
 from quiz.people.registration import register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
-from quiz.reports.dashboard import participants
+from quiz.reports.dashboard import is_digits_search, participants, record_digits_search
 from quiz.web.forms import RegisterForm, applicant_from, form_field_error
-from quiz.web.rate_limits import ASSISTED_PER_HELPER, staff_key
+from quiz.web.rate_limits import ASSISTED_PER_HELPER, DIGITS_SEARCHES_PER_STAFF, staff_key
 
 
 @bp.route("/nguoi-du-thi", methods=["GET", "POST"])
+@limiter.limit(DIGITS_SEARCHES_PER_STAFF, key_func=staff_key, methods=["POST"], exempt_when=lambda: not digits_query())
 def participant_list():  # type: ignore[no-untyped-def]
-    """Searches are POSTed so that names and phone digits never land in URLs or access logs."""
+    """Searches are POSTed so that names and phone digits never land in URLs or access logs; a search by
+    digits is rate limited per staff account and audited (the IDs found, never the digits)."""
     round_ = selected_round()
     commune_code = request.args.get("xa") if current_user.is_organizer else None
     query = request.form.get("q", "").strip()[:100]
-    page = participants(current_user, query, request.form.get("page", 1, type=int),
+    page = participants(current_user, query, request.form.get("page", 1, type=db_count),
                         round_.id if round_ else None, commune_code)
-    return render_template("admin/participants.html", page=page, round=round_, q=query)
+    if digits_query():
+        record_digits_search(current_user.id, [c.id for c in page.citizens], len(query.replace(" ", "")), page.total)
+    return render_template("admin/participants.html", page=page, round=round_, q=query,
+                           reveal_form=RevealForm(formdata=None))
+
+
+def digits_query() -> bool:
+    return request.method == "POST" and is_digits_search(request.form.get("q", "").strip()[:100])
 
 
 @bp.post("/nguoi-du-thi/<int:citizen_id>/dat-lai-mat-khau")
 def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
     try:
-        password = reset_citizen_password(current_user, citizen_id)
+        password = reset_citizen_password(current_user, citizen_id, utcnow(), password_cost())
     except AccountRemoved as error:
         flash(error.message, "error")
         return render_template("admin/password_reset.html", password=None)

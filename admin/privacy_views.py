@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.forms import NoticeForm, ReasonForm, ReceiveRequestForm, RequestActionForm, RetentionForm, first_error
+from admin.forms import NoticeForm, ReceiveRequestForm, RequestActionForm, RetentionForm, RevealForm, first_error
 from admin.report_views import cut_off_arg
 from quiz.audit import events
 from quiz.errors import DomainError, ValidationError
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import db_id
 from quiz.infra.extensions import db
 from quiz.models import AuditEvent, PrivacyNotice, StaffUser
 from quiz.people.consents import current_notice
@@ -80,11 +81,11 @@ def _data_request_action(action: str, now: datetime) -> None:
 @organizer_required
 def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
     """Show one full phone number: organizers only, with a reason, recorded in the audit log."""
-    form = ReasonForm()
+    form = RevealForm()
     try:
         if not form.validate():
             raise ValidationError(first_error(form))
-        citizen = staff_actions.reveal_phone(current_user, citizen_id, form.reason.data or "")
+        citizen = staff_actions.reveal_phone(current_user, citizen_id, form.category.data, form.note.data or "")
     except ValidationError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.participant_list"))
@@ -95,8 +96,8 @@ def reveal_phone(citizen_id: int):  # type: ignore[no-untyped-def]
 @organizer_required
 def audit_log():  # type: ignore[no-untyped-def]
     """The audit log: everything a staff member did in a period, or everyone who accessed a citizen."""
-    actor = request.args.get("staff", type=int)
-    citizen = request.args.get("citizen", type=int)
+    actor = request.args.get("staff", type=db_id)
+    citizen = request.args.get("citizen", type=db_id)
     rows = events(actor_id=actor, citizen_id=citizen, action=request.args.get("action") or None,
                   since=cut_off_arg(request.args.get("from")), until=cut_off_arg(request.args.get("to")),
                   limit=AUDIT_PAGE_LIMIT)

@@ -1,4 +1,5 @@
 """The organizers' question bank: list and search, edit with versions, retire, topics, import and export."""
+import re
 import secrets
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import organizer_required
 from quiz.errors import DomainError
+from quiz.infra.converters import db_count, db_id, read_int
 from quiz.infra.extensions import db
 from quiz.models import Question, Topic
 from quiz.questions.editing import (
@@ -47,13 +49,14 @@ from quiz.questions.transfer import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024
 UPLOAD_KEEP_SECONDS = 24 * 3600
+UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 
 
 def _filters() -> dict:
     args = request.args
     flag = lambda name: {"1": True, "0": False}.get(args.get(name, ""))  # noqa: E731
-    return {"query": args.get("q", "").strip()[:200], "topic_id": args.get("topic", type=int),
-            "difficulty": args.get("difficulty", type=int), "multiple": flag("multiple"), "active": flag("active")}
+    return {"query": args.get("q", "").strip()[:200], "topic_id": args.get("topic", type=db_id),
+            "difficulty": args.get("difficulty", type=db_count), "multiple": flag("multiple"), "active": flag("active")}
 
 
 def _topics(include_retired: bool = False) -> list[Topic]:
@@ -66,16 +69,16 @@ def _topics(include_retired: bool = False) -> list[Topic]:
 @bp.get("/cau-hoi")
 @organizer_required
 def question_list():  # type: ignore[no-untyped-def]
-    page = search_questions(**_filters(), page=request.args.get("page", 1, type=int))
+    page = search_questions(**_filters(), page=request.args.get("page", 1, type=db_count))
     return render_template("admin/questions/list.html", page=page, topics=_topics(True), args=request.args)
 
 
 def _draft_from_form() -> QuestionDraft:
     form = request.form
-    return QuestionDraft(topic_id=form.get("topic_id", type=int) or 0, text=form.get("text", ""),
+    return QuestionDraft(topic_id=form.get("topic_id", type=db_id) or 0, text=form.get("text", ""),
                          choices=[form.get(f"choice{i}", "") for i in range(6)],
-                         correct=[int(v) for v in form.getlist("correct") if v.isdigit()],
-                         explanation=form.get("explanation", ""), difficulty=form.get("difficulty", 1, type=int),
+                         correct=[read_int({"v": v}, "v", -1) for v in form.getlist("correct")[:8]],
+                         explanation=form.get("explanation", ""), difficulty=form.get("difficulty", 1, type=db_count),
                          multiple=form.get("multiple") == "1", active=form.get("active") == "1")
 
 
@@ -138,9 +141,9 @@ def topics():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         try:
             if request.form.get("action") == "retire":
-                retire_topic(request.form.get("topic_id", type=int), current_user.id)
+                retire_topic(request.form.get("topic_id", type=db_id), current_user.id)
             else:
-                save_topic(request.form.get("name", ""), current_user.id, request.form.get("topic_id", type=int))
+                save_topic(request.form.get("name", ""), current_user.id, request.form.get("topic_id", type=db_id))
         except DomainError as exc:
             flash(exc.message, "error")
         return redirect(url_for("admin.topics"))
@@ -172,7 +175,7 @@ def question_import():  # type: ignore[no-untyped-def]
     fmt = request.form.get("format") or detect_format(upload.filename or "")
     if fmt not in FORMATS:
         abort(400)
-    topic_id = request.form.get("topic_id", type=int)
+    topic_id = request.form.get("topic_id", type=db_id)
     preview = preview_import(content, fmt, topic_id)
     token = secrets.token_urlsafe(16)
     if preview.new_count and not preview.errors:  # only a file that can be confirmed waits server-side
@@ -187,13 +190,13 @@ def question_import():  # type: ignore[no-untyped-def]
 def question_import_confirm():  # type: ignore[no-untyped-def]
     """Step 2: apply the previewed file, all or nothing."""
     token, fmt = request.form.get("token", ""), request.form.get("format", "")
-    if fmt not in FORMATS or not token.replace("-", "").replace("_", "").isalnum():
+    if fmt not in FORMATS or not UPLOAD_TOKEN.fullmatch(token):
         abort(400)
     path = _upload_dir() / f"{token}.{fmt}"
     if not path.exists():
         flash("Tệp đã hết hạn; vui lòng tải lên lại.", "error")
         return redirect(url_for("admin.question_import"))
-    preview = preview_import(path.read_bytes(), fmt, request.form.get("topic_id", type=int))
+    preview = preview_import(path.read_bytes(), fmt, request.form.get("topic_id", type=db_id))
     try:
         count = apply_import(preview, current_user.id, request.form.get("filename", ""))
     except DomainError as exc:

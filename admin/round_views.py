@@ -9,6 +9,7 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import organizer_required
 from admin.forms import CAMPAIGN_RULES, RoundForm, first_error
+from quiz.audit import record
 from quiz.contest.question_stats import (
     commune_stats,
     question_stats,
@@ -22,6 +23,7 @@ from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_r
 from quiz.contest.tiebreak import CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
 from quiz.errors import DomainError
 from quiz.infra.clock import local_to_utc, to_local, utcnow
+from quiz.infra.converters import bounded_int, db_id
 from quiz.infra.extensions import db
 from quiz.models import Commune, Contest, Round, Topic
 
@@ -37,8 +39,12 @@ def _draft(form: RoundForm, round_: Round | None) -> RoundDraft:
         pass_percent=form.pass_percent.data if form.pass_percent.data is not None else 80,
         reveal_answers=form.reveal_answers.data, description=form.description.data or "",
         prediction_question=form.prediction_question.data, prediction_answer=form.prediction_answer.data,
+        prediction_min=_or(form.prediction_min.data, 0), prediction_max=_or(form.prediction_max.data, 10_000_000),
+        min_seconds_per_question=_or(form.min_seconds_per_question.data, 3),
+        verified_phone_for_prizes=bool(form.verified_phone_for_prizes.data),
         stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0,
         **_campaign_rules(form, round_))
+
 
 
 def _campaign_rules(form: RoundForm, round_: Round | None) -> dict:
@@ -48,6 +54,11 @@ def _campaign_rules(form: RoundForm, round_: Round | None) -> dict:
     chain = form.chain()
     return {"contest_id": form.contest_id.data,
             "tiebreak_chain": chain if chain is not None else list(current.tiebreak_chain), **rules}
+
+
+def _or(value: int | None, default: int) -> int:
+    """An empty box takes the default (0 typed stays 0)."""
+    return default if value is None else value
 
 
 @bp.get("/dot-thi")
@@ -96,9 +107,12 @@ def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Rou
 def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
     round_ = db.session.get(Round, round_id) or abort(404)
     commune = request.args.get("xa") or None
-    limit = min(request.args.get("top", 50, type=int), 1000)
+    limit = request.args.get("top", 50, type=lambda v: bounded_int(v, 1, 1000))
     rows = round_ranking(round_, limit, commune)
     if request.args.get("xuat") == "xlsx":
+        record(current_user.id, "export_ranking", "citizen", [row.result.citizen_id for row in rows],
+               changes={"round_id": round_.id, "commune": commune, "rows": len(rows)})
+        db.session.commit()
         return Response(_ranking_xlsx(round_, rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
@@ -123,7 +137,7 @@ def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
 def question_stats_view():  # type: ignore[no-untyped-def]
     """Statistics of a round as of their last refresh (province, one commune, per topic, per commune)."""
     rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
-    round_id = request.args.get("round", type=int) or (rounds[0].id if rounds else None)
+    round_id = request.args.get("round", type=db_id) or (rounds[0].id if rounds else None)
     commune = request.args.get("xa") or None
     stats = question_stats(round_id, commune) if round_id else []
     topics = topic_stats(round_id, commune) if round_id else []
@@ -138,7 +152,7 @@ def question_stats_view():  # type: ignore[no-untyped-def]
 @organizer_required
 def question_stats_refresh():  # type: ignore[no-untyped-def]
     """Recompute a round's statistics now (the same as `flask questions stats-refresh`)."""
-    round_ = db.session.get(Round, request.form.get("round", type=int) or 0) or abort(404)
+    round_ = db.session.get(Round, request.form.get("round", type=db_id) or 0) or abort(404)
     refresh_stats(round_.id, utcnow())
     flash("Đã tính lại thống kê câu hỏi.", "success")
     return redirect(url_for("admin.question_stats_view", round=round_.id))

@@ -18,10 +18,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config["BABEL_DEFAULT_TIMEZONE"] = DISPLAY_TIMEZONE  # named once, in quiz/infra/clock.py
     app.config.update(overrides or {})
     configure_settings(app.config)
-    _check_production_secret(app)
+    _refuse_public_secret(app)
+    _refuse_public_allowance_key(app)
 
     from quiz import cli
-    from quiz.infra import replica
+    from quiz.infra import pseudonyms, replica
     from quiz.infra.database import configure_sqlite, ping_idle_connections
     from quiz.infra.extensions import (
         babel,
@@ -33,9 +34,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         migrate,
     )
     from quiz.infra.redis_client import init_redis
-    from quiz.web import health, security
+    from quiz.web import client_signals, edge, health, overdue_sweep, security
     from quiz.web import hooks as web
 
+    edge.init_app(app)  # first: its size and character checks run before CSRF reads the form
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -48,6 +50,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     ping_idle_connections(app)
     configure_sqlite(app)
     web.init_app(app)
+    pseudonyms.init_app(app)
+    overdue_sweep.init_app(app)
+    client_signals.init_app(app)
     security.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -69,6 +74,20 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
-def _check_production_secret(app: Flask) -> None:
-    if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] in ("", "dev-only-not-secret"):
-        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+def _refuse_public_secret(app: Flask) -> None:
+    """The shipped key is public (anyone could sign an organizer's session): only a developer's own machine may use it."""
+    from config import DEFAULT_SECRET
+
+    if app.config["SECRET_KEY"] not in ("", DEFAULT_SECRET):
+        return
+    host = str(app.config.get("SERVER_BIND", "")).rsplit(":", 1)[0].strip("[]")
+    if app.config["APP_ENV"] != "development" or host not in ("127.0.0.1", "localhost", "::1"):
+        raise RuntimeError("SECRET_KEY must be set (the default key is public): run `make run`, which keeps a random "
+                           "key in instance/secret_key, or set SECRET_KEY. The default is accepted only with "
+                           "APP_ENV=development on a loopback address.")
+
+
+def _refuse_public_allowance_key(app: Flask) -> None:
+    """The keyed hash of phones (one allowance per person) needs a secret of its own in production."""
+    if app.config["APP_ENV"] == "production" and app.config["ALLOWANCE_HMAC_KEY"] in ("", "dev-only-allowance-key"):
+        raise RuntimeError("ALLOWANCE_HMAC_KEY must be set in production (its own secret, not SECRET_KEY).")

@@ -189,9 +189,13 @@ def privacy_apply_retention() -> None:
     """Anonymise every citizen whose retention period has passed (for cron; safe to run twice)."""
     from quiz.privacy.anonymise import apply_retention, retention_deadline
     deadline = retention_deadline()
+    from quiz.contest.allowance import purge_expired_allowances
+    from quiz.privacy.anonymise import retention_days
     count = apply_retention(utcnow())
     when = f"hạn lưu {deadline:%d/%m/%Y %H:%M} UTC" if deadline else "chưa có đợt thi"
     click.echo(f"Đã ẩn danh {count} người dự thi ({when}).")
+    purged = purge_expired_allowances(utcnow(), retention_days())
+    click.echo(f"Đã xóa {purged} bản ghi lượt thi theo số điện thoại (mã băm) của các đợt đã hết hạn lưu.")
 
 
 @click.command("setup")
@@ -206,7 +210,8 @@ def setup(ctx: click.Context) -> None:
 
 def init_app(app: Flask) -> None:
     from quiz.certificate_cli import certificates_cli
+    from quiz.fairness_cli import attempts_cli, integrity_cli
     from quiz.prize_cli import prizes_cli
     for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, certificates_cli,
-                    prizes_cli, setup):
+                    prizes_cli, setup, attempts_cli, integrity_cli):
         app.cli.add_command(command)

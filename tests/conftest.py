@@ -15,6 +15,7 @@ from sqlalchemy import text
 from quiz import create_app
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
+from quiz.infra.extensions import limiter
 from quiz.infra.redis_client import CLUSTER_SCHEME, cluster_nodes
 from quiz.models import Commune, Round
 from quiz.people.communes import sync_communes
@@ -44,6 +45,7 @@ def app(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     yield
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]  # one limiter object serves every app a test creates
     with app.app_context():
         _db.session.remove()
         empty_tables()

@@ -106,7 +106,7 @@ def test_reveal_phone_is_organizer_only_audited_and_queryable(app, client, conte
     staff_login(client, "bantochuc")
     token = csrf_token(client.get("/quan-tri/nguoi-du-thi"))
     html = client.post(f"/quan-tri/nguoi-du-thi/{scenario.citizen_b}/so-dien-thoai",
-                       data={"csrf_token": token, "reason": "Liên hệ trao giải"}).get_data(as_text=True)
+                       data={"csrf_token": token, "category": "trao_giai"}).get_data(as_text=True)
     assert scenario.phone_b in html
     with app.app_context():
         organizer_id = db.session.scalar(select(AuditEvent.actor_id))

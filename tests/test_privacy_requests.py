@@ -86,7 +86,7 @@ def test_commune_admin_cannot_reveal_a_phone(app, client, contest):
     staff_login(client, "xa-a")
     token = csrf_token(client.get("/quan-tri/nguoi-du-thi"))
     response = client.post(f"/quan-tri/nguoi-du-thi/{scenario.citizen_a}/so-dien-thoai",
-                           data={"csrf_token": token, "reason": "Liên hệ trao giải"})
+                           data={"csrf_token": token, "category": "trao_giai"})
     assert response.status_code == 403 and scenario.phone_a not in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
@@ -115,14 +115,14 @@ def test_audit_log_page_filters_by_staff_action_time_and_citizen(app, client, co
     token = csrf_token(client.get("/quan-tri/nguoi-du-thi"))
     for citizen_id in (scenario.citizen_a, scenario.citizen_b):
         client.post(f"/quan-tri/nguoi-du-thi/{citizen_id}/so-dien-thoai",
-                    data={"csrf_token": token, "reason": f"Trao giải {citizen_id}"})
+                    data={"csrf_token": token, "category": "trao_giai", "note": f"đợt {citizen_id}"})
     with app.app_context():
         organizer = db.session.scalar(select(AuditEvent.actor_id))
         assert db.session.scalar(select(func.count()).select_from(AuditSubject)) == 2
     page = client.get(f"/quan-tri/nhat-ky?staff={organizer}&action=reveal_phone&citizen={scenario.citizen_b}")
     html = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
-    assert f"Trao giải {scenario.citizen_b}" in html and f"Trao giải {scenario.citizen_a}" not in html
+    assert f"Liên hệ trao giải: đợt {scenario.citizen_b}" in html and f"đợt {scenario.citizen_a}" not in html
     assert scenario.phone_b not in html and "Hoàng Văn Bình" not in html
     assert "Không có bản ghi" in client.get("/quan-tri/nhat-ky?from=2000-01-01T00:00&to=2000-01-02T00:00").get_data(as_text=True)
     assert client.get("/quan-tri/nhat-ky?from=khong-phai-ngay").status_code == 400

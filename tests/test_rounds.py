@@ -220,7 +220,7 @@ def test_statistics_page(app, client, contest):
     ({"attempts_allowed": "ba"}, "Số lượt thi: vui lòng nhập số nguyên."),
     ({"attempts_allowed": "99999999999999999999"}, "Số lượt thi: nhập số nguyên từ 1 đến 1.000."),
     ({"opens_at": "hôm nay"}, "Vui lòng nhập đủ ngày giờ mở và đóng."),
-    ({"opens_at": "9999-01-01T08:00"}, "Ngày giờ mở và đóng cần trong khoảng năm 2020–2100."),
+    ({"opens_at": "9999-01-01T08:00"}, "Ngày giờ mở và đóng cần trong khoảng năm 2000–2100."),
     ({"pass_percent": "²"}, "Điểm đạt (%): vui lòng nhập số nguyên."),
     ({"appeal_days": "999"}, "Thời gian khiếu nại trước khi công bố (ngày): nhập số nguyên từ 0 đến 60."),
     ({"prize_percent_cap": "0"}, "Tổng số giải tối đa (% số người dự thi): nhập số nguyên từ 1 đến 100."),

@@ -23,7 +23,7 @@ def test_strict_security_headers_on_every_page(client, contest):
 
 
 def test_production_sends_hsts_and_secure_cookies(app):
-    production = create_app("production", {"SECRET_KEY": "s" * 32, "RATELIMIT_ENABLED": False,
+    production = create_app("production", {"SECRET_KEY": "s" * 32, "ALLOWANCE_HMAC_KEY": "a" * 32, "RATELIMIT_ENABLED": False,
                                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     response = production.test_client().get("/dang-nhap", base_url="https://example.vn")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
@@ -37,6 +37,11 @@ def test_production_sends_hsts_and_secure_cookies(app):
 def test_production_refuses_to_start_without_a_secret(monkeypatch):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production", {"SECRET_KEY": "dev-only-not-secret"})
+
+
+def test_production_refuses_to_start_without_an_allowance_key(monkeypatch):
+    with pytest.raises(RuntimeError, match="ALLOWANCE_HMAC_KEY"):
+        create_app("production", {"SECRET_KEY": "s" * 32, "ALLOWANCE_HMAC_KEY": "dev-only-allowance-key"})
 
 
 def test_health_reports_database_and_redis(app, client):

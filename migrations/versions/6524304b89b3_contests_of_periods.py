@@ -1,7 +1,7 @@
 """contests of periods, prizes, winners, practice, referrals
 
 Revision ID: 6524304b89b3
-Revises: 211715e1ace2
+Revises: 526e82e98e79
 Create Date: 2026-12-01 08:54:05.152467
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6524304b89b3'
-down_revision = '211715e1ace2'
+down_revision = '526e82e98e79'
 branch_labels = None
 depends_on = None
 

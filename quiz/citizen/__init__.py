@@ -8,6 +8,8 @@ from quiz.citizen import (  # noqa: E402,F401  (the routes register themselves o
     certificate_views,
     info_views,
     my_data_views,
+    password_views,
+    phone_views,
     registration_views,
     views,
 )

@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 
 from quiz.citizen import bp
 from quiz.citizen.guards import citizen_required
-from quiz.errors import RegistrationError
+from quiz.errors import DomainError, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.people.communes import province_communes
 from quiz.privacy.my_data import (
@@ -89,8 +89,12 @@ def my_data_withdraw() -> ResponseReturnValue:
 def my_data_object() -> ResponseReturnValue:
     form = ObjectionForm()
     if form.validate_on_submit():
-        request = object_to_processing(current_user.id, form.detail.data, utcnow())
-        flash(f"Đã ghi nhận yêu cầu; Ban Tổ chức sẽ trả lời trước {to_local(request.complete_by):%d/%m/%Y}.", "success")
+        try:
+            request = object_to_processing(current_user.id, form.detail.data, utcnow())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Đã ghi nhận yêu cầu; Ban Tổ chức sẽ trả lời trước {to_local(request.complete_by):%d/%m/%Y}.", "success")
     else:
         flash("Vui lòng ghi nội dung phản đối.", "error")
     return redirect(url_for("quiz.my_data"))

@@ -9,6 +9,7 @@ from flask_limiter import RequestLimit
 from flask_login import login_user
 
 from quiz.citizen import bp
+from quiz.contest.integrity import record_registration_signal
 from quiz.errors import RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
@@ -16,6 +17,7 @@ from quiz.people import referrals
 from quiz.people.communes import province_communes
 from quiz.people.consents import current_notice
 from quiz.people.registration import applicant_problems, register_citizen
+from quiz.web.client_signals import client_keys
 from quiz.web.forms import RegisterForm, applicant_from, form_field_error
 from quiz.web.rate_limits import PER_IP, REGISTER_PER_PHONE, client_ip, phone_key
 
@@ -44,6 +46,7 @@ def register() -> ResponseReturnValue:
                 form.consent.data = False  # a new notice: consent must be given again to the text now shown
         else:
             referrals.attribute(citizen.id, session.pop(referrals.SESSION_KEY, None))
+            record_registration_signal(citizen.id, client_keys(), utcnow())
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
             return redirect(url_for("quiz.contest"))

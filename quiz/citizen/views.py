@@ -1,5 +1,5 @@
 """Citizen pages: register, log in, take the quiz, see results."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,18 +11,22 @@ from quiz import tallies
 from quiz.certificates.issuing import offers_for
 from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
-from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required
+from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
 from quiz.contest import attempts, contest_rules
 from quiz.contest.result_summary import summarise
+from quiz.contest.results import review_items
 from quiz.contest.rules_text import round_for_rules
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import SMALL_INT_MAX, bounded_int, read_int
 from quiz.infra.extensions import db, limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.settings import settings
 from quiz.models import Attempt, Citizen, Round
-from quiz.people.password_upgrade import store_upgraded_hash
+from quiz.people.password_change import end_sessions
+from quiz.web.client_signals import client_keys
 from quiz.web.forms import LoginForm
+from quiz.web.hooks import format_datetime_vn
 from quiz.web.rate_limits import (
     ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
@@ -31,6 +35,9 @@ from quiz.web.rate_limits import (
     client_ip,
     phone_key,
 )
+from quiz.web.sign_in import check_password
+
+MAX_CHOICES = 16  # more shown choices than any question has
 
 
 def grace() -> timedelta:
@@ -51,25 +58,34 @@ def home() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        citizen = find_citizen_by_phone(form.phone.data)
-        if citizen and citizen.is_active and citizen.check_password(form.password.data):
-            store_upgraded_hash(citizen)
-            login_user(citizen, remember=True)
-            return redirect(url_for("quiz.contest"))
-        form.form_errors.append("Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.")
+        phone = phone_identity(form.phone.data)
+        checked = check_password("citizen", phone, find_citizen_by_phone(phone), form.password.data, utcnow())
+        if checked.person is not None:
+            temporary = checked.person.must_change_password
+            login_user(checked.person, remember=not temporary)
+            return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
+        form.form_errors.append(checked.message)
+        return render_template("quiz/login.html", form=form), checked.status
     return render_template("quiz/login.html", form=form)
 
 
-def find_citizen_by_phone(raw_phone: str) -> Citizen | None:
+def phone_identity(raw_phone: str) -> str:
+    """The canonical phone (one throttle bucket whatever its spelling), or the typed text trimmed."""
     try:
-        phone = normalise_phone(raw_phone)
+        return normalise_phone(raw_phone)
     except InvalidPhone:
-        return None
-    return db.session.scalar(select(Citizen).where(Citizen.phone == phone))
+        return (raw_phone or "").strip()[:25]
+
+
+def find_citizen_by_phone(phone: str) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.phone == phone)) if phone.isdigit() else None
 
 
 @bp.post("/dang-xuat")
 def logout() -> ResponseReturnValue:
+    """Log-out ends every session of the account: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
     logout_user()
     return redirect(url_for("quiz.home"))
 
@@ -81,7 +97,14 @@ def contest() -> ResponseReturnValue:
     round_ = attempts.current_round(now)
     allowance = contest_rules.attempt_allowance(round_, current_user.id, now) if round_ else None
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending)
+    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending,
+                           short_minutes=short_minutes(round_, now) if round_ else None)
+
+
+def short_minutes(round_: Round, now: datetime) -> int | None:
+    """The minutes an attempt started now would have, when the close cuts it short (else None)."""
+    minutes = round_.minutes_left_to_answer(now)
+    return minutes if minutes < round_.time_limit_seconds // 60 else None
 
 
 @bp.post("/thi/bat-dau")
@@ -97,11 +120,19 @@ def start() -> ResponseReturnValue:
         if not verdict.admitted:
             return waiting_page(verdict)
     try:
-        attempt = attempts.start_attempt(current_user.id, round_, now, grace())
+        attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
     except AttemptError as error:
         flash(error.message, "error")
         return redirect(url_for("quiz.contest"))
+    if attempt.deadline_at == round_.closes_at and attempt.started_at == now:
+        flash(closing_notice(round_, now), "info")
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+def closing_notice(round_: Round, now: datetime) -> str:
+    """The round closes before the time limit runs out: say how long this attempt really has."""
+    return (f"Đợt thi đóng lúc {format_datetime_vn(round_.closes_at, 'HH:mm')}: bài làm này chỉ có "
+            f"{round_.minutes_left_to_answer(now)} phút (thay vì {round_.time_limit_seconds // 60} phút).")
 
 
 @bp.get("/thi/<int:attempt_id>")
@@ -113,9 +144,15 @@ def take(attempt_id: int) -> ResponseReturnValue:
         finish(attempt.id, None, None)  # time ran out while the citizen was away
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return render_take(attempt)
+
+
+def render_take(attempt: Attempt, prediction_error: str | None = None,
+                prediction_typed: str | None = None) -> str:
+    seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
-                           late_after=attempt.accepts_until(grace()))
+                           late_after=attempt.accepts_until(grace()),
+                           prediction_error=prediction_error, prediction_typed=prediction_typed)
 
 
 def own_attempt(attempt_id: int) -> Attempt:
@@ -129,13 +166,16 @@ def own_attempt(attempt_id: int) -> Attempt:
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
-    payload = request.get_json(silent=True) or {}
-    try:
-        position, shown = int(payload["position"]), [int(c) for c in payload.get("choices", [])]
-    except (KeyError, TypeError, ValueError):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
         return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
     try:
-        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace())
+        position = bounded_int(payload["position"], 0, SMALL_INT_MAX)
+        shown = [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    try:
+        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace(), citizen_session_token())
     except AttemptError as error:
         return {"error": error.message}, error.status
     return {"saved": True}
@@ -145,29 +185,48 @@ def save_answer(attempt_id: int) -> ResponseReturnValue:
 @citizen_in_session
 def submit(attempt_id: int) -> ResponseReturnValue:
     answers = answers_from_form(request.form)
-    prediction = request.form.get("prediction", "").strip()
+    typed = request.form.get("prediction", "").strip()[:40]
     try:
-        finish(attempt_id, answers, int(prediction) if prediction.lstrip("-").isdigit() else None)
+        outcome = finish(attempt_id, answers, parse_prediction(typed))
+    except attempts.PredictionOutOfBounds as error:  # nothing submitted: the page comes back as typed
+        attempts.save_form_answers(attempt_id, citizen_id(), answers, utcnow(), grace())
+        return render_take(own_attempt(attempt_id), error.message, typed)
     except AttemptNotFound:  # another citizen's attempt, or none
         abort(404)
     except AttemptError as error:
         flash(error.message, "error")
+    else:
+        if outcome.late:
+            flash(attempts.CLOSED, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+def parse_prediction(typed: str) -> int | None:
+    """The typed prediction as an integer; text that is not one is out of bounds (the page says the rule)."""
+    if not typed:
+        return None
+    digits = typed.replace(".", "").replace(" ", "")
+    unsigned = digits[1:] if digits.startswith("-") else digits
+    if not (unsigned.isascii() and unsigned.isdigit()) or len(digits) > 19:  # '²' passes isdigit, not int()
+        return attempts.NOT_A_NUMBER
+    return int(digits)
 
 
 def answers_from_form(form: MultiDict[str, str]) -> dict[int, list[int]]:
     """Fields q<position> hold shown choice positions; malformed ones are ignored."""
     answers: dict[int, list[int]] = {}
     for key in form:
-        if key.startswith("q") and key[1:].isdigit():
-            values = [v for v in form.getlist(key) if v.isdigit()]
-            answers[int(key[1:])] = [int(v) for v in values]
+        position = read_int({"p": key[1:]}, "p", None, 0, SMALL_INT_MAX) if key.startswith("q") else None
+        if position is not None:
+            values = [read_int({"v": v}, "v", None, 0, SMALL_INT_MAX) for v in form.getlist(key)[:MAX_CHOICES]]
+            answers[position] = [v for v in values if v is not None]
     return answers
 
 
 def finish(attempt_id: int, answers: dict[int, list[int]] | None,
            prediction: int | None) -> attempts.SubmitOutcome:
-    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace())
+    return attempts.submit_attempt(attempt_id, citizen_id(), answers, prediction, utcnow(), grace(),
+                                   citizen_session_token())
 
 
 @bp.get("/ket-qua/<int:attempt_id>")
@@ -181,7 +240,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     summary = summarise(attempt, used, now, grace())
     offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
     return render_template("quiz/result.html", attempt=attempt, summary=summary,
-                           reveal=attempt.round.reveals_answers(now), offer=offer)
+                           review=review_items(attempt, now, grace()), offer=offer)
 
 
 @bp.get("/ket-qua")

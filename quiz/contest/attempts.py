@@ -1,14 +1,16 @@
 """Attempts: drawing questions, saving answers, submitting; the server's deadline rules."""
+import hashlib
+import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, Result, and_, bindparam, func, insert, select, update
+from sqlalchemy import Executable, Result, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quiz.contest import contest_rules, grading
+from quiz.contest import allowance, contest_rules, grading
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
@@ -18,6 +20,7 @@ from quiz.models import (
     AttemptItem,
     BestResult,
     Citizen,
+    ClientSignal,
     Question,
     QuestionVersion,
     Round,
@@ -26,6 +29,9 @@ from quiz.models.contest import accepts_until
 from quiz.tallies import events as tally_events
 
 NOT_FOUND = "Không tìm thấy bài thi này."
+NOT_A_NUMBER = 2**63  # a typed prediction that is no integer: outside every round's bounds
+CLOSED = ("Đã hết giờ làm bài hoặc đợt thi đã đóng; câu trả lời này không được ghi nhận. "
+          "Các câu đã lưu trước giờ kết thúc vẫn được chấm.")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class SubmitOutcome:
     day: str
     previous_best: BestSnapshot | None = None
     best: BestSnapshot | None = None
+    late: bool = False  # submitted after deadline + grace: graded on the answers saved in time
 
     @property
     def first_completion(self) -> bool:
@@ -85,7 +92,14 @@ class _Submitting:
     pass_percent: int
     asks_prediction: bool
     counting: str
+    closes_at: datetime
+    prediction_min: int
+    prediction_max: int
     best: _BestSoFar | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return ends_at(self.deadline_at, self.closes_at)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,7 @@ class _GradingRow:
     marked: bool | None  # the mark stored when the answer was saved
     correct: list[int]
     is_multiple: bool
+    version_id: int
     changed: bool = False  # a different answer came with the submit form
 
 
@@ -120,9 +135,8 @@ def current_round(now: datetime) -> Round | None:
 
 
 def attempts_used(round_id: int, citizen_id: int) -> int:
-    stmt = select(func.count(Attempt.id)).where(
-        Attempt.round_id == round_id, Attempt.citizen_id == citizen_id)
-    return db.session.scalar(stmt) or 0
+    """Attempts used in the round by the citizen's phone (every registration of it counts)."""
+    return allowance.attempts_used(round_id, citizen_id)
 
 
 def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
@@ -132,8 +146,16 @@ def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
 
 
+@dataclass(frozen=True)
+class ClientKeys:
+    """Keyed hashes of where a request came from (network, device cookie), for the integrity flags."""
+
+    net_key: str
+    device_key: str
+
+
 def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelta,
-                  rng: random.Random | None = None) -> Attempt:
+                  rng: random.Random | None = None, signals: ClientKeys | None = None) -> Attempt:
     """Resume the citizen's unfinished attempt, or draw a new one if the allowance permits."""
     if not round_.is_open(now):
         raise AttemptError("Đợt thi này hiện không mở.")
@@ -142,11 +164,14 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
         if now <= existing.accepts_until(grace):
             return existing
         submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
-    contest_rules.check_allowance(round_, citizen_id, now)
-    used = attempts_used(round_.id, citizen_id)  # attempts are numbered across the whole period
+    contest_rules.check_allowance(round_, citizen_id, now)  # this day's/week's share (issue 18)
     try:
         with write_transaction():
-            attempt = _new_attempt(citizen_id, round_, used + 1, now, rng or random.SystemRandom())
+            number = allowance.take_one(round_, citizen_id, now)
+            attempt = _new_attempt(citizen_id, round_, number, now, rng or random.SystemRandom())
+            if signals is not None:
+                db.session.add(ClientSignal(kind=ClientSignal.ATTEMPT, citizen_id=citizen_id, round_id=round_.id,
+                                            net_key=signals.net_key, device_key=signals.device_key, at=now))
     except IntegrityError:  # a parallel tap started the same attempt number first
         started = open_attempt(round_.id, citizen_id)
         if started is None:
@@ -159,7 +184,7 @@ def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime,
                  rng: random.Random) -> Attempt:
     version_ids = draw_version_ids(round_, rng)
     attempt = Attempt(round_id=round_.id, citizen_id=citizen_id, number=number, started_at=now,
-                      deadline_at=now + timedelta(seconds=round_.time_limit_seconds),
+                      deadline_at=round_.attempt_deadline(now),
                       max_score=len(version_ids))
     db.session.add(attempt)
     db.session.flush()
@@ -211,10 +236,11 @@ def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Att
 
 
 def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],
-                now: datetime, grace: timedelta) -> None:
-    """Store one answer (choice positions as shown) while the attempt is open."""
+                now: datetime, grace: timedelta, session_token: str | None = None) -> None:
+    """Store one answer (choice positions as shown) while the attempt is open (and, given a session
+    token, only while it is still the citizen's: a session ended by log-out or reset saves nothing)."""
     with write_transaction():
-        served = _served_item(attempt_id, citizen_id, position)
+        served = _served_item(attempt_id, citizen_id, position, session_token)
         _check_accepting(served, now, grace)
         if served.item_id is None:
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
@@ -224,12 +250,23 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
                                  "is_correct": grading.is_item_correct(selected, served.correct)})
 
 
+def save_form_answers(attempt_id: int, citizen_id: int, answers: dict[int, list[int]], now: datetime,
+                      grace: timedelta) -> None:
+    """Keep the answers of a submit form that was sent back (one save each; a refused one is skipped)."""
+    for position, shown in answers.items():
+        try:
+            save_answer(attempt_id, citizen_id, position, shown, now, grace)
+        except AttemptError:
+            continue
+
+
 @dataclass(frozen=True)
 class _ServedItem:
     """The attempt's state and one of its questions (item_id None: no question at that position)."""
 
     submitted_at: datetime | None
     deadline_at: datetime
+    closes_at: datetime
     item_id: int | None
     choice_order: list[int] | None
     correct: list[int] | None
@@ -240,8 +277,12 @@ class _ServedItem:
         return self.submitted_at is not None
 
 
-def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem:
-    row = _execute(_SERVED_ITEM, {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}).first()
+def _served_item(attempt_id: int, citizen_id: int, position: int, session_token: str | None) -> _ServedItem:
+    parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}
+    if session_token is None:
+        row = _execute(_SERVED_ITEM, parameters).first()
+    else:
+        row = _execute(_SERVED_ITEM_IN_SESSION, {**parameters, "session_token": session_token}).first()
     if row is None:
         raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
@@ -250,21 +291,32 @@ def _served_item(attempt_id: int, citizen_id: int, position: int) -> _ServedItem
 # FOR SHARE on PostgreSQL: saves of one attempt run side by side, but a submit waits for those in flight
 # and a save arriving after the submit sees it (SQLite's write lock already orders them).
 _SERVED_ITEM = (
-    select(Attempt.submitted_at, Attempt.deadline_at, AttemptItem.id, AttemptItem.choice_order,
+    select(Attempt.submitted_at, Attempt.deadline_at, Round.closes_at, AttemptItem.id, AttemptItem.choice_order,
            QuestionVersion.correct, QuestionVersion.multiple)
+    .join(Round, Round.id == Attempt.round_id)
     .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position")))
     .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .join(Citizen, Citizen.id == Attempt.citizen_id)
     .where(Attempt.id == bindparam("attempt_id"), Attempt.citizen_id == bindparam("citizen_id"),
            Citizen.is_active)
     .with_for_update(of=Attempt.__table__, read=True))
+_SERVED_ITEM_IN_SESSION = _SERVED_ITEM.where(Citizen.session_token == bindparam("session_token"))
 
 
 def _check_accepting(served: _ServedItem, now: datetime, grace: timedelta) -> None:
     if served.is_submitted:
         raise AttemptError("Bài thi đã được nộp, không thể sửa câu trả lời.")
-    if now > accepts_until(served.deadline_at, grace):
-        raise AttemptError("Đã hết giờ làm bài; câu trả lời này không được ghi nhận.")
+    if now > accepts_until(ends_at(served.deadline_at, served.closes_at), grace):
+        raise AttemptError(CLOSED)
+
+
+def ends_at(deadline_at: datetime, closes_at: datetime) -> datetime:
+    """When an attempt stops accepting answers (before the grace): its deadline, and never after the close.
+
+    Deadlines are capped at the close when drawn and when the close moves; the second cap holds any row
+    that escaped those (a close changed in the database directly).
+    """
+    return min(deadline_at, closes_at)
 
 
 def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> list[int] | None:
@@ -279,44 +331,67 @@ def _selection(shown: list[int], choice_order: list[int], is_multiple: bool) -> 
 
 
 def submit_attempt(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
-                   prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+                   prediction: int | None, now: datetime, grace: timedelta,
+                   session_token: str | None = None) -> SubmitOutcome:
     """Grade the attempt once; a repeated submit returns the same result and changes nothing.
 
     Answers sent with a late submit (after deadline plus grace) are ignored, and answers
     saved after the deadline do not count: the server's clock decides.
     """
     try:
-        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace, session_token)
     except IntegrityError:  # two attempts of one citizen created the best result at once
-        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace)
+        return _submit_once(attempt_id, citizen_id, answers, prediction, now, grace, session_token)
 
 
 def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]] | None,
-                 prediction: int | None, now: datetime, grace: timedelta) -> SubmitOutcome:
+                 prediction: int | None, now: datetime, grace: timedelta,
+                 session_token: str | None = None) -> SubmitOutcome:
     """One transaction of three Core statements (five when marks or answers change): the write lock is held briefly."""
     with write_transaction():
-        found, rows = _locked_for_submit(attempt_id, citizen_id)
+        found, rows = _locked_for_submit(attempt_id, citizen_id, session_token)
         if found.submitted_at is not None:
             return SubmitOutcome(found.id, False, found.commune_code, found.round_id, local_day(found.submitted_at))
-        in_time = now <= accepts_until(found.deadline_at, grace)
+        in_time = now <= accepts_until(found.ends_at, grace)
         if in_time:
+            _check_prediction(found, prediction)
             rows = _with_submitted_answers(rows, answers or {}, now)
         graded = _grade(found, rows, now, in_time)
-        _save_grade(found, graded, prediction if found.asks_prediction else None)
+        _save_grade(found, graded, prediction if found.asks_prediction and in_time else None, rows, in_time)
         previous, best = _update_best(found, graded)
-        outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(now), previous, best)
+        outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(graded.submitted_at),
+                                previous, best, late=not in_time)
         tally_events.queue(tally_events.graded(outcome))
         return outcome
 
 
-def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, list[_GradingRow]]:
+class PredictionOutOfBounds(AttemptError):
+    """The prediction is not an integer within the organizer's bounds: nothing was submitted."""
+
+
+def _check_prediction(found: _Submitting, prediction: int | None) -> None:
+    if found.asks_prediction and prediction is not None and not found.prediction_min <= prediction <= found.prediction_max:
+        raise PredictionOutOfBounds(prediction_rule(found.prediction_min, found.prediction_max), "prediction")
+
+
+def prediction_rule(low: int, high: int) -> str:
+    """The Vietnamese sentence stating the bounds (84.360 style numbers)."""
+    return f"Câu dự đoán cần một số nguyên từ {low:,} đến {high:,}.".replace(",", ".")
+
+
+def _locked_for_submit(attempt_id: int, citizen_id: int,
+                       session_token: str | None = None) -> tuple[_Submitting, list[_GradingRow]]:
     """The citizen's attempt with the commune, the round's rules, the best result so far and the served
     items, in one query (one row per item).
 
     Locking the citizen's row too makes the citizen's submissions take turns, so the best
     result read here is still the best when it is replaced (and a commune correction waits).
     """
-    result = _execute(_LOCKED_FOR_SUBMIT, {"attempt_id": attempt_id, "citizen_id": citizen_id}).all()
+    parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id}
+    if session_token is None:
+        result = _execute(_LOCKED_FOR_SUBMIT, parameters).all()
+    else:
+        result = _execute(_LOCKED_FOR_SUBMIT_IN_SESSION, {**parameters, "session_token": session_token}).all()
     if not result:
         raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
@@ -328,17 +403,19 @@ def _locked_for_submit(attempt_id: int, citizen_id: int) -> tuple[_Submitting, l
 
 def _grading_row(item: Sequence) -> _GradingRow:
     """_ITEM_COLUMNS as a _GradingRow (the stored "multiple" flag may be unset: the key decides)."""
-    *head, correct, multiple = item
-    values = [*head, correct, QuestionVersion.multiple_flag(multiple, correct)]
+    *head, correct, multiple, version_id = item
+    values = [*head, correct, QuestionVersion.multiple_flag(multiple, correct), version_id]
     return _GradingRow(*values)
 
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
                     Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
-                    Round.prediction_question.is_not(None), Round.counting)
+                    Round.prediction_question.is_not(None), Round.counting, Round.closes_at, Round.prediction_min,
+                    Round.prediction_max)
 _BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
 _ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
-                 AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple)
+                 AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple,
+                 AttemptItem.question_version_id)
 _LOCKED_FOR_SUBMIT = (
     select(*_ATTEMPT_COLUMNS, *_BEST_COLUMNS, *_ITEM_COLUMNS)
     .join(Citizen, Citizen.id == Attempt.citizen_id).join(Round, Round.id == Attempt.round_id)
@@ -349,6 +426,7 @@ _LOCKED_FOR_SUBMIT = (
            Citizen.is_active)
     .order_by(AttemptItem.position)
     .with_for_update(of=[Attempt.id, Citizen.id], key_share=True))  # a column names its table in OF
+_LOCKED_FOR_SUBMIT_IN_SESSION = _LOCKED_FOR_SUBMIT.where(Citizen.session_token == bindparam("session_token"))
 
 
 def _with_submitted_answers(rows: list[_GradingRow], answers: dict[int, list[int]],
@@ -383,13 +461,14 @@ def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: 
         _execute(_MARK_ITEMS, {"item_ids": [id_ for id_, _ in remarked],
                                "correct_ids": [id_ for id_, mark in remarked if mark]})
     result = grading.grade_marks(marks, found.pass_percent)
-    duration = int((min(now, found.deadline_at) - found.started_at).total_seconds())
-    return _Graded(result.score, result.percent, result.passed, now, duration)
+    submitted_at = now if in_time else found.ends_at  # a late attempt counts as closed at its deadline
+    duration = int((min(submitted_at, found.ends_at) - found.started_at).total_seconds())
+    return _Graded(result.score, result.percent, result.passed, submitted_at, duration)
 
 
 def _counts(row: _GradingRow, found: _Submitting, in_time: bool) -> bool:
     """An answer counts if given, and, for a late submission, given before the deadline."""
-    return row.answered_at is not None and (in_time or row.answered_at <= found.deadline_at)
+    return row.answered_at is not None and (in_time or row.answered_at <= found.ends_at)
 
 
 _STORE_ANSWER = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
@@ -399,8 +478,17 @@ _MARK_ITEMS = (update(AttemptItem).where(AttemptItem.id.in_(bindparam("item_ids"
                .values(is_correct=AttemptItem.id.in_(bindparam("correct_ids", expanding=True))))
 
 
-def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None) -> None:
-    _execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction})
+def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None, rows: list[_GradingRow],
+                in_time: bool) -> None:
+    digest = answers_digest((row.version_id, row.selected if _counts(row, found, in_time) else None) for row in rows)
+    _execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction,
+                           "closed_automatically": not in_time, "answers_digest": digest})
+
+
+def answers_digest(answers: Iterable[tuple[int, list[int] | None]]) -> str:
+    """A short fingerprint of (question version, answer) pairs: equal for the same answers to the same questions."""
+    canonical = json.dumps(sorted((version_id, sorted(selected or [])) for version_id, selected in answers))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
 def _grade_values(graded: _Graded) -> dict:
@@ -409,7 +497,8 @@ def _grade_values(graded: _Graded) -> dict:
 
 _GRADE_COLUMNS = tuple(field.name for field in fields(_Graded))  # the same names on attempts and best_results
 _SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
-               .values({name: bindparam(name) for name in (*_GRADE_COLUMNS, "prediction")}))
+               .values({name: bindparam(name)
+                        for name in (*_GRADE_COLUMNS, "prediction", "closed_automatically", "answers_digest")}))
 
 
 def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from quiz.contest import allowance
 from quiz.errors import AttemptError, DomainError
 from quiz.infra.clock import DISPLAY_TZ, local_to_utc, to_local
 from quiz.infra.extensions import db
@@ -55,7 +56,10 @@ def attempts_in_window(round_id: int, citizen_id: int, start: datetime | None, e
 def attempt_allowance(round_: Round, citizen_id: int, now: datetime) -> Allowance:
     """The citizen's allowance in the round at `now`."""
     start, end = allowance_window(round_.allowance_period, now)
-    used = attempts_in_window(round_.id, citizen_id, start, end)
+    if start is None:  # the whole period: issue 14's count, shared by every registration of the same phone
+        used = allowance.attempts_used(round_.id, citizen_id)
+    else:
+        used = attempts_in_window(round_.id, citizen_id, start, end)
     return Allowance(round_.attempts_allowed, used, round_.allowance_period, start, end)
 
 

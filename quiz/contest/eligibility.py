@@ -1,21 +1,16 @@
 """Who may receive a prize: one hook, `eligibility`, that every prize computation asks.
 
-It checks what exists: the pass mark (when the period requires it), the citizen not anonymised
-and, once those columns exist (issue 14), not disqualified and a verified phone when the period
-requires one. The optional columns are looked up by name here, in this one place.
+It checks the pass mark (when the period requires it), the citizen not anonymised, not disqualified by an
+organizer (issue 14's `disqualifications`; a disqualified result also leaves the ranking, see
+`ranking.ranked_entries`) and a verified phone when the period requires one (`Round.verified_phone_for_prizes`).
 """
 from dataclasses import dataclass
 
+from sqlalchemy import and_, exists
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.contest.ranking import RankingRow
-from quiz.models import Attempt, BestResult, Citizen, Round
-
-# Column names another change may add; the first that exists on its model is used.
-DISQUALIFIED_COLUMNS = ((BestResult, "disqualified"), (BestResult, "disqualified_at"), (Attempt, "disqualified"),
-                (Attempt, "disqualified_at"), (Citizen, "disqualified"), (Citizen, "disqualified_at"))
-PHONE_VERIFIED_COLUMNS = ((Citizen, "phone_verified"), (Citizen, "phone_verified_at"))
-ROUND_REQUIRES_VERIFIED_PHONE = ("requires_verified_phone", "require_verified_phone", "phone_verification_required")
+from quiz.models import BestResult, Disqualification, PhoneVerification, Round
 
 
 @dataclass(frozen=True)
@@ -29,23 +24,17 @@ class Eligibility:
 ELIGIBLE = Eligibility(True)  # one object: the hook answers a million times
 
 
-def _first_column(candidates) -> ColumnElement | None:
-    for model, name in candidates:
-        if hasattr(model, name):
-            return getattr(model, name)
-    return None
-
-
 def extra_columns() -> tuple[ColumnElement, ColumnElement]:
-    """The columns the hook reads besides the ranking's own (NULL when the column does not exist yet)."""
-    from sqlalchemy import null
-    disqualified = _first_column(DISQUALIFIED_COLUMNS)
-    verified = _first_column(PHONE_VERIFIED_COLUMNS)
-    return (null() if disqualified is None else disqualified, null() if verified is None else verified)
+    """The columns the hook reads besides the ranking's own: disqualified, phone verified."""
+    disqualified = exists().where(and_(Disqualification.round_id == BestResult.round_id,
+                                       Disqualification.citizen_id == BestResult.citizen_id,
+                                       Disqualification.lifted_at.is_(None)))
+    verified = exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
+    return disqualified, verified
 
 
 def requires_verified_phone(round_: Round) -> bool:
-    return any(bool(getattr(round_, name, False)) for name in ROUND_REQUIRES_VERIFIED_PHONE)
+    return bool(round_.verified_phone_for_prizes)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ exports. Places are shared when every criterion of the chain is equal ("đồng 
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from sqlalchemy import null, select
+from sqlalchemy import and_, exists, null, select
 
 from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN,
@@ -22,7 +22,7 @@ from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's v
 )
 from quiz.contest.tiebreak import ranked as ranked_by_chain
 from quiz.infra.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune, FrozenPlace, Round
+from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, FrozenPlace, Round
 
 ANONYMISED = "(đã ẩn danh)"
 
@@ -66,7 +66,7 @@ def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: t
     stmt = (select(*_RESULT_COLUMNS, *names, *_PERSON_COLUMNS[2:], *extra_columns)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
-            .where(BestResult.round_id == round_.id))
+            .where(BestResult.round_id == round_.id, *ranked_entries(round_.id)))
     if with_names:
         stmt = stmt.join(Commune, Commune.code == Citizen.commune_code)
     if commune_code:
@@ -141,3 +141,13 @@ def frozen_rows(round_id: int, commune_code: str | None = None, limit: int | Non
         place, shared, name, commune_name, code, passed, anonymised, eligible, reason = row[8:]
         yield RankingRow(place, RankedResult(*row[:8]), name or ANONYMISED, commune_name, code, bool(passed),
                          bool(shared), bool(anonymised), (bool(eligible), reason))
+
+
+def ranked_entries(round_id: int) -> tuple:
+    """Conditions for a result to hold a place: a person still registered (a deleted registration's
+    anonymous result stays in the figures, and the same phone registered again ranks once), and not
+    disqualified by an organizer."""
+    disqualified = exists().where(and_(Disqualification.round_id == round_id,
+                                       Disqualification.citizen_id == BestResult.citizen_id,
+                                       Disqualification.lifted_at.is_(None)))
+    return (Citizen.anonymised_at.is_(None), ~disqualified)

@@ -35,4 +35,4 @@ def summarise(attempt: Attempt, attempts_used: int, now: datetime, grace: timede
         unanswered=len(attempt.items) - len(answered), attempts_left=left,
         can_retry=left > 0 and round_.is_open(now),
         timed_out=submitted >= attempt.deadline_at - TIMEOUT_SLACK,
-        late=submitted > attempt.accepts_until(grace))
+        late=attempt.closed_automatically or submitted > attempt.accepts_until(grace))  # late ones are dated at the deadline

@@ -2,12 +2,13 @@
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quiz.audit import record
 from quiz.contest.contest_rules import validate_period_rules
 from quiz.contest.tiebreak import DEFAULT_CHAIN, validate_chain
 from quiz.errors import DomainError
+from quiz.infra.clock import SANE_YEARS
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text
@@ -17,7 +18,9 @@ from quiz.models import Attempt, Contest, Question, Round, Topic
 # round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
 EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer",
                       "prediction_kind", "prize_requires_pass", "prize_percent_cap", "prize_tie_rule", "appeal_days",
+                      "min_seconds_per_question", "verified_phone_for_prizes",
                       "stagger_groups", "stagger_minutes")
+PREDICTION_LIMIT = 10**15  # bounds and true answer; a distance stays far below BIGINT and ranking.NO_PREDICTION
 
 
 class RoundError(DomainError):
@@ -49,6 +52,10 @@ class RoundDraft:
     prize_percent_cap: int | None = None
     prize_tie_rule: str = "all"
     appeal_days: int = 3
+    prediction_min: int = 0
+    prediction_max: int = 10_000_000
+    min_seconds_per_question: int = 3
+    verified_phone_for_prizes: bool = False
     stagger_groups: int = 1
     stagger_minutes: int = 0
 
@@ -63,6 +70,8 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
     draft.name = clean_text(draft.name)
     if not 2 <= len(draft.name) <= 200:
         raise RoundError("Vui lòng đặt tên đợt thi (2–200 ký tự).", "name")
+    if draft.opens_at.year not in SANE_YEARS or draft.closes_at.year not in SANE_YEARS:
+        raise RoundError("Thời điểm mở và đóng phải trong các năm 2000–2100.", "opens_at")
     if draft.closes_at <= draft.opens_at:
         raise RoundError("Thời điểm đóng phải sau thời điểm mở.", "closes_at")
     if not 1 <= draft.question_count <= 100:
@@ -75,8 +84,9 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
         raise RoundError("Điểm đạt phải từ 0 đến 100%.", "pass_percent")
     if draft.reveal_answers not in (Round.REVEAL_AFTER_SUBMIT, Round.REVEAL_AFTER_CLOSE):
         raise RoundError("Cách công bố đáp án không hợp lệ.", "reveal_answers")
-    if draft.prediction_answer is not None and abs(draft.prediction_answer) > 10**9:
-        raise RoundError("Đáp án câu dự đoán quá lớn.", "prediction_answer")
+    _check_prediction_bounds(draft)
+    if not 0 <= draft.min_seconds_per_question <= 600:
+        raise RoundError("Số giây tối thiểu cho mỗi câu phải từ 0 đến 600.", "min_seconds_per_question")
     validate_period_rules(draft.allowance_period, draft.counting, draft.prediction_kind, draft.prize_tie_rule,
                           draft.prize_percent_cap, draft.appeal_days)
     draft.tiebreak_chain = validate_chain(draft.tiebreak_chain)
@@ -95,6 +105,18 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
         raise RoundError("Mô tả dài tối đa 2.000 ký tự.", "description")
     draft.prediction_question = clean_text(draft.prediction_question) or None
     return draft
+
+
+def _check_prediction_bounds(draft: RoundDraft) -> None:
+    for name in ("prediction_min", "prediction_max", "prediction_answer"):
+        value = getattr(draft, name)
+        if value is not None and abs(value) > PREDICTION_LIMIT:
+            raise RoundError("Số của câu dự đoán quá lớn (tối đa một triệu tỷ).", name)
+    if draft.prediction_min > draft.prediction_max:
+        raise RoundError("Giới hạn dưới của câu dự đoán phải không lớn hơn giới hạn trên.", "prediction_max")
+    answer = draft.prediction_answer
+    if answer is not None and not draft.prediction_min <= answer <= draft.prediction_max:
+        raise RoundError("Đáp án câu dự đoán phải nằm trong giới hạn đã đặt cho câu hỏi.", "prediction_answer")
 
 
 def _check_quotas(draft: RoundDraft) -> None:
@@ -157,6 +179,15 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
             raise RoundError("Không tìm thấy đợt thi này.")
         for name in changes:
             setattr(round_, name, getattr(draft, name))
+        if "closes_at" in changes:
+            _cap_running_attempts(round_id, draft.closes_at)
         record(staff_id, "update_round", "round", [round_id], changes)
     return round_
 
+
+
+def _cap_running_attempts(round_id: int, closes_at: datetime) -> None:
+    """A close moved earlier ends the running attempts at the new close too (the close is a hard wall)."""
+    db.session.execute(update(Attempt).where(Attempt.round_id == round_id, Attempt.submitted_at.is_(None),
+                                             Attempt.deadline_at > closes_at).values(deadline_at=closes_at),
+                       execution_options={"synchronize_session": False})

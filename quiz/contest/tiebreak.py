@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func
+from sqlalchemy import BigInteger, case, cast, func, literal
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,7 +17,9 @@ from quiz.errors import DomainError
 
 ColumnExpression = ColumnElement[Any] | InstrumentedAttribute[Any]  # a column, or a mapped model attribute
 
-NO_PREDICTION = 10**12  # a missing prediction ranks after every given one
+# A missing prediction ranks after every given one: predictions and answers are bounded by 10**15
+# (quiz.contest.rounds.PREDICTION_LIMIT), so a distance stays below this, and below PostgreSQL's BIGINT.
+NO_PREDICTION = 2**62
 
 # criterion -> how the rules page says it (higher place first)
 CRITERIA: dict[str, str] = {
@@ -149,8 +151,9 @@ def order_by(chain: Sequence[str], columns: ChainColumns, prediction_answer: int
             order.append(columns.score.desc())
         elif criterion == "prediction":
             if prediction_answer is not None:  # without a true answer every distance is the same
-                order.append(case((columns.prediction.is_(None), NO_PREDICTION),
-                                  else_=func.abs(columns.prediction - prediction_answer)).asc())
+                answer = literal(prediction_answer, BigInteger)  # BIGINT arithmetic: no int4 overflow on PostgreSQL
+                order.append(case((columns.prediction.is_(None), cast(literal(NO_PREDICTION, BigInteger), BigInteger)),
+                                  else_=func.abs(cast(columns.prediction, BigInteger) - answer)).asc())
         else:
             order.append(getattr(columns, criterion).asc())
     return [*order, columns.attempt_id.asc()]

@@ -64,6 +64,17 @@ def run_script(script: str, keys: list[str], *args: EncodableT, client: redis.Re
     return _registered(client or get_redis(), script)(keys=keys, args=args)
 
 
+def run_script_many(script: str, keys: list[str], arg_lists: list[tuple[EncodableT, ...]],
+                    client: redis.Redis | None = None) -> list[object]:
+    """Run a script once per argument list in one round trip (a pipeline, not a transaction): its results."""
+    client = client or get_redis()
+    registered = _registered(client, script)
+    pipe = client.pipeline(transaction=False)
+    for args in arg_lists:
+        registered(keys=keys, args=args, client=pipe)
+    return list(pipe.execute())
+
+
 @lru_cache(maxsize=32)
 def _registered(client: redis.Redis, script: str) -> Script:
     """One Script per client and body, so its SHA is computed once, not on every tally write."""

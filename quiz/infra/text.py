@@ -19,3 +19,19 @@ def search_key(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", clean_text(value))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+MAX_COMBINING_RUN = 2  # Vietnamese needs at most two marks on a letter (ế = e + circumflex + acute)
+
+
+def name_problem(value: str) -> str | None:
+    """Why a person's name is refused: invisible or direction-control characters (Unicode Cf), or more
+    stacked combining marks than Vietnamese writes (a "Zalgo" name). None when it is acceptable."""
+    if any(unicodedata.category(ch) == "Cf" for ch in value):
+        return "Họ tên có ký tự ẩn hoặc ký tự điều khiển hướng chữ. Vui lòng gõ lại họ tên."
+    run = 0
+    for ch in unicodedata.normalize("NFD", value):
+        run = run + 1 if unicodedata.combining(ch) else 0
+        if run > MAX_COMBINING_RUN:
+            return "Họ tên có quá nhiều dấu chồng lên một chữ. Vui lòng gõ lại họ tên."
+    return None

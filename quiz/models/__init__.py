@@ -12,6 +12,14 @@ from quiz.models.contest import (
     Round,
     Topic,
 )
+from quiz.models.fairness import (
+    ClientSignal,
+    Disqualification,
+    IntegrityFlag,
+    PhoneCode,
+    PhoneVerification,
+    RoundAllowance,
+)
 from quiz.models.geography import Commune
 from quiz.models.people import Citizen, StaffUser
 from quiz.models.privacy import Consent, DataRequest, PrivacyNotice, Setting
@@ -23,5 +31,6 @@ __all__ = [
     "BestResult", "Citizen", "Commune",
     "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
-    "StaffUser", "Topic",
+    "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",
+    "RoundAllowance",
 ]

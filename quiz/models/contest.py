@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ColumnElement,
     DateTime,
@@ -106,7 +107,11 @@ class Round(Model):
     pass_percent: Mapped[int] = mapped_column(Integer, default=80)
     reveal_answers: Mapped[str] = mapped_column(String(20), default=REVEAL_AFTER_CLOSE)
     prediction_question: Mapped[str | None] = mapped_column(Text)
-    prediction_answer: Mapped[int | None] = mapped_column(Integer)
+    prediction_answer: Mapped[int | None] = mapped_column(BigInteger)
+    prediction_min: Mapped[int] = mapped_column(BigInteger, default=0)
+    prediction_max: Mapped[int] = mapped_column(BigInteger, default=10_000_000)
+    min_seconds_per_question: Mapped[int] = mapped_column(Integer, default=3)  # faster is flagged
+    verified_phone_for_prizes: Mapped[bool] = mapped_column(Boolean, default=False)
     # Staggered opening: the province's communes in `stagger_groups` blocks by code, block g opening
     # g × stagger_minutes after opens_at (quiz/admission.py); 1 group = everyone at opens_at.
     stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -129,8 +134,17 @@ class Round(Model):
     def is_open(self, now: datetime) -> bool:
         return (self.opens_at <= now) & (now < self.closes_at)
 
-    def reveals_answers(self, now: datetime) -> bool:
-        return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at
+    def attempt_deadline(self, started_at: datetime) -> datetime:
+        """An attempt ends at its time limit or at the round's close, whichever comes first."""
+        return min(started_at + timedelta(seconds=self.time_limit_seconds), self.closes_at)
+
+    def minutes_left_to_answer(self, now: datetime) -> int:
+        """Whole minutes an attempt started now really has (less than the limit shortly before the close)."""
+        return max(0, int((self.attempt_deadline(now) - now).total_seconds()) // 60)
+
+    def reveals_answers(self, now: datetime, grace: timedelta) -> bool:
+        """Answers are shown at once, or once no attempt can still be accepting answers (close + grace)."""
+        return self.reveal_answers == self.REVEAL_AFTER_SUBMIT or now >= self.closes_at + grace
 
 
 def accepts_until(deadline_at: datetime, grace: timedelta) -> datetime:
@@ -156,7 +170,9 @@ class Attempt(Model):
     percent: Mapped[float | None] = mapped_column(db.Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
-    prediction: Mapped[int | None] = mapped_column(Integer)
+    prediction: Mapped[int | None] = mapped_column(BigInteger)
+    closed_automatically: Mapped[bool] = mapped_column(Boolean, default=False)  # by the overdue sweep or late
+    answers_digest: Mapped[str | None] = mapped_column(String(24))  # the answers given, for the same-answers flag
 
     round: Mapped[Round] = relationship()
     items: Mapped[list["AttemptItem"]] = relationship(
@@ -235,6 +251,8 @@ class BestResult(Model):
     attempt: Mapped[Attempt] = relationship()
 
 
+# The overdue sweep finds unsubmitted attempts past their deadline in index order.
+Index("ix_attempts_open_deadline", Attempt.submitted_at, Attempt.deadline_at)
 # The ranking's ORDER BY (score desc, time asc) reads a round's results in index order.
 Index("ix_best_results_ranking", BestResult.round_id, BestResult.score.desc(), BestResult.duration_seconds)
 

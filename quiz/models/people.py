@@ -13,21 +13,19 @@ from sqlalchemy import (
     Integer,
     String,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import Model
-from quiz.infra.passwords_hash import (
-    OWASP_MINIMUM,
-    HashCost,
-    hash_password,
-    verify_password,
-)
+from quiz.infra.passwords import hash_password, new_session_token, verify_password
+from quiz.infra.passwords_hash import OWASP_MINIMUM, HashCost
 from quiz.models.geography import Commune
 
 
-def _hash_cost() -> HashCost:
+def password_cost() -> HashCost:
+    """The argon2id cost of the app (tests use a cheap one); OWASP's minimum outside an app."""
     if not has_app_context():
         return OWASP_MINIMUM
     config = current_app.config
@@ -35,17 +33,32 @@ def _hash_cost() -> HashCost:
 
 
 class PasswordMixin:
+    """A password hash and the per-account session token that every session and remember-me cookie carries."""
+
+    id: Mapped[int]
     password_hash: Mapped[str | None]
+    session_token: Mapped[str]
+    ID_KIND = ""
     # A rehash found due by check_password (an older scrypt hash, or a changed cost), for the caller to store.
     upgraded_password_hash: str | None = None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = hash_password(password, _hash_cost())
+        self.password_hash = hash_password(password, password_cost())
 
     def check_password(self, password: str) -> bool:
-        check = verify_password(self.password_hash, password, _hash_cost())
+        check = verify_password(self.password_hash, password, password_cost())
         self.upgraded_password_hash = check.new_hash
         return check.matches
+
+    def end_sessions(self) -> None:
+        """A new token: every session and remember-me cookie carrying the old one stops working."""
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        """Flask-Login's id, in the session and in the remember-me cookie: kind, row id and session token."""
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.ID_KIND}:{self.id}:{self.session_token}"
 
 
 class Citizen(PasswordMixin, UserMixin, Model):
@@ -69,11 +82,13 @@ class Citizen(PasswordMixin, UserMixin, Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)  # the share link (lan tỏa)
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # set by a staff reset: the temporary password opens one session before this time (then it is spent)
+    temporary_password_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     commune: Mapped[Commune] = relationship()  # loaded on use: the login loader needs only the code
-
-    def get_id(self) -> str:
-        return f"c:{self.id}"
+    ID_KIND = "c"
 
     @hybrid_property
     def is_active(self) -> bool:
@@ -108,11 +123,10 @@ class StaffUser(PasswordMixin, UserMixin, Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     commune: Mapped[Commune | None] = relationship()
-
-    def get_id(self) -> str:
-        return f"s:{self.id}"
+    ID_KIND = "s"
 
     @property
     def is_active(self) -> bool:

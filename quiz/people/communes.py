@@ -79,7 +79,7 @@ def import_population(csv_text: str, province_code: str) -> tuple[int, list[str]
         code, raw = row[0].strip().zfill(5), (row[1].strip().replace(".", "") if len(row) > 1 else "")
         if code not in communes:
             problems.append(f"Dòng {line_no}: mã xã {code} không thuộc tỉnh/thành phố này.")
-        elif not raw.isdigit():
+        elif not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
             problems.append(f"Dòng {line_no}: dân số '{raw}' không phải số.")
         else:
             values[code] = int(raw)

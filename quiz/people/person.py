@@ -4,7 +4,7 @@ from datetime import date
 from quiz.errors import RegistrationError
 from quiz.infra.extensions import db
 from quiz.infra.phones import InvalidPhone, normalise_phone
-from quiz.infra.text import clean_text
+from quiz.infra.text import clean_text, name_problem
 from quiz.models import Commune
 
 OLDEST_AGE = 120
@@ -19,6 +19,8 @@ def valid_name(raw: str | None, field: str = "full_name") -> str:
     name = clean_text(raw)
     if not 2 <= len(name) <= 100:
         raise RegistrationError("Vui lòng nhập họ và tên đầy đủ (từ 2 đến 100 ký tự).", field)
+    if refused := name_problem(name):
+        raise RegistrationError(refused, field)
     return name
 
 

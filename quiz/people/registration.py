@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
+from quiz.infra.passwords import password_problem
 from quiz.infra.text import search_key
 from quiz.models import Citizen, Consent
 from quiz.people.consents import current_notice, record_consent
@@ -16,7 +17,6 @@ from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_na
 from quiz.tallies import events as tally_events
 
 GUARDIAN_AGE = 16
-MIN_PASSWORD = 6
 
 
 @dataclass
@@ -102,8 +102,8 @@ def _new_phone(raw: str) -> str:
 
 
 def _valid_password(password: str) -> None:
-    if not MIN_PASSWORD <= len(password or "") <= 128:
-        raise RegistrationError(f"Mật khẩu cần có ít nhất {MIN_PASSWORD} ký tự.", "password")
+    if refused := password_problem(password or "", staff=False):
+        raise RegistrationError(refused, "password")
 
 
 def _validated_fields(applicant: Applicant, province_code: str, today: date) -> dict:

@@ -1,16 +1,19 @@
 """Staff accounts and what commune admins do for citizens in person."""
+import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
 from sqlalchemy import select
 
 from quiz.audit import record
-from quiz.errors import AccountRemoved, DomainError, ValidationError
+from quiz.errors import AccountRemoved, DomainError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
+from quiz.infra.passwords_hash import HashCost
 from quiz.models import Commune, StaffUser
-from quiz.people.password_upgrade import store_upgraded_hash
+from quiz.people.password_change import set_temporary_password
 from quiz.people.scope import citizen_for_staff
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0) for handing out on paper
@@ -56,7 +59,9 @@ def create_commune_admins(province_code: str) -> list[tuple[StaffUser, Commune, 
 
 
 def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) -> None:
-    """The initial credentials as an .xlsx for the organizer to hand out (codes kept as text)."""
+    """The initial credentials as an .xlsx for the organizer to hand out (codes kept as text), readable by its owner only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("Tài khoản")
     bold = workbook.add_format({"bold": True})
@@ -72,32 +77,15 @@ def write_credentials(rows: list[tuple[StaffUser, Commune, str]], path: Path) ->
     workbook.close()
 
 
-def reset_citizen_password(staff: StaffUser, citizen_id: int) -> str:
-    """Give a citizen of the staff member's commune a new temporary password (audited)."""
+def reset_citizen_password(staff: StaffUser, citizen_id: int, now: datetime, cost: HashCost) -> str:
+    """Give a citizen of the staff member's commune a temporary password (audited): one log-in within 72 hours,
+    then a forced change; the citizen's sessions end."""
     citizen = citizen_for_staff(staff, citizen_id)
     if not citizen.is_active:
         raise AccountRemoved("Tài khoản này đã bị xóa theo yêu cầu.")
-    password = temporary_password(8)
+    password = temporary_password(10)
     with write_transaction():
         citizen = citizen_for_staff(staff, citizen_id)
-        citizen.set_password(password)
+        set_temporary_password(citizen, password, cost, now)
         record(staff.id, "reset_citizen_password", "citizen", [citizen.id])
     return password
-
-
-def authenticate_staff(username: str, password: str) -> StaffUser | None:
-    """The active staff member with these credentials, or None."""
-    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
-    if staff and staff.active and staff.check_password(password):
-        store_upgraded_hash(staff)  # an older Werkzeug hash becomes argon2id
-        return staff
-    return None
-
-
-def change_staff_password(staff: StaffUser, current: str, new: str) -> None:
-    """A staff member's own password change (the first login's forced change included)."""
-    if not staff.check_password(current):
-        raise ValidationError("Mật khẩu hiện tại chưa đúng.", "current")
-    with write_transaction():
-        staff.set_password(new)
-        staff.must_change_password = False

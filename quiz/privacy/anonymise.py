@@ -4,12 +4,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from quiz.audit import record
+from quiz.errors import DomainError
+from quiz.infra.converters import bounded_int
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
-from quiz.models import Citizen, DataRequest, Round, Setting
+from quiz.infra.passwords import new_session_token
+from quiz.models import AuditEvent, AuditSubject, Citizen, DataRequest, Round, Setting
 
 RETENTION_SETTING = "retention_days_after_last_round"
 DEFAULT_RETENTION_DAYS = 180
+RETENTION_DAYS_RANGE = range(1, 3651)  # up to ten years: any more overflows no date, but means nothing
 PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone",
                    "referral_code")  # the share link stops working; who was referred stays as an anonymous count
 
@@ -24,18 +28,37 @@ def anonymise(citizen: Citizen, now: datetime) -> None:
         setattr(citizen, field, None)
     citizen.anonymised_at = now
     # what the person wrote in a request may name them; the request itself (kind, dates) stays as proof
+    citizen.session_token = new_session_token()
     db.session.execute(update(DataRequest).where(DataRequest.citizen_id == citizen.id)
                        .values(detail=ANONYMISED_DETAIL), execution_options={"synchronize_session": "fetch"})
+    redact_audit_reasons([citizen.id])
+
+
+def redact_audit_reasons(citizen_ids: list[int]) -> None:
+    """A staff member's free-text reason (reveal, export) may name the person: it goes with their data.
+
+    The audit row stays (who did what, when, to which IDs); only its reason text is replaced. A bulk
+    UPDATE, deliberately: the ORM refuses edits of audit rows (append-only) and this is the one exception.
+    """
+    events = select(AuditSubject.event_id).where(AuditSubject.citizen_id.in_(citizen_ids))
+    db.session.execute(update(AuditEvent).where(AuditEvent.id.in_(events), AuditEvent.reason != "")
+                       .values(reason=ANONYMISED_DETAIL), execution_options={"synchronize_session": False})
 
 
 def retention_days() -> int:
     """The organizer's setting: days personal data is kept after the last round closes."""
     value = db.session.get(Setting, RETENTION_SETTING)
-    return int(value.value) if value else DEFAULT_RETENTION_DAYS
+    try:
+        days = bounded_int(value.value, 0, 10**10) if value else DEFAULT_RETENTION_DAYS
+    except ValueError:
+        return DEFAULT_RETENTION_DAYS
+    return min(max(days, RETENTION_DAYS_RANGE.start), RETENTION_DAYS_RANGE.stop - 1)
 
 
 def set_retention_days(days: int, staff_id: int | None = None) -> None:
     """Organizer setting: how long personal data is kept after the last round closes (audited)."""
+    if days not in RETENTION_DAYS_RANGE:
+        raise DomainError("Thời gian lưu dữ liệu phải từ 1 đến 3.650 ngày.", "days")
     with write_transaction():
         setting = db.session.get(Setting, RETENTION_SETTING) or Setting(key=RETENTION_SETTING, value="")
         old = setting.value
@@ -62,10 +85,12 @@ def apply_retention(now: datetime) -> int:
                                           .order_by(Citizen.id).limit(RETENTION_BATCH)))
             if ids:
                 db.session.execute(update(Citizen).where(Citizen.id.in_(ids)).values(
-                    {**dict.fromkeys(PERSONAL_FIELDS), "anonymised_at": now}),
+                    {**dict.fromkeys(PERSONAL_FIELDS), "anonymised_at": now,
+                     "session_token": new_session_token()}),
                     execution_options={"synchronize_session": False})
                 db.session.execute(update(DataRequest).where(DataRequest.citizen_id.in_(ids))
                                    .values(detail=ANONYMISED_DETAIL), execution_options={"synchronize_session": False})
+                redact_audit_reasons(ids)
         if not ids:
             break
         total += len(ids)

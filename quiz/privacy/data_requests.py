@@ -27,7 +27,12 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 def open_request(citizen_id: int, kind: str, detail: str, now: datetime) -> DataRequest:
-    """Record a request with its deadlines (the caller commits)."""
+    """Record a request with its deadlines (the caller commits); one open request of each kind per citizen."""
+    already = db.session.scalar(select(DataRequest.id).where(
+        DataRequest.citizen_id == citizen_id, DataRequest.kind == kind, DataRequest.completed_at.is_(None)).limit(1))
+    if already is not None:
+        raise DomainError(f"Đã có một yêu cầu “{KIND_LABELS.get(kind, kind)}” đang chờ xử lý. Ban Tổ chức sẽ trả lời "
+                          "yêu cầu đó trước; bạn chưa cần gửi thêm.")
     request = DataRequest(citizen_id=citizen_id, kind=kind, detail=detail[:2000], received_at=now,
                           acknowledge_by=add_working_days(now, ACKNOWLEDGE_WORKING_DAYS),
                           complete_by=now + timedelta(days=COMPLETE_DAYS))

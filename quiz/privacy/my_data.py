@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from quiz.contest.allowance import keep_before_deletion
 from quiz.errors import NotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
@@ -14,6 +15,7 @@ from quiz.models import (
     CitizenChange,
     Consent,
     DataRequest,
+    PhoneVerification,
     Round,
 )
 from quiz.people.person import valid_birth_date, valid_commune, valid_name
@@ -29,6 +31,7 @@ def personal_data(citizen: Citizen) -> dict:
     attempts = db.session.scalars(select(Attempt).where(Attempt.citizen_id == citizen.id).order_by(Attempt.id)).all()
     consents = db.session.scalars(select(Consent).where(Consent.citizen_id == citizen.id).order_by(Consent.id)).all()
     requests = db.session.scalars(select(DataRequest).where(DataRequest.citizen_id == citizen.id)).all()
+    verified = db.session.get(PhoneVerification, citizen.id)
     iso = lambda moment: moment.isoformat() + "Z" if moment else None  # noqa: E731 - stored as UTC
     return {
         "ho_ten": citizen.full_name, "ngay_sinh": citizen.birth_date.isoformat() if citizen.birth_date else None,
@@ -43,6 +46,7 @@ def personal_data(citizen: Citizen) -> dict:
                      "thoi_gian_giay": a.duration_seconds} for a in attempts],
         "yeu_cau": [{"loai": r.kind, "nhan_luc": iso(r.received_at), "hoan_thanh_luc": iso(r.completed_at)}
                     for r in requests],
+        "xac_minh_so_dien_thoai": {"cach": verified.method, "luc": iso(verified.verified_at)} if verified else None,
         **campaign_data(citizen.id, rounds, iso),
     }
 
@@ -109,7 +113,10 @@ def delete_my_data(citizen_id: int, now: datetime) -> None:
     """Self-service deletion: anonymise at once and record the request as completed."""
     with write_transaction():
         citizen = _citizen(citizen_id)
-        request = open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        request = db.session.scalar(select(DataRequest).where(  # one already waiting is the one completed now
+            DataRequest.citizen_id == citizen_id, DataRequest.kind == "deletion", DataRequest.completed_at.is_(None)))
+        request = request or open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
+        keep_before_deletion(citizen_id, now)  # the phone's allowance outlives the registration
         anonymise(citizen, now)
         request.acknowledged_at = request.completed_at = now
         request.status = "completed"

@@ -225,7 +225,7 @@ def save_topic(name: str, staff_id: int, topic_id: int | None = None) -> Topic:
 def retire_topic(topic_id: int, staff_id: int) -> None:
     """A retired topic takes no new questions; its questions stay as they are."""
     with write_transaction():
-        topic = db.session.get(Topic, topic_id)
+        topic = db.session.get(Topic, topic_id) if topic_id else None
         if topic is None:
             raise NotFound("Không tìm thấy chủ đề này.")
         topic.retired_at = utcnow()

@@ -19,17 +19,22 @@ _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM|\
 MONTHS = ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10", "Th11", "Th12"]
 
 
-def read_sheet(content: bytes, text_columns: set[str]) -> tuple[list[list[str]], dict[int, list[str]]]:
-    """The first sheet as rows of text, and per row (1-based) the conversions read from Excel's display."""
+def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_columns: int,
+               ) -> tuple[list[list[str]], dict[int, list[str]]]:
+    """The first sheet as rows of text (at most max_rows × max_columns, whatever the sheet declares or holds),
+    and per row (1-based) the conversions read from Excel's display."""
     book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     try:
         sheet = book.worksheets[0]
-        values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-        formats = [[cell.number_format for cell in row] for row in sheet.iter_rows()]
+        rows = list(sheet.iter_rows(max_row=min(sheet.max_row, max_rows), max_col=min(sheet.max_column, max_columns)))
+        values = [[cell.value for cell in row] for row in rows]
+        formats = [[cell.number_format for cell in row] for row in rows]
         for merged in sheet.merged_cells.ranges:  # every cell of a merged range shows the top-left value
             top, left = merged.min_row - 1, merged.min_col - 1
-            for r in range(merged.min_row - 1, merged.max_row):
-                for c in range(merged.min_col - 1, merged.max_col):
+            if top >= len(values) or left >= len(values[top]):
+                continue
+            for r in range(top, min(merged.max_row, len(values))):
+                for c in range(left, min(merged.max_col, len(values[r]))):
                     values[r][c], formats[r][c] = values[top][left], formats[top][left]
     finally:
         book.close()

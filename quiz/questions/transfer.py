@@ -5,6 +5,7 @@ errors); applying it is all or nothing: a file with any error adds no question.
 """
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ COLUMNS = ["chu_de", "do_kho", "cau_hoi", "dap_an_1", "dap_an_2", "dap_an_3", "d
 REQUIRED_COLUMNS = ("cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung")
 FORMATS = ("xlsx", "csv", "aiken", "gift")
 ANSWER_LETTERS = "ABCDEF"
+MAX_IMPORT_ROWS = 5000  # questions per file
+MAX_IMPORT_COLUMNS = 30  # the template has 12
 
 
 @dataclass
@@ -153,7 +156,7 @@ TEXT_COLUMNS = {"chu_de", "cau_hoi", "giai_thich", *(f"dap_an_{i}" for i in rang
 
 
 def _rows_xlsx(content: bytes) -> Iterator[Entry]:
-    rows, notes = read_sheet(content, TEXT_COLUMNS)
+    rows, notes = read_sheet(content, TEXT_COLUMNS, MAX_IMPORT_ROWS + 2, MAX_IMPORT_COLUMNS)
     return _table_entries([[_cell_text(v) for v in row] for row in rows], notes)
 
 
@@ -161,7 +164,9 @@ def _rows_csv(content: bytes) -> Iterator[Entry]:
     text = content.decode("utf-8-sig")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # Excel in Vietnamese saves CSV with ";"
-    return _table_entries([[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return _table_entries([[_cell_text(c) for c in row[:MAX_IMPORT_COLUMNS]]
+                           for row in itertools.islice(reader, MAX_IMPORT_ROWS + 2)])
 
 
 def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = None) -> Iterator[Entry]:
@@ -169,6 +174,9 @@ def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = N
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         yield 1, f"Thiếu cột bắt buộc: {', '.join(missing)} (xem tệp mẫu)."
+        return
+    if len(rows) > MAX_IMPORT_ROWS + 1:
+        yield MAX_IMPORT_ROWS + 2, f"Tệp có hơn {MAX_IMPORT_ROWS:,} dòng câu hỏi; hãy chia thành nhiều tệp.".replace(",", ".")
         return
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, row))
@@ -183,7 +191,7 @@ def _answer_numbers(value: str) -> list[int] | None:
     """'2', '1,3', '1;3', '1 3', 'A,C' (or '1.3', what Excel makes of 1,3) as 0-based indices."""
     indices = []
     for token in re.split(r"[,;.\s/]+", value.strip()):
-        if token.isdigit():
+        if token.isascii() and token.isdigit() and len(token) <= 3:
             indices.append(int(token) - 1)
         elif len(token) == 1 and token.upper() in ANSWER_LETTERS:
             indices.append(ANSWER_LETTERS.index(token.upper()))

@@ -3,7 +3,7 @@ import re
 from datetime import datetime
 
 from quiz.errors import DomainError
-from quiz.infra.clock import local_to_utc, to_local
+from quiz.infra.clock import SANE_YEARS, local_to_utc, to_local
 
 _VIETNAMESE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ ,T]+(\d{1,2})\s*(?:[:hg]|giờ)\s*(\d{2})?\s*(?:phút)?\s*$",
                          re.I)
@@ -33,6 +33,8 @@ def parse_cut_off(typed: str | None) -> datetime | None:
     except ValueError:
         raise CutOffError(f"Ngày giờ “{typed[:40]}” không có thật: hãy kiểm tra ngày, tháng và giờ (ví dụ {EXAMPLE}).",
                           "den") from None
+    if local.year not in SANE_YEARS:  # year 1 or 9999 would overflow the time-zone conversion
+        raise CutOffError(f"Năm của thời điểm chốt cần trong khoảng {SANE_YEARS.start}–{SANE_YEARS.stop - 1}.", "den")
     return local_to_utc(local)
 
 

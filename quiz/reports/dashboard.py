@@ -2,10 +2,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, cast, false, func, select
 from sqlalchemy.orm import joinedload
 
+from quiz.audit import record
+from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
+from quiz.infra.phones import InvalidPhone, normalise_phone
 from quiz.infra.text import search_key
 from quiz.models import (
     Attempt,
@@ -24,6 +27,7 @@ from quiz.reports.ranking import fewest_participants, most_participants, name_or
 from quiz.tallies.figures import CommuneFigures, FiguresView
 
 PAGE_SIZE = 25
+PHONE_SUFFIX_DIGITS = 4
 TARGET_SHARE = 0.8  # the city's target: 80% of adults take part
 
 
@@ -134,15 +138,31 @@ def participants(staff: StaffUser, query: str, page: int, round_id: int | None,
     return ParticipantPage(citizens, best, page, pages, total)
 
 
+def is_digits_search(query: str) -> bool:
+    """A search by phone digits (rate limited and audited by the view), not by name."""
+    compact = query.replace(" ", "").replace(".", "").lstrip("+")
+    return bool(compact) and compact.isascii() and compact.isdigit()
+
+
 def _search_filter(query: str) -> ColumnElement[bool]:
-    """Name words match anywhere (accent-insensitive); 3+ digits match the end of the phone."""
-    digits = "".join(ch for ch in query if ch.isdigit())
-    key = _escape_like(search_key(query))
-    name_match = Citizen.name_key.like(f"%{key}%", escape="\\")
-    if len(digits) >= 3 and len(digits) == len(query.replace(" ", "")):
-        return or_(name_match, Citizen.phone.like(f"%{_escape_like(digits)}", escape="\\"))
-    return name_match
+    """Name words match anywhere (accent-insensitive). Digits match exactly the last 4 digits of the phone,
+    or a whole number: shorter or longer suffixes would let masked numbers be recovered digit by digit."""
+    if not is_digits_search(query):
+        return Citizen.name_key.like(f"%{_escape_like(search_key(query))}%", escape="\\")
+    compact = query.replace(" ", "").replace(".", "")
+    if len(compact) == PHONE_SUFFIX_DIGITS:
+        return Citizen.phone.like(f"%{compact}")
+    try:
+        return Citizen.phone == normalise_phone(compact)
+    except InvalidPhone:
+        return false()
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def record_digits_search(staff_id: int, citizen_ids: list[int], digits: int, found: int) -> None:
+    """A search by phone digits, audited: who, the IDs shown and how many digits (never the digits)."""
+    with write_transaction():
+        record(staff_id, "search_phone_digits", "citizen", citizen_ids, changes={"digits": digits, "found": found})

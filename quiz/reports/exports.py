@@ -138,8 +138,17 @@ def public_feed(rows: list[CommuneRow]) -> list[dict]:
     """Per-commune figures for the digital map: no personal data."""
     return [{"ma_xa": r.code, "ten": r.name, "dang_ky": r.figures.registered, "hoan_thanh": r.figures.completed,
              "ty_le_hoan_thanh": round(r.figures.completion_rate, 4) if r.figures.completion_rate is not None else None,
-             "diem_trung_binh": round(r.figures.average_score, 2) if r.figures.average_score is not None else None}
+             "diem_trung_binh": _public_average(r)}
             for r in sorted(rows, key=lambda r: r.code)]
+
+
+FEED_MIN_COMPLETERS = 3  # a smaller commune's average would tell its one or two contestants' scores
+
+
+def _public_average(row: CommuneRow) -> float | None:
+    if row.figures.average_score is None or row.figures.completed < FEED_MIN_COMPLETERS:
+        return None
+    return round(row.figures.average_score, 2)
 
 
 def public_feed_csv(feed: list[dict], updated_at: str) -> str:

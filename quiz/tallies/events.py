@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from quiz.infra.clock import local_day
 from quiz.infra.extensions import db
-from quiz.infra.redis_client import run_script
+from quiz.infra.redis_client import run_script, run_script_many
 from quiz.models import Attempt, BestResult, Citizen
 from quiz.tallies.keys import prefix
 from quiz.tallies.scripts import WRITE
@@ -121,10 +121,33 @@ def send(event: dict) -> None:
         request_rebuild()
 
 
+PIPELINE_EVENTS = 500  # a bulk write (the overdue sweep's batch) sends its events in pipelines of this size
+
+
+def send_many(events: list[dict]) -> None:
+    """Apply several events in one round trip per PIPELINE_EVENTS (each is still one atomic script call)."""
+    try:
+        report_lost_writes()
+        outcomes: list[object] = []
+        for start in range(0, len(events), PIPELINE_EVENTS):
+            chunk = events[start:start + PIPELINE_EVENTS]
+            outcomes += run_script_many(WRITE, [prefix()], [(json.dumps(event),) for event in chunk])
+    except redis.RedisError as error:
+        log.warning("tallies: Redis write failed (%s); they will be rebuilt", error.__class__.__name__)
+        State.needs_rebuild = True
+        return
+    if -1 in outcomes:
+        from quiz.tallies.rebuilding import request_rebuild
+        request_rebuild()
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    for queued in session.info.pop(_QUEUE, []):
-        send(queued)
+    queued = session.info.pop(_QUEUE, [])
+    if len(queued) == 1:
+        send(queued[0])
+    elif queued:
+        send_many(queued)
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -5,11 +5,13 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from quiz.errors import DomainError
+from quiz.infra.converters import db_id
 from quiz.people.registration import Applicant
+from quiz.web.form_base import Form
 
 REQUIRED = "Vui lòng điền mục này."
 
@@ -63,12 +65,12 @@ class VietnameseDateField(StringField):
             raise ValidationError(getattr(self, "typing_error", "") or f"Ngày sinh cần ghi theo ngày/tháng/năm, {EXAMPLE}.")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validators=[DataRequired("Vui lòng chọn xã, phường hoặc đặc khu.")], validate_choice=False)
-    password = PasswordField("Mật khẩu (ít nhất 6 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    password = PasswordField("Mật khẩu (ít nhất 8 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
     guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
     guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
     guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ",
@@ -87,24 +89,31 @@ class RegisterForm(FlaskForm):
             raise ValidationError("Số điện thoại di động không hợp lệ. Ví dụ đúng: 0912 345 678.") from None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     phone = StringField("Số điện thoại", validators=[DataRequired(REQUIRED), Length(max=25)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class CorrectionForm(FlaskForm):
+class CitizenPasswordForm(Form):
+    current = PasswordField("Mật khẩu hiện tại (hoặc mật khẩu tạm cán bộ đưa)", validators=[DataRequired(REQUIRED), Length(max=128)])
+    new = PasswordField("Mật khẩu mới (ít nhất 8 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        DataRequired(REQUIRED), EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")])
+
+
+class CorrectionForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validate_choice=False)
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     confirm = BooleanField("Tôi hiểu: họ tên, số điện thoại, ngày sinh của tôi sẽ bị xóa vĩnh viễn, tôi không đăng nhập "
                            "được nữa; kết quả thi được giữ ẩn danh cho số liệu thống kê.",
                            validators=[DataRequired("Vui lòng đánh dấu xác nhận trước khi xóa.")])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     detail = StringField("Nội dung phản đối", validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
@@ -116,7 +125,7 @@ def applicant_from(form: RegisterForm) -> Applicant:
         consent=form.consent.data, publish_consent=form.publish_consent.data,
         guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
         guardian_consent=form.guardian_consent.data,
-        notice_version_seen=request.form.get("notice_version", type=int))
+        notice_version_seen=request.form.get("notice_version", type=db_id))
 
 
 def form_field_error(form: FlaskForm, error: DomainError) -> None:

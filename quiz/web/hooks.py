@@ -17,6 +17,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from quiz.errors import NotFound
+from quiz.infra.converters import db_id
 from quiz.infra.extensions import db, limiter, login_manager
 from quiz.infra.phones import mask_phone
 from quiz.models import Citizen, StaffUser
@@ -33,32 +34,45 @@ SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Citizen | StaffUser | None:
-    """The session's person, unless anonymised or deactivated since (their old sessions end)."""
+    """The session's person, unless anonymised, deactivated or their session token changed since
+    (log-out, password change, reset and anonymisation give the account a new token: old sessions
+    and remember-me cookies end)."""
     parsed = parse_user_id(user_id)
     if parsed is None:
         return None
-    kind, id_ = parsed
-    return db.session.execute(_ACTIVE_USER[kind], {"user_id": id_}).scalar_one_or_none()
+    kind, id_, token = parsed
+    return db.session.execute(_ACTIVE_USER[kind], {"user_id": id_, "token": token}).scalar_one_or_none()
 
 
-def parse_user_id(user_id: str) -> tuple[str, int] | None:
-    """("c", 12) for a citizen's "c:12", ("s", 3) for a staff member's "s:3"; None for anything else."""
-    kind, _, raw_id = user_id.partition(":")
-    if kind not in _ACTIVE_USER or not raw_id.isdigit():
+def parse_user_id(user_id: str) -> tuple[str, int, str] | None:
+    """("c", 12, token) for a citizen's "c:12:token", ("s", 3, token) for staff; None for anything else."""
+    kind, _, rest = user_id.partition(":")
+    raw_id, _, token = rest.partition(":")
+    try:
+        return (kind, db_id(raw_id), token) if kind in _ACTIVE_USER and token else None
+    except ValueError:
         return None
-    return kind, int(raw_id)
+
+
+def session_citizen() -> tuple[int, str] | None:
+    """The citizen id and session token in the signed session, not checked against the database
+    (None: staff, nobody, or a remember-me return). The hot endpoints check both in their own query."""
+    parsed = parse_user_id(str(session.get(SESSION_USER_KEY, "")))
+    return (parsed[1], parsed[2]) if parsed and parsed[0] == "c" else None
 
 
 def session_citizen_id() -> int | None:
-    """The citizen named by the signed session, not loaded (None: staff, nobody, or a remember-me return)."""
-    parsed = parse_user_id(str(session.get(SESSION_USER_KEY, "")))
-    return parsed[1] if parsed and parsed[0] == "c" else None
+    """The citizen named by the signed session (see session_citizen)."""
+    named = session_citizen()
+    return named[0] if named else None
 
 
 # Built once: this runs on every request of a logged-in person.
 _ACTIVE_USER: dict[str, Select[tuple[Citizen | StaffUser]]] = {
-    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.is_active),
-    "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)),
+    "c": select(Citizen).where(Citizen.id == bindparam("user_id"), Citizen.session_token == bindparam("token"),
+                               Citizen.is_active),
+    "s": select(StaffUser).where(StaffUser.id == bindparam("user_id"), StaffUser.session_token == bindparam("token"),
+                                 StaffUser.active.is_(True)),
 }
 
 

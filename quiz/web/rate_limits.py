@@ -17,6 +17,7 @@ REGISTER_PER_PHONE = "5 per hour"
 PER_IP = os.environ.get("RATELIMIT_PER_IP", "2000 per hour")
 ANSWER_SAVES_PER_ATTEMPT = "240 per 10 minutes"
 ASSISTED_PER_HELPER = "300 per hour"
+DIGITS_SEARCHES_PER_STAFF = "30 per hour"  # phone-digit searches: enough for a hall, too few to enumerate
 
 
 def phone_key() -> str:

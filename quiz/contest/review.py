@@ -1,0 +1,88 @@
+"""The organizers' review of a round's integrity flags: disqualify a result (with a reason) or reverse it.
+
+A disqualified result leaves the ranking and the prizes (quiz.ranking.ranked_entries) but stays in every
+participation figure: the person did take part. Both actions are audited in the same transaction.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from quiz.audit import record
+from quiz.errors import DomainError
+from quiz.infra.database import write_transaction
+from quiz.infra.extensions import db
+from quiz.infra.text import clean_text
+from quiz.models import BestResult, Citizen, Commune, Disqualification, IntegrityFlag
+
+
+class ReviewError(DomainError):
+    """A review action cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class FlaggedResult:
+    """One citizen of the review list: their flags, best result and whether they are disqualified now."""
+
+    citizen_id: int
+    commune_name: str
+    best_score: int | None
+    flags: list[IntegrityFlag]
+    disqualification: Disqualification | None
+
+
+def _reason(reason: str) -> str:
+    text = clean_text(reason or "")
+    if not 5 <= len(text) <= 500:
+        raise ReviewError("Vui lòng ghi lý do (từ 5 đến 500 ký tự).", "reason")
+    return text
+
+
+def active_disqualification(round_id: int, citizen_id: int) -> Disqualification | None:
+    return db.session.scalar(select(Disqualification).where(
+        Disqualification.round_id == round_id, Disqualification.citizen_id == citizen_id,
+        Disqualification.lifted_at.is_(None)))
+
+
+def disqualify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> Disqualification:
+    """Take the citizen's result out of the round's ranking and prizes (audited)."""
+    text = _reason(reason)
+    with write_transaction():
+        if db.session.scalar(select(BestResult.id).where(BestResult.round_id == round_id,
+                                                         BestResult.citizen_id == citizen_id)) is None:
+            raise ReviewError("Người này chưa có kết quả trong đợt thi.")
+        if active_disqualification(round_id, citizen_id) is not None:
+            raise ReviewError("Kết quả này đã bị loại.")
+        entry = Disqualification(round_id=round_id, citizen_id=citizen_id, reason=text, by_staff_id=staff_id, at=now)
+        db.session.add(entry)
+        record(staff_id, "disqualify_result", "citizen", [citizen_id], {"round": round_id}, reason=text)
+    return entry
+
+
+def requalify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> None:
+    """Reverse a disqualification: the result ranks again (audited)."""
+    text = _reason(reason)
+    with write_transaction():
+        entry = active_disqualification(round_id, citizen_id)
+        if entry is None:
+            raise ReviewError("Kết quả này không bị loại.")
+        entry.lifted_at, entry.lifted_by_id, entry.lift_reason = now, staff_id, text
+        record(staff_id, "requalify_result", "citizen", [citizen_id], {"round": round_id}, reason=text)
+
+
+def flagged_results(round_id: int, limit: int = 200) -> list[FlaggedResult]:
+    """The review list: every flagged or disqualified citizen of the round, most flags first."""
+    flags: dict[int, list[IntegrityFlag]] = {}
+    for flag in db.session.scalars(select(IntegrityFlag).where(IntegrityFlag.round_id == round_id)):
+        flags.setdefault(flag.citizen_id, []).append(flag)
+    disqualified = {d.citizen_id: d for d in db.session.scalars(select(Disqualification).where(
+        Disqualification.round_id == round_id, Disqualification.lifted_at.is_(None)))}
+    ids = sorted(set(flags) | set(disqualified), key=lambda c: (-len(flags.get(c, [])), c))[:limit]
+    rows = db.session.execute(select(Citizen.id, Commune.name, BestResult.score)
+                              .join(Commune, Commune.code == Citizen.commune_code)
+                              .outerjoin(BestResult, (BestResult.citizen_id == Citizen.id) &
+                                         (BestResult.round_id == round_id))
+                              .where(Citizen.id.in_(ids))).all()
+    found = {row[0]: row for row in rows}
+    return [FlaggedResult(c, found[c][1], found[c][2], flags.get(c, []), disqualified.get(c))
+            for c in ids if c in found]
