@@ -7,7 +7,7 @@ exports. Places are shared when every criterion of the chain is equal ("đồng 
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, null, select
+from sqlalchemy import and_, exists, literal, null, select
 
 from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN,
@@ -22,7 +22,7 @@ from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's v
 )
 from quiz.contest.tiebreak import ranked as ranked_by_chain
 from quiz.infra.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, FrozenPlace, Round
+from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, FrozenPlace, PhoneVerification, Round
 
 ANONYMISED = "(đã ẩn danh)"
 
@@ -49,6 +49,7 @@ class RankingRow(NamedTuple):
     shared: bool = False
     anonymised: bool = False
     extra: tuple = ()  # the eligibility columns asked for by the caller
+    prize_eligible: bool = True  # False: the round requires a verified phone for prizes and this one is not
 
 
 COLUMNS = ChainColumns(score=BestResult.score, prediction=Attempt.prediction, duration=BestResult.duration_seconds,
@@ -63,7 +64,9 @@ _PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestRe
 def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = (),
                        with_names: bool = True):
     names = (Citizen.full_name, Commune.name) if with_names else (null(), null())
-    stmt = (select(*_RESULT_COLUMNS, *names, *_PERSON_COLUMNS[2:], *extra_columns)
+    phone_ok = (exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
+                if round_.verified_phone_for_prizes else literal(True))
+    stmt = (select(*_RESULT_COLUMNS, *names, *_PERSON_COLUMNS[2:], phone_ok, *extra_columns)
             .join(Attempt, Attempt.id == BestResult.attempt_id)
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .where(BestResult.round_id == round_.id, *ranked_entries(round_.id)))
@@ -86,9 +89,9 @@ def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:
         place = place if shared else index
         if pending is not None:
             yield _shared(pending) if shared and not pending.shared else pending
-        name, commune_name, code, passed, anonymised = row[8:13]
+        name, commune_name, code, passed, anonymised, phone_ok = row[8:14]
         pending = RankingRow(place, result, name or ANONYMISED, commune_name, code, bool(passed),
-                             shared, bool(anonymised), tuple(row[13:]))
+                             shared, bool(anonymised), tuple(row[14:]), bool(phone_ok))
         previous_key = key
     if pending is not None:
         yield pending
