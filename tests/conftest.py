@@ -17,6 +17,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
 from quiz.infra.extensions import limiter
 from quiz.infra.redis_client import CLUSTER_SCHEME, cluster_nodes
+from quiz.infra.settings import configure as configure_settings
 from quiz.models import Commune, Round
 from quiz.people.communes import sync_communes
 from quiz.people.consents import ensure_default_notice
@@ -46,6 +47,7 @@ def app(tmp_path_factory):
 def _clean_tables(app):
     yield
     limiter.enabled = app.config["RATELIMIT_ENABLED"]  # one limiter object serves every app a test creates
+    configure_settings(app.config)  # and one settings object: a test's own app may have changed it
     with app.app_context():
         _db.session.remove()
         empty_tables()

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from quiz.infra.passwords_hash import OWASP_MINIMUM, HashCost
+
 
 @dataclass(frozen=True)
 class Settings:
     province_code: str = "31"
     submit_grace: timedelta = timedelta(seconds=30)
+    password_cost: HashCost = OWASP_MINIMUM
 
 
 _current = Settings()
@@ -23,7 +26,9 @@ def configure(config: Mapping[str, Any]) -> Settings:
     """Take the core's settings from a Flask config (called by create_app)."""
     global _current
     _current = Settings(province_code=config["PROVINCE_CODE"],
-                        submit_grace=timedelta(seconds=config["SUBMIT_GRACE_SECONDS"]))
+                        submit_grace=timedelta(seconds=config["SUBMIT_GRACE_SECONDS"]),
+                        password_cost=HashCost(config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"],
+                                               config["ARGON2_LANES"]))
     return _current
 
 

@@ -1,7 +1,6 @@
 """People who log in: citizens (contestants) and staff (organizers, commune admins)."""
 from datetime import date, datetime
 
-from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -20,16 +19,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import Model
 from quiz.infra.passwords import hash_password, new_session_token, verify_password
-from quiz.infra.passwords_hash import OWASP_MINIMUM, HashCost
+from quiz.infra.passwords_hash import HashCost
+from quiz.infra.settings import settings
 from quiz.models.geography import Commune
 
 
 def password_cost() -> HashCost:
-    """The argon2id cost of the app (tests use a cheap one); OWASP's minimum outside an app."""
-    if not has_app_context():
-        return OWASP_MINIMUM
-    config = current_app.config
-    return HashCost(config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_LANES"])
+    """The argon2id cost of the app (tests use a cheap one), read once at start-up."""
+    return settings().password_cost
 
 
 class PasswordMixin:
