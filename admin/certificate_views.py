@@ -15,8 +15,8 @@ from quiz.certificates.template import SEAL_MAX_BYTES, TemplateDraft, current_te
 from quiz.errors import CertificateError
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
+from quiz.infra.public_names import masked_name
 from quiz.models import Certificate, CertificateBatch, Round
-from quiz.people.public_names import masked_name
 
 MAX_ID = 2**31 - 1
 LISTED = 50

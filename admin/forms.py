@@ -21,6 +21,7 @@ from wtforms.validators import (
 )
 
 from quiz.contest.rounds import PREDICTION_LIMIT
+from quiz.contest.tiebreak import CRITERIA, CRITERION_NAMES
 from quiz.infra.clock import SANE_YEARS
 from quiz.infra.converters import DB_INT_MAX, BoundedIntegerField, read_int
 from quiz.models import Round
@@ -119,6 +120,28 @@ def _whole(label: str, low: int, high: int, default: int | None = None) -> Whole
                             validators=[Optional(), NumberRange(min=low, max=high, message=message)])
 
 
+class LastBooleanField(BooleanField):
+    """A tick box sent after a hidden "0" of the same name: the last value sent decides."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        super().process_formdata(valuelist[-1:])
+
+
+class ChoiceField(SelectField):
+    """A drop-down whose value must be one of its choices, with a Vietnamese message naming the field."""
+
+    def pre_validate(self, form: Form) -> None:
+        if self.data not in {value for value, _ in self.choices or []}:
+            raise ValidationError(f"{self.label.text}: vui lòng chọn một mục trong danh sách.")
+
+
+def _choice(label: str, choices: list[tuple[str, str]], default: str) -> ChoiceField:
+    return ChoiceField(label, default=default, choices=choices)
+
+
+CHAIN_CHOICES = [("", "(không dùng)"), *CRITERION_NAMES.items()]
+
+
 class RoundForm(Form):
     """A round's settings; per-topic quotas arrive as quota_<topic id> fields (see quotas())."""
 
@@ -143,6 +166,18 @@ class RoundForm(Form):
     verified_phone_for_prizes = BooleanField("Chỉ người đã xác minh số điện thoại mới được xét giải")
     stagger_groups = _whole("Số nhóm xã mở lệch giờ", 1, 50, 1)
     stagger_minutes = _whole("Số phút giữa hai nhóm mở lệch giờ", 0, 24 * 60, 0)
+    # The period's campaign rules (issue 18). A rule the form does not send keeps its value (see CAMPAIGN_RULES).
+    contest_id = _whole("Thuộc cuộc thi", 1, 2**31 - 1)
+    allowance_period = _choice("Số lượt thi tính theo", [("round", "cả đợt"), ("day", "mỗi ngày (giờ Việt Nam)"),
+                                                         ("week", "mỗi tuần (thứ Hai đến Chủ nhật)")], "round")
+    counting = _choice("Bài tính điểm", [("best", "Bài tốt nhất"), ("first", "Bài đầu tiên")], "best")
+    prediction_kind = _choice("Đáp án câu dự đoán", [("free", "Ban Tổ chức nhập"),
+                                                    ("all_correct", "Tự tính: số người đúng tất cả các câu")], "free")
+    prize_requires_pass = LastBooleanField("Chỉ người đạt mới được xét giải", default=True)
+    prize_percent_cap = _whole("Tổng số giải tối đa (% số người dự thi)", 1, 100)
+    prize_tie_rule = _choice("Đồng hạng ở ranh giới giải", [("all", "Tất cả cùng nhận giải"), ("split", "Chia đều giải"),
+                                                            ("draw", "Bốc thăm")], "all")
+    appeal_days = _whole("Thời gian khiếu nại trước khi công bố (ngày)", 0, 60, 3)
     confirm = BooleanField("Tôi xác nhận thay đổi đợt thi đang có bài làm")
 
     def validate_closes_at(self, field: LocalDateTimeField) -> None:
@@ -156,6 +191,19 @@ class RoundForm(Form):
                   if key.startswith("quota_") and key[6:].isascii() and key[6:].isdigit() and len(key) <= 16
                   and (count := read_int({"n": value}, "n", 0, 0, 200))}
         return quotas or None
+
+    def chain(self) -> list[str] | None:
+        """The tie-break chain picked in the chain_<n> boxes, in order; None when the form sent none."""
+        fields = [self[f"chain_{n}"] for n in range(1, len(CRITERIA) + 1)]
+        if not any(field.raw_data for field in fields):
+            return None
+        return [field.data for field in fields if field.data]
+
+
+for _n in range(1, len(CRITERIA) + 1):  # one box per place in the tie-break chain
+    setattr(RoundForm, f"chain_{_n}", _choice(f"Tiêu chí xếp hạng {_n}", CHAIN_CHOICES, ""))
+CAMPAIGN_RULES = ("allowance_period", "counting", "prediction_kind", "prize_requires_pass", "prize_percent_cap",
+                  "prize_tie_rule", "appeal_days")
 
 
 class CommuneContactForm(Form):

@@ -1,14 +1,14 @@
 """Rounds (đợt thi), their ranking, and question statistics: organizer pages."""
 import io
+from datetime import datetime
 
-import xlsxwriter
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from admin.forms import RoundForm, first_error
+from admin.forms import CAMPAIGN_RULES, RoundForm, first_error
 from quiz.audit import record
 from quiz.contest.question_stats import (
     commune_stats,
@@ -17,19 +17,20 @@ from quiz.contest.question_stats import (
     refreshed_at,
     topic_stats,
 )
-from quiz.contest.ranking import round_ranking
+from quiz.contest.ranking import is_frozen, round_ranking
+from quiz.contest.ranking_export import write_ranking
 from quiz.contest.rounds import RoundDraft, create_round, has_attempts, update_round
+from quiz.contest.tiebreak import CRITERION_NAMES, DEFAULT_CHAIN, describe_chain
 from quiz.errors import DomainError
 from quiz.infra.clock import local_to_utc, to_local, utcnow
 from quiz.infra.converters import bounded_int, db_id
 from quiz.infra.extensions import db
-from quiz.infra.spreadsheet import safe_cell
-from quiz.models import Commune, Round, Topic
+from quiz.models import Commune, Contest, Round, Topic
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _draft(form: RoundForm) -> RoundDraft:
+def _draft(form: RoundForm, round_: Round | None) -> RoundDraft:
     """The form's settings as the domain's draft (times typed in Vietnam time, stored in UTC)."""
     return RoundDraft(
         name=form.name.data or "", opens_at=local_to_utc(form.opens_at.data), closes_at=local_to_utc(form.closes_at.data),
@@ -41,7 +42,18 @@ def _draft(form: RoundForm) -> RoundDraft:
         prediction_min=_or(form.prediction_min.data, 0), prediction_max=_or(form.prediction_max.data, 10_000_000),
         min_seconds_per_question=_or(form.min_seconds_per_question.data, 3),
         verified_phone_for_prizes=bool(form.verified_phone_for_prizes.data),
-        stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0)
+        stagger_groups=form.stagger_groups.data or 1, stagger_minutes=form.stagger_minutes.data or 0,
+        **_campaign_rules(form, round_))
+
+
+
+def _campaign_rules(form: RoundForm, round_: Round | None) -> dict:
+    """The period's campaign settings; a setting the form does not carry keeps its value (or the default)."""
+    current = round_ or RoundDraft(name="", opens_at=datetime.min, closes_at=datetime.min)
+    rules = {name: form[name].data if form[name].raw_data else getattr(current, name) for name in CAMPAIGN_RULES}
+    chain = form.chain()
+    return {"contest_id": form.contest_id.data,
+            "tiebreak_chain": chain if chain is not None else list(current.tiebreak_chain), **rules}
 
 
 def _or(value: int | None, default: int) -> int:
@@ -66,7 +78,7 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     form, error = RoundForm(), None
     if form.validate_on_submit():
         try:
-            round_ = _save_round(round_, _draft(form), form.confirm.data)
+            round_ = _save_round(round_, _draft(form, round_), form.confirm.data)
         except DomainError as exc:
             error = exc.message
         else:
@@ -77,8 +89,10 @@ def round_edit(round_id: int | None):  # type: ignore[no-untyped-def]
     quota_ids = [int(k) for k in (round_.topic_quotas or {})] if round_ else []
     topics = db.session.scalars(select(Topic).where(Topic.retired_at.is_(None) | Topic.id.in_(quota_ids))
                                 .order_by(Topic.name)).all()
+    contests = db.session.scalars(select(Contest).order_by(Contest.created_at.desc())).all()
     return render_template("admin/rounds/edit.html", round=round_, error=error, topics=topics, form=request.form,
-                           locked=bool(round_ and has_attempts(round_.id)), to_local=to_local)
+                           locked=bool(round_ and has_attempts(round_.id)), to_local=to_local, contests=contests,
+                           criteria=CRITERION_NAMES, chain=round_.tiebreak_chain if round_ else DEFAULT_CHAIN)
 
 
 def _save_round(round_: Round | None, draft: RoundDraft, confirmed: bool) -> Round:
@@ -103,27 +117,18 @@ def round_ranking_view(round_id: int):  # type: ignore[no-untyped-def]
                         headers={"Content-Disposition": f"attachment; filename=xep-hang-dot-{round_.id}.xlsx"})
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     return render_template("admin/rounds/ranking.html", round=round_, rows=rows, communes=communes,
-                           commune=commune, limit=limit)
+                           commune=commune, limit=limit, chain=describe_chain(round_.tiebreak_chain),
+                           frozen=is_frozen(round_.id), when=_seconds_vn)
+
+
+def _seconds_vn(moment: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM:SS in Vietnam time (strftime: Babel's formatter costs 0.3 ms a cell on a 50-row page)."""
+    return f"{to_local(moment):%d/%m/%Y %H:%M:%S}" if moment else ""
 
 
 def _ranking_xlsx(round_: Round, rows) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Xếp hạng")
-    headers = ("Hạng", "Họ và tên", "Xã, phường, đặc khu", "Điểm", "Thời gian (giây)", "Dự đoán", "Nộp lúc")
-    for col, title in enumerate(headers):
-        sheet.write_string(0, col, title)
-    for r, row in enumerate(rows, start=1):
-        result = row.result
-        values = [row.place, row.full_name, row.commune_name, result.score, result.duration_seconds,
-                  result.prediction if result.prediction is not None else "", f"{to_local(result.submitted_at):%d/%m/%Y %H:%M:%S}"]
-        for col, value in enumerate(values):
-            if isinstance(value, int):
-                sheet.write_number(r, col, value)
-            else:
-                sheet.write_string(r, col, safe_cell(value))
-    sheet.freeze_panes(1, 0)
-    book.close()
+    write_ranking(buffer, ((row, []) for row in rows), round_.prediction_answer, round_.tiebreak_chain, f"Xếp hạng – {round_.name}")
     return buffer.getvalue()
 
 

@@ -91,6 +91,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode copies a table and drops the original: rows referencing it must not block that.
+            # The pragma is ignored inside a transaction, so it is set before Alembic begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

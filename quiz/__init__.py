@@ -62,8 +62,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from admin import bp as admin_bp
     from quiz import public
     from quiz.citizen import bp as quiz_bp
+    from quiz.citizen.campaign_views import bp as campaign_bp
 
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(campaign_bp)
     app.register_blueprint(health.bp)
     public.init_app(app)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")

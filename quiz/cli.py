@@ -211,6 +211,7 @@ def setup(ctx: click.Context) -> None:
 def init_app(app: Flask) -> None:
     from quiz.certificate_cli import certificates_cli
     from quiz.fairness_cli import attempts_cli, integrity_cli
+    from quiz.prize_cli import prizes_cli
     for command in (communes_cli, questions_cli, rounds_cli, tallies_cli, admins_cli, privacy_cli, certificates_cli,
-                    setup, attempts_cli, integrity_cli):
+                    prizes_cli, setup, attempts_cli, integrity_cli):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from quiz.contest.prizes import TierDraft, compute_winners, publish_winners, set_tiers
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import Round
@@ -24,11 +25,22 @@ def passed_and_failed(round_id: int):
     return passed, failed
 
 
-def close_round(round_id: int) -> Round:
+PRIZE_TIERS = [TierDraft("Giải Nhất", 1), TierDraft("Giải Nhì", 2), TierDraft("Giải Ba", 3),
+               TierDraft("Giải Khuyến khích", 5)]
+
+
+def close_round(round_id: int, publish: bool = True) -> Round:
+    """Close the round and, as the organizer would, freeze its winners (issue 18) and publish them."""
     round_ = db.session.get(Round, round_id)
     round_.closes_at = utcnow() - timedelta(minutes=1)
+    round_.appeal_days = 0  # no appeal window: the list can be published at once
     db.session.commit()
-    return round_
+    set_tiers(round_id, PRIZE_TIERS, None)
+    now = utcnow()
+    compute_winners(round_id, now, None)
+    if publish:
+        publish_winners(round_id, now, None)
+    return db.session.get(Round, round_id)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -19,8 +19,8 @@ from quiz.certificates.verification import verify_code
 from quiz.errors import CertificateError
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
+from quiz.infra.public_names import given_name, masked_name
 from quiz.models import AuditEvent, Certificate, Citizen, Round
-from quiz.people.public_names import given_name, masked_name
 from quiz.privacy.anonymise import anonymise
 from tests.admin_helpers import add_staff, take
 from tests.certificate_helpers import close_round, decoded_qr, passed_and_failed, pdf_text

@@ -23,7 +23,7 @@ def test_rules_are_generated_from_the_rounds_settings_and_the_organizers_text(ap
               reveal_answers=Round.REVEAL_AFTER_SUBMIT, prediction_question="Bao nhiêu người dự thi đạt?",
               description="Giải nhất: 5 triệu đồng.\n\nGiải nhì: 3 triệu đồng.")
     html = client.get("/the-le").get_data(as_text=True)
-    for text in ("25 câu hỏi", "30 phút cho mỗi lượt", "Tối đa 2 lượt", "từ 60% số câu", "(15/25 câu)",
+    for text in ("25 câu hỏi", "30 phút cho mỗi lượt", "tối đa 2 lượt", "từ 60% số câu", "(15/25 câu)",
                  "ngay sau khi nộp bài", "Bao nhiêu người dự thi đạt?", "Giải nhất: 5 triệu đồng.", "30 giây"):
         assert text in html, text
 

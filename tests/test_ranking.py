@@ -13,6 +13,7 @@ from quiz.contest.ranking import (
     ranked,
     round_ranking,
 )
+from quiz.contest.tiebreak import DEFAULT_CHAIN, places
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Round
 from tests.admin_helpers import COMMUNE_A, COMMUNE_B
@@ -77,7 +78,7 @@ def test_the_database_orders_exactly_like_the_pure_key(ctx, contest, prediction_
     everyone = round_ranking(round_, 1000)
     expected = ranked([row.result for row in everyone], prediction_answer)
     assert [row.result for row in everyone] == expected and len(everyone) == 40
-    assert [row.place for row in everyone] == list(range(1, 41))
+    assert [row.place for row in everyone] == places(expected, DEFAULT_CHAIN, prediction_answer)  # shared places
     assert [row.result for row in round_ranking(round_, 5)] == expected[:5]
     in_a = round_ranking(round_, 1000, COMMUNE_A)
     assert len(in_a) == 20 and {row.commune_name for row in in_a} == {"Phường Thành Đông"}
@@ -102,13 +103,13 @@ def test_organizer_page_and_excel_export_neutralise_formulas(app, client, contes
         db.session.commit()
     staff_login(client)
     html = client.get(f"/quan-tri/dot-thi/{contest.id}/xep-hang?top=3").get_data(as_text=True)
-    assert html.count('<td class="num">') == 3 * 4
+    assert html.count('<td class="num">') == 3 * 5
     response = client.get(f"/quan-tri/dot-thi/{contest.id}/xep-hang?xuat=xlsx&top=100")
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 6 and [row[0] for row in rows] == [1, 2, 3, 4, 5, 6]
-    names = [row[1] for row in rows]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))  # title, the chain, then the headers
+    assert len(rows) == 6 and [row[0] for row in rows] == sorted(row[0] for row in rows) and rows[0][0] == 1
+    names = [row[3] for row in rows]
     assert "'=HYPERLINK(\"http://x\",\"Bấm\")" in names and not any(n.startswith("=") for n in names)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     per_commune = client.get(f"/quan-tri/dot-thi/{contest.id}/xep-hang?xuat=xlsx&xa={COMMUNE_A}")
-    assert openpyxl.load_workbook(io.BytesIO(per_commune.data)).active.max_row == 1 + 3
+    assert openpyxl.load_workbook(io.BytesIO(per_commune.data)).active.max_row == 3 + 3

@@ -222,6 +222,14 @@ def test_statistics_page(app, client, contest):
     ({"opens_at": "hôm nay"}, "Vui lòng nhập đủ ngày giờ mở và đóng."),
     ({"opens_at": "9999-01-01T08:00"}, "Ngày giờ mở và đóng cần trong khoảng năm 2000–2100."),
     ({"pass_percent": "²"}, "Điểm đạt (%): vui lòng nhập số nguyên."),
+    ({"appeal_days": "999"}, "Thời gian khiếu nại trước khi công bố (ngày): nhập số nguyên từ 0 đến 60."),
+    ({"prize_percent_cap": "0"}, "Tổng số giải tối đa (% số người dự thi): nhập số nguyên từ 1 đến 100."),
+    ({"contest_id": "x"}, "Thuộc cuộc thi: vui lòng nhập số nguyên."),
+    ({"allowance_period": "month"}, "Số lượt thi tính theo: vui lòng chọn một mục trong danh sách."),
+    ({"counting": "last"}, "Bài tính điểm: vui lòng chọn một mục trong danh sách."),
+    ({"prize_tie_rule": "coin"}, "Đồng hạng ở ranh giới giải: vui lòng chọn một mục trong danh sách."),
+    ({"chain_1": "luck"}, "Tiêu chí xếp hạng 1: vui lòng chọn một mục trong danh sách."),
+    ({"stagger_groups": "51"}, "Số nhóm xã mở lệch giờ: nhập số nguyên từ 1 đến 50."),
 ])
 def test_round_form_refuses_bad_numbers_and_dates_in_vietnamese(app, client, contest, changes, message):
     """The round form is a WTForms form: every box bounded, each refusal a Vietnamese sentence, nothing saved."""

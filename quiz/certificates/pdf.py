@@ -19,8 +19,8 @@ import segno
 
 from quiz.certificates.codes import display_code
 from quiz.infra.clock import to_local
+from quiz.infra.public_names import ANONYMISED_NAME
 from quiz.models import Certificate, CertificateTemplate
-from quiz.people.public_names import ANONYMISED_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 FONTS = ROOT / "quiz" / "data" / "fonts"

@@ -5,8 +5,8 @@ from datetime import datetime
 from quiz.certificates.codes import display_code, normalise_code
 from quiz.certificates.issuing import find_certificate
 from quiz.certificates.pdf import period_text, score_text
+from quiz.infra.public_names import given_name, masked_name
 from quiz.models import Certificate
-from quiz.people.public_names import given_name, masked_name
 
 STATUS_LABELS = {
     Certificate.VALID: "Còn hiệu lực",

@@ -7,11 +7,15 @@ from quiz.citizen import bp
 from quiz.contest import attempts
 from quiz.contest.rules_text import round_for_rules, rule_lines
 from quiz.infra.clock import utcnow
+from quiz.infra.extensions import db
+from quiz.models import Round
 
 
-@bp.get("/the-le")
-def rules() -> ResponseReturnValue:
-    round_ = round_for_rules(utcnow())
+@bp.get("/the-le", defaults={"round_id": None})
+@bp.get("/the-le/<int:round_id>")
+def rules(round_id: int | None) -> ResponseReturnValue:
+    """The open (or next, or last) round's rules; a given round's with its id."""
+    round_ = db.get_or_404(Round, round_id) if round_id else round_for_rules(utcnow())
     lines = rule_lines(round_, current_app.config["SUBMIT_GRACE_SECONDS"]) if round_ else []
     return render_template("quiz/rules.html", round=round_, lines=lines)
 

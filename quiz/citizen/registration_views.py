@@ -3,7 +3,7 @@ import math
 import time
 from datetime import date
 
-from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Response, current_app, flash, make_response, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import RequestLimit
 from flask_login import login_user
@@ -13,6 +13,7 @@ from quiz.contest.integrity import record_registration_signal
 from quiz.errors import RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
+from quiz.people import referrals
 from quiz.people.communes import province_communes
 from quiz.people.consents import current_notice
 from quiz.people.registration import applicant_problems, register_citizen
@@ -44,6 +45,7 @@ def register() -> ResponseReturnValue:
             if error.field == "consent" and len(error.problems) == 1:
                 form.consent.data = False  # a new notice: consent must be given again to the text now shown
         else:
+            referrals.attribute(citizen.id, session.pop(referrals.SESSION_KEY, None))
             record_registration_signal(citizen.id, client_keys(), utcnow())
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")

@@ -12,7 +12,7 @@ from quiz.certificates.issuing import offers_for
 from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
-from quiz.contest import attempts
+from quiz.contest import attempts, contest_rules
 from quiz.contest.result_summary import summarise
 from quiz.contest.results import review_items
 from quiz.contest.rules_text import round_for_rules
@@ -95,9 +95,9 @@ def logout() -> ResponseReturnValue:
 def contest() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
-    used = attempts.attempts_used(round_.id, current_user.id) if round_ else 0
+    allowance = contest_rules.attempt_allowance(round_, current_user.id, now) if round_ else None
     pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, used=used, pending=pending,
+    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending,
                            short_minutes=short_minutes(round_, now) if round_ else None)
 
 
@@ -236,7 +236,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     now = utcnow()
-    summary = summarise(attempt, attempts.attempts_used(attempt.round_id, current_user.id), now, grace())
+    used = contest_rules.attempt_allowance(attempt.round, current_user.id, now).used  # in this day/week/period
+    summary = summarise(attempt, used, now, grace())
     offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
     return render_template("quiz/result.html", attempt=attempt, summary=summary,
                            review=review_items(attempt, now, grace()), offer=offer)

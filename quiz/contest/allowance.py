@@ -47,7 +47,8 @@ def take_one(round_: Round, citizen_id: int, now: datetime) -> int:
         row = db.session.scalar(select(RoundAllowance).where(
             RoundAllowance.round_id == round_.id, RoundAllowance.phone_key == key).with_for_update())
     used = max(row.attempts_used if row else 0, own)
-    if used >= round_.attempts_allowed:
+    # a per-day or per-week allowance (issue 18) is checked by contest_rules.check_allowance; this is the period's
+    if round_.allowance_period == "round" and used >= round_.attempts_allowed:
         raise AttemptError(f"Bạn đã dùng hết {round_.attempts_allowed} lượt thi của đợt này.")
     if key is not None:
         if row is None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Executable, Result, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quiz.contest import allowance, grading
+from quiz.contest import allowance, contest_rules, grading
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
@@ -91,6 +91,7 @@ class _Submitting:
     commune_code: str
     pass_percent: int
     asks_prediction: bool
+    counting: str
     closes_at: datetime
     prediction_min: int
     prediction_max: int
@@ -163,6 +164,7 @@ def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelt
         if now <= existing.accepts_until(grace):
             return existing
         submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
+    contest_rules.check_allowance(round_, citizen_id, now)  # this day's/week's share (issue 18)
     try:
         with write_transaction():
             number = allowance.take_one(round_, citizen_id, now)
@@ -408,7 +410,7 @@ def _grading_row(item: Sequence) -> _GradingRow:
 
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
                     Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
-                    Round.prediction_question.is_not(None), Round.closes_at, Round.prediction_min,
+                    Round.prediction_question.is_not(None), Round.counting, Round.closes_at, Round.prediction_min,
                     Round.prediction_max)
 _BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
 _ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
@@ -500,7 +502,10 @@ _SAVE_GRADE = (update(Attempt).where(Attempt.id == bindparam("of_attempt"))
 
 
 def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | None, BestSnapshot]:
-    """Insert the citizen's best result, or count the attempt and keep whichever is better."""
+    """Insert the citizen's counting result, or count the attempt and keep whichever is better.
+
+    When the period counts the first attempt, later attempts are counted but never replace it.
+    """
     new = BestSnapshot(graded.score, graded.percent, graded.passed)
     best = found.best
     if best is None:
@@ -509,7 +514,7 @@ def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | No
                                 "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
-    if _better(graded, best.score, best.duration_seconds):
+    if found.counting == contest_rules.COUNT_BEST and _better(graded, best.score, best.duration_seconds):
         _execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
         return previous, new
     _execute(_COUNT_ATTEMPT, {"best_id": best.id})

@@ -1,90 +1,149 @@
-"""The order of a round's results: best score, then speed, then the prediction, then who submitted first.
+"""The order of a period's results under its published tie-break chain (quiz.contest.tiebreak).
 
-`rank_key` states the order as a pure function; `round_ranking` asks the database for the same
-order (ORDER BY ... LIMIT), so a page of the top N never loads the whole round into Python.
+`round_ranking` asks the database for the chain's order (ORDER BY ... LIMIT), so a page of the
+top N never loads the whole period into Python; `ranking_rows` streams every row for winners and
+exports. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterator
+from typing import NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, UnaryExpression, and_, case, cast, exists, func, literal, select
+from sqlalchemy import and_, exists, literal, null, select
 
+from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
+    DEFAULT_CHAIN,
+    NO_PREDICTION,
+    ChainColumns,
+    RankedResult,
+    chain_key,
+    chain_key_function,
+    listing_key,
+    order_by,
+    prediction_distance,
+)
+from quiz.contest.tiebreak import ranked as ranked_by_chain
 from quiz.infra.extensions import db
-from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, PhoneVerification, Round
+from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, FrozenPlace, PhoneVerification, Round
 
-# A missing prediction ranks after every given one: predictions and answers are bounded by 10**15
-# (quiz.rounds.PREDICTION_LIMIT), so a distance stays below this, and below PostgreSQL's BIGINT.
-NO_PREDICTION = 2**62
-
-
-@dataclass(frozen=True)
-class RankedResult:
-    """One citizen's counting attempt with everything the order depends on."""
-
-    citizen_id: int
-    attempt_id: int
-    score: int
-    duration_seconds: int
-    prediction: int | None
-    submitted_at: datetime
-
-
-def prediction_distance(prediction: int | None, prediction_answer: int | None) -> int:
-    """How far a prediction is from the true answer; missing (or no answer yet) ranks last."""
-    if prediction_answer is None or prediction is None:
-        return NO_PREDICTION
-    return abs(prediction - prediction_answer)
+ANONYMISED = "(đã ẩn danh)"
 
 
 def rank_key(result: RankedResult, prediction_answer: int | None) -> tuple:
-    """Score desc, time taken asc, prediction distance asc, submission time asc, then attempt id (unique)."""
-    distance = prediction_distance(result.prediction, prediction_answer)
-    return (-result.score, result.duration_seconds, distance, result.submitted_at, result.attempt_id)
+    """Today's default chain: score desc, time taken, prediction distance, submission time, attempt id."""
+    return listing_key(result, DEFAULT_CHAIN, prediction_answer)
 
 
 def ranked(results: list[RankedResult], prediction_answer: int | None) -> list[RankedResult]:
-    """Results in ranking order (a total order: no two results share a key)."""
-    return sorted(results, key=lambda r: rank_key(r, prediction_answer))
+    """Results in the default chain's order."""
+    return ranked_by_chain(results, DEFAULT_CHAIN, prediction_answer)
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    """A place in the ranking, with the name and commune shown to organizers."""
+class RankingRow(NamedTuple):
+    """A place in the ranking, with what organizers see and whether the place is shared."""
 
     place: int
     result: RankedResult
     full_name: str
     commune_name: str
+    commune_code: str = ""
+    passed: bool = True
+    shared: bool = False
+    anonymised: bool = False
+    extra: tuple = ()  # the eligibility columns asked for by the caller
     prize_eligible: bool = True  # False: the round requires a verified phone for prizes and this one is not
 
 
-def _distance_sql(prediction_answer: int | None) -> ColumnElement[int] | None:
-    if prediction_answer is None:
-        return None
-    answer = literal(prediction_answer, BigInteger)  # BIGINT arithmetic: no int4 overflow on PostgreSQL
-    return case((Attempt.prediction.is_(None), cast(literal(NO_PREDICTION, BigInteger), BigInteger)),
-                else_=func.abs(cast(Attempt.prediction, BigInteger) - answer))
+COLUMNS = ChainColumns(score=BestResult.score, prediction=Attempt.prediction, duration=BestResult.duration_seconds,
+                       submitted_at=BestResult.submitted_at, started_at=Attempt.started_at,
+                       attempts_used=BestResult.attempts_count, attempt_id=BestResult.attempt_id)
+_RESULT_COLUMNS = (BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
+                   Attempt.prediction, BestResult.submitted_at, Attempt.started_at, BestResult.attempts_count)
+_PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestResult.passed,
+                   Citizen.anonymised_at.is_not(None))
+
+
+def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = (),
+                       with_names: bool = True):
+    names = (Citizen.full_name, Commune.name) if with_names else (null(), null())
+    phone_ok = (exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
+                if round_.verified_phone_for_prizes else literal(True))
+    stmt = (select(*_RESULT_COLUMNS, *names, *_PERSON_COLUMNS[2:], phone_ok, *extra_columns)
+            .join(Attempt, Attempt.id == BestResult.attempt_id)
+            .join(Citizen, Citizen.id == BestResult.citizen_id)
+            .where(BestResult.round_id == round_.id, *ranked_entries(round_.id)))
+    if with_names:
+        stmt = stmt.join(Commune, Commune.code == Citizen.commune_code)
+    if commune_code:
+        stmt = stmt.where(Citizen.commune_code == commune_code)
+    return stmt.order_by(*order_by(round_.tiebreak_chain, COLUMNS, round_.prediction_answer))
+
+
+def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:
+    """Rows with their places: equal chain keys share the place of the first of them."""
+    key_of = chain_key_function(round_.tiebreak_chain, round_.prediction_answer)
+    previous_key, place = None, 0
+    pending: RankingRow | None = None
+    for index, row in enumerate(raw_rows, start=1):
+        result = RankedResult(*row[:8])
+        key = key_of(result)
+        shared = key == previous_key
+        place = place if shared else index
+        if pending is not None:
+            yield _shared(pending) if shared and not pending.shared else pending
+        name, commune_name, code, passed, anonymised, phone_ok = row[8:14]
+        pending = RankingRow(place, result, name or ANONYMISED, commune_name, code, bool(passed),
+                             shared, bool(anonymised), tuple(row[14:]), bool(phone_ok))
+        previous_key = key
+    if pending is not None:
+        yield pending
+
+
+def _shared(row: RankingRow) -> RankingRow:
+    return row._replace(shared=True)
 
 
 def round_ranking(round_: Round, limit: int, commune_code: str | None = None) -> list[RankingRow]:
-    """The top `limit` of a round, province-wide or for one commune, ordered by the database like `rank_key`."""
-    distance = _distance_sql(round_.prediction_answer)
-    order: list[UnaryExpression[Any]] = [BestResult.score.desc(), BestResult.duration_seconds.asc()]
-    order += [distance.asc()] if distance is not None else []
-    order += [BestResult.submitted_at.asc(), BestResult.attempt_id.asc()]
-    verified = exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
-    stmt = (select(BestResult.citizen_id, BestResult.attempt_id, BestResult.score, BestResult.duration_seconds,
-                   Attempt.prediction, BestResult.submitted_at, Citizen.full_name, Commune.name, verified)
-            .join(Attempt, Attempt.id == BestResult.attempt_id)
-            .join(Citizen, Citizen.id == BestResult.citizen_id)
-            .join(Commune, Commune.code == Citizen.commune_code)
-            .where(BestResult.round_id == round_.id, *ranked_entries(round_.id)))
+    """The top `limit` of a period, province-wide or for one commune, in the chain's order with shared places.
+
+    Once the winners are frozen, the ranking they were chosen from is shown (`frozen_rows`).
+    """
+    if is_frozen(round_.id):
+        return list(frozen_rows(round_.id, commune_code, max(limit, 0)))
+    stmt = _ranking_statement(round_, commune_code).limit(max(limit, 0) + 1)  # one more: is the last place shared?
+    rows = list(_rows(db.session.execute(stmt), round_))
+    return rows[:max(limit, 0)]
+
+
+def ranking_rows(round_: Round, extra_columns: tuple = (), commune_code: str | None = None,
+                 with_names: bool = True) -> Iterator[RankingRow]:
+    """Every ranked result of the period in order, streamed (for winners and the full export)."""
+    stmt = _ranking_statement(round_, commune_code, extra_columns, with_names).execution_options(yield_per=5000)
+    yield from _rows(db.session.execute(stmt), round_)
+
+
+_FROZEN_COLUMNS = (FrozenPlace.citizen_id, FrozenPlace.attempt_id, FrozenPlace.score, FrozenPlace.duration_seconds,
+                   FrozenPlace.prediction, FrozenPlace.submitted_at, FrozenPlace.started_at, FrozenPlace.attempts_used,
+                   FrozenPlace.place, FrozenPlace.shared, Citizen.full_name, Commune.name, Citizen.commune_code,
+                   FrozenPlace.passed, Citizen.anonymised_at.is_not(None), FrozenPlace.eligible, FrozenPlace.reason)
+
+
+def is_frozen(round_id: int) -> bool:
+    """Whether the period's ranking was frozen with its winners."""
+    return db.session.scalar(select(FrozenPlace.id).where(FrozenPlace.round_id == round_id).limit(1)) is not None
+
+
+def frozen_rows(round_id: int, commune_code: str | None = None, limit: int | None = None) -> Iterator[RankingRow]:
+    """The frozen ranking in order (places are the province-wide ones); extra = (eligible, reason)."""
+    stmt = (select(*_FROZEN_COLUMNS).join(Citizen, Citizen.id == FrozenPlace.citizen_id)
+            .join(Commune, Commune.code == Citizen.commune_code).where(FrozenPlace.round_id == round_id))
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
-    rows = db.session.execute(stmt.order_by(*order).limit(max(limit, 0))).all()
-    return [RankingRow(place, RankedResult(*row[:6]), row[6] or "(đã ẩn danh)", row[7],
-                       bool(row[8]) or not round_.verified_phone_for_prizes)
-            for place, row in enumerate(rows, start=1)]
+    stmt = stmt.order_by(FrozenPlace.position)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
+        place, shared, name, commune_name, code, passed, anonymised, eligible, reason = row[8:]
+        yield RankingRow(place, RankedResult(*row[:8]), name or ANONYMISED, commune_name, code, bool(passed),
+                         bool(shared), bool(anonymised), (bool(eligible), reason))
 
 
 def ranked_entries(round_id: int) -> tuple:

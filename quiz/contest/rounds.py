@@ -1,21 +1,25 @@
 """Contest rounds: their rules, validated; a round with attempts keeps its draw and grading rules."""
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from quiz.audit import record
+from quiz.contest.contest_rules import validate_period_rules
+from quiz.contest.tiebreak import DEFAULT_CHAIN, validate_chain
 from quiz.errors import DomainError
 from quiz.infra.clock import SANE_YEARS
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text
-from quiz.models import Attempt, Question, Round, Topic
+from quiz.models import Attempt, Contest, Question, Round, Topic
 
 # Once a round has attempts only these may change: the closing time and the texts (and, after the
 # round, the prediction's true answer). Everything else decides how attempts were drawn or graded.
 EDITABLE_ONCE_USED = ("closes_at", "name", "description", "prediction_question", "prediction_answer",
-                      "min_seconds_per_question", "verified_phone_for_prizes", "stagger_groups", "stagger_minutes")
+                      "prediction_kind", "prize_requires_pass", "prize_percent_cap", "prize_tie_rule", "appeal_days",
+                      "min_seconds_per_question", "verified_phone_for_prizes",
+                      "stagger_groups", "stagger_minutes")
 PREDICTION_LIMIT = 10**15  # bounds and true answer; a distance stays far below BIGINT and ranking.NO_PREDICTION
 
 
@@ -39,6 +43,15 @@ class RoundDraft:
     description: str = ""
     prediction_question: str | None = None
     prediction_answer: int | None = None
+    contest_id: int | None = None  # None: a new contest of this period alone
+    allowance_period: str = "round"
+    counting: str = "best"
+    tiebreak_chain: list = field(default_factory=lambda: list(DEFAULT_CHAIN))
+    prediction_kind: str = "free"
+    prize_requires_pass: bool = True
+    prize_percent_cap: int | None = None
+    prize_tie_rule: str = "all"
+    appeal_days: int = 3
     prediction_min: int = 0
     prediction_max: int = 10_000_000
     min_seconds_per_question: int = 3
@@ -74,6 +87,11 @@ def validate_round(draft: RoundDraft, check_bank: bool = True) -> RoundDraft:
     _check_prediction_bounds(draft)
     if not 0 <= draft.min_seconds_per_question <= 600:
         raise RoundError("Số giây tối thiểu cho mỗi câu phải từ 0 đến 600.", "min_seconds_per_question")
+    validate_period_rules(draft.allowance_period, draft.counting, draft.prediction_kind, draft.prize_tie_rule,
+                          draft.prize_percent_cap, draft.appeal_days)
+    draft.tiebreak_chain = validate_chain(draft.tiebreak_chain)
+    if draft.contest_id is not None and db.session.get(Contest, draft.contest_id) is None:
+        raise RoundError("Không tìm thấy cuộc thi này.", "contest_id")
     if not 1 <= draft.stagger_groups <= 50:
         raise RoundError("Số nhóm xã mở lệch giờ phải từ 1 đến 50.", "stagger_groups")
     if not 0 <= draft.stagger_minutes <= 24 * 60:
@@ -140,6 +158,8 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
     if round_ is None:
         raise RoundError("Không tìm thấy đợt thi này.")
     used = has_attempts(round_id)
+    if draft.contest_id is None:
+        draft.contest_id = round_.contest_id
     for name in ("opens_at", "closes_at"):  # the form has minute precision: the same minute is no change
         if abs(getattr(draft, name) - getattr(round_, name)) < timedelta(minutes=1):
             setattr(draft, name, getattr(round_, name))

@@ -1,5 +1,6 @@
 """The database models, one module per area; import them from here."""
 from quiz.models.audit import AuditEvent, AuditSubject, CitizenChange
+from quiz.models.campaign import Contest, FrozenPlace, PracticeAttempt, PrizeComputation, PrizeTier, Winner
 from quiz.models.certificates import Certificate, CertificateBatch, CertificateTemplate
 from quiz.models.contacts import CommuneContact
 from quiz.models.contest import (
@@ -26,7 +27,8 @@ from quiz.models.reporting import CommuneChange, IssuedReport
 from quiz.models.statistics import QuestionStatSnapshot
 
 __all__ = [
-    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "BestResult", "Citizen", "Commune",
+    "Attempt", "AttemptItem", "Certificate", "CertificateBatch", "CertificateTemplate", "AuditEvent", "AuditSubject", "CitizenChange", "Contest", "FrozenPlace", "PracticeAttempt", "PrizeComputation", "PrizeTier", "Winner",
+    "BestResult", "Citizen", "Commune",
     "CommuneChange", "CommuneContact", "Consent", "IssuedReport",
     "DataRequest", "PrivacyNotice", "Question", "QuestionStatSnapshot", "QuestionVersion", "Round", "Setting",
     "StaffUser", "Topic", "ClientSignal", "Disqualification", "IntegrityFlag", "PhoneCode", "PhoneVerification",

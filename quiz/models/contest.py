@@ -14,12 +14,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import Model, db
+from quiz.models.campaign import Contest
 
 
 class Topic(Model):
@@ -115,6 +117,18 @@ class Round(Model):
     stagger_groups: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     stagger_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The campaign rules (quiz.contest_rules, quiz.tiebreak, quiz.prizes); the defaults are today's behaviour.
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    allowance_period: Mapped[str] = mapped_column(String(10), default="round")  # round | day | week
+    counting: Mapped[str] = mapped_column(String(10), default="best")  # best | first attempt counts
+    tiebreak_chain: Mapped[list] = mapped_column(JSON, default=lambda: ["score", "duration", "prediction", "submitted_at"])
+    prediction_kind: Mapped[str] = mapped_column(String(20), default="free")  # free | all_correct (computed)
+    prize_requires_pass: Mapped[bool] = mapped_column(Boolean, default=True)
+    prize_percent_cap: Mapped[int | None] = mapped_column(Integer)  # prizes at most N % of participants
+    prize_tie_rule: Mapped[str] = mapped_column(String(10), default="all")  # all | split | draw
+    appeal_days: Mapped[int] = mapped_column(Integer, default=3)
+
+    contest: Mapped["Contest"] = relationship()
 
     @hybrid_method
     def is_open(self, now: datetime) -> bool:
@@ -241,3 +255,11 @@ class BestResult(Model):
 Index("ix_attempts_open_deadline", Attempt.submitted_at, Attempt.deadline_at)
 # The ranking's ORDER BY (score desc, time asc) reads a round's results in index order.
 Index("ix_best_results_ranking", BestResult.round_id, BestResult.score.desc(), BestResult.duration_seconds)
+
+
+@event.listens_for(Session, "before_flush")
+def _give_lone_rounds_a_contest(session: Session, _context, _instances) -> None:
+    """A round added without a contest becomes the single period of a contest named like it."""
+    for obj in list(session.new):
+        if isinstance(obj, Round) and obj.contest_id is None and obj.contest is None:
+            obj.contest = Contest(name=obj.name)

@@ -77,6 +77,8 @@ class Citizen(PasswordMixin, UserMixin, Model):
     guardian_name: Mapped[str | None] = mapped_column(String(100))
     guardian_phone: Mapped[str | None] = mapped_column(String(15))
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)  # the share link (lan tỏa)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # set by a staff reset: the temporary password opens one session before this time (then it is spent)

@@ -14,7 +14,8 @@ from quiz.models import AuditEvent, AuditSubject, Citizen, DataRequest, Round, S
 RETENTION_SETTING = "retention_days_after_last_round"
 DEFAULT_RETENTION_DAYS = 180
 RETENTION_DAYS_RANGE = range(1, 3651)  # up to ten years: any more overflows no date, but means nothing
-PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone")
+PERSONAL_FIELDS = ("full_name", "name_key", "phone", "birth_date", "password_hash", "guardian_name", "guardian_phone",
+                   "referral_code")  # the share link stops working; who was referred stays as an anonymous count
 
 
 ANONYMISED_DETAIL = "(đã ẩn danh)"

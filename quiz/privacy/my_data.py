@@ -47,6 +47,25 @@ def personal_data(citizen: Citizen) -> dict:
         "yeu_cau": [{"loai": r.kind, "nhan_luc": iso(r.received_at), "hoan_thanh_luc": iso(r.completed_at)}
                     for r in requests],
         "xac_minh_so_dien_thoai": {"cach": verified.method, "luc": iso(verified.verified_at)} if verified else None,
+        **campaign_data(citizen.id, rounds, iso),
+    }
+
+
+def campaign_data(citizen_id: int, rounds: dict[int, str], iso) -> dict:
+    """Practice sittings, prizes and the share link: also personal data."""
+    from quiz.models import PracticeAttempt, Winner
+    from quiz.people.referrals import referral_count
+    practice = db.session.scalars(select(PracticeAttempt).where(PracticeAttempt.citizen_id == citizen_id)).all()
+    prizes = db.session.scalars(select(Winner).where(Winner.citizen_id == citizen_id)).all()
+    citizen = db.session.get(Citizen, citizen_id)
+    return {
+        "thi_thu": [{"bat_dau": iso(p.started_at), "nop_luc": iso(p.submitted_at), "diem": p.score, "toi_da": p.max_score}
+                    for p in practice],
+        "giai_thuong": [{"dot_thi": rounds.get(w.round_id), "giai": w.tier_name, "hang": w.rank, "phan_giai": w.share}
+                        for w in prizes],
+        "gioi_thieu": {"ma": citizen.referral_code if citizen else None,
+                       "duoc_gioi_thieu": bool(citizen and citizen.referred_by_id is not None),
+                       "so_nguoi_dang_ky_qua_duong_dan": referral_count(citizen_id)},
     }
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from quiz import tallies
 from quiz.contest.winners_source import round_winners, winners_published
 from quiz.infra.extensions import db
+from quiz.infra.public_names import masked_name
 from quiz.models import Citizen, Commune, Consent, Round
-from quiz.people.public_names import masked_name
 from quiz.reports.dashboard import TARGET_SHARE
 from quiz.tallies.figures import CommuneFigures
 

@@ -1,0 +1,101 @@
+"""Contests (organizer): settings, the communes' collective ranking per period and overall, the referral ranking."""
+import io
+
+import xlsxwriter
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp
+from admin.access import organizer_required
+from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_round_ids, contest_score
+from quiz.contest.contests import update_contest
+from quiz.errors import DomainError
+from quiz.infra.extensions import db
+from quiz.infra.spreadsheet import safe_cell
+from quiz.models import Contest, Round
+from quiz.people.referrals import referral_ranking
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _number(name: str) -> float:
+    text = request.form.get(name, "").strip().replace(",", ".")
+    try:
+        return float(text) if text else 0.0
+    except ValueError:
+        raise DomainError("Hệ số phải là một số.", name) from None
+
+
+def _prize_points() -> dict[int, float]:
+    """"1:10, 2:7" → {1: 10.0, 2: 7.0}."""
+    points = {}
+    for part in request.form.get("prize_points", "").replace(";", ",").split(","):
+        position, _, value = part.partition(":")
+        if position.strip():
+            if not position.strip().isdigit():
+                raise DomainError("Điểm giải cá nhân viết dạng 1:10, 2:7 (giải thứ mấy: số điểm).", "prize_points")
+            points[int(position)] = float(value.strip().replace(",", ".") or 0)
+    return points
+
+
+@bp.route("/cuoc-thi/<int:contest_id>", methods=["GET", "POST"])
+@organizer_required
+def contest_view(contest_id: int):  # type: ignore[no-untyped-def]
+    """The contest's settings and its communes' unit scores (a period with ?dot=, else the whole contest)."""
+    contest = db.session.get(Contest, contest_id) or abort(404)
+    if request.method == "POST":
+        try:
+            cap = request.form.get("max_prizes_per_citizen", "").strip()
+            score = CommuneScore(_number("participation_rate"), _number("completions"), _number("pass_rate"), _prize_points())
+            update_contest(contest_id, request.form.get("name", ""), request.form.get("description", ""),
+                           int(cap) if cap.isdigit() else None, score, current_user.id)
+            flash("Đã lưu cuộc thi.", "success")
+        except (DomainError, ValueError) as error:
+            db.session.rollback()
+            flash(getattr(error, "message", "Giá trị không hợp lệ."), "error")
+        return redirect(url_for("admin.contest_view", contest_id=contest_id))
+    return _standings_page(contest)
+
+
+def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
+    rounds = db.session.scalars(select(Round).where(Round.contest_id == contest.id).order_by(Round.opens_at)).all()
+    period = request.args.get("dot", type=int)
+    round_ids = [period] if period in {r.id for r in rounds} else contest_round_ids(contest.id)
+    score = contest_score(contest)
+    rows = commune_standings(round_ids, score, current_app.config["PROVINCE_CODE"])
+    if request.args.get("xuat") == "xlsx":
+        return Response(_standings_xlsx(rows, score.describe()), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=don-vi-cuoc-thi-{contest.id}.xlsx"})
+    return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, rows=rows,
+                           score=score, formula=score.describe())
+
+
+def _standings_xlsx(rows, formula: str) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Đơn vị")
+    sheet.write_string(0, 0, formula)
+    headers = ("Hạng", "Mã xã", "Xã, phường, đặc khu", "Người tham gia", "Dân số trưởng thành", "Tỷ lệ tham gia (%)",
+               "Lượt hoàn thành", "Đạt", "Tỷ lệ đạt (%)", "Điểm giải cá nhân", "Điểm đơn vị")
+    for col, header in enumerate(headers):
+        sheet.write_string(1, col, header)
+    for r, row in enumerate(rows, start=2):
+        values = [row.place, row.code, row.name, row.participants, row.adult_population, row.participation_rate,
+                  row.completions, row.passed, row.pass_rate, row.prize_points, row.score]
+        for col, value in enumerate(values):
+            if isinstance(value, (int, float)):
+                sheet.write_number(r, col, value)
+            elif value is not None:
+                sheet.write_string(r, col, safe_cell(value))
+    book.close()
+    return buffer.getvalue()
+
+
+@bp.get("/lan-toa")
+@organizer_required
+def referral_ranking_view():  # type: ignore[no-untyped-def]
+    """Citizens by registrations through their share link (masked names), for a "giải lan tỏa"."""
+    round_id = request.args.get("dot", type=int)
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    return render_template("admin/referrals.html", rows=referral_ranking(100, round_id), rounds=rounds, round_id=round_id)

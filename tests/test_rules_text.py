@@ -1,0 +1,35 @@
+"""The rules page (thể lệ) says every setting of the period in Vietnamese."""
+from datetime import datetime
+
+from quiz.contest.prizes import TierDraft, set_tiers
+from quiz.contest.rules_text import rule_lines
+from quiz.infra.extensions import db
+from quiz.models import Round
+
+
+def test_every_setting_is_said(ctx, contest):
+    round_ = db.session.get(Round, contest.id)
+    round_.opens_at, round_.closes_at = datetime(2026, 11, 30, 1), datetime(2026, 12, 6, 16, 59)
+    round_.allowance_period, round_.counting, round_.attempts_allowed = "day", "first", 2
+    round_.tiebreak_chain = ["score", "prediction", "attempts_used"]
+    round_.prediction_question, round_.prediction_kind = "Bao nhiêu người trả lời đúng tất cả?", "all_correct"
+    round_.prize_percent_cap, round_.prize_tie_rule, round_.appeal_days = 10, "draw", 5
+    round_.contest.max_prizes_per_citizen = 1
+    db.session.commit()
+    set_tiers(round_.id, [TierDraft("Giải nhất", 1, "2.000.000 đồng"), TierDraft("Giải khuyến khích", 10)], None)
+    text = " ".join(line.text for line in rule_lines(round_, 30))
+    for expected in ("từ 08:00 ngày 30/11/2026 đến 23:59 ngày 06/12/2026", "20 câu hỏi", "20 phút",
+                     "tối đa 2 lượt mỗi ngày (tính theo giờ Việt Nam", "Chỉ bài làm đầu tiên được tính",
+                     "từ 80% số câu", "sau khi đợt thi kết thúc", "Bao nhiêu người trả lời đúng tất cả?",
+                     "tính tự động", "1) điểm cao hơn xếp trên; 2) dự đoán gần đáp án đúng hơn",
+                     "3) dùng ít lượt thi hơn xếp trên", "đồng hạng", "1 giải nhất (2.000.000 đồng), 10 giải khuyến khích",
+                     "có bài thi đạt", "không vượt quá 10%", "tối đa 1 giải trong cả cuộc thi", "bốc thăm",
+                     "khiếu nại trong 5 ngày", "Thi thử"):
+        assert expected in text, expected
+
+
+def test_the_one_rules_page_shows_every_setting(client, contest):
+    html = client.get("/the-le").get_data(as_text=True)
+    assert '<dl class="facts rules">' in html and "lượt trong cả đợt thi" in html and "Xếp hạng lần lượt theo" in html
+    assert client.get(f"/the-le/{contest.id}").status_code == 200
+    assert client.get("/the-le/999999").status_code == 404
