@@ -60,6 +60,7 @@ def test_a_full_reset_sets_the_password_and_ends_every_session(app, client, cont
     assert "ít nhất 8 ký tự" in short and "không được giữ lại" in short and sent_code(sms) in short
     done = reset(helper, phone, sent_code(sms))
     assert done.status_code == 302 and done.headers["Location"].endswith("/dang-nhap")
+    assert f'value="{phone}"' in helper.get("/dang-nhap").get_data(as_text=True)  # filled in once
     assert client.get("/thi").status_code == 302  # the old session ended
     assert not can_log_in(app, phone, PASSWORD)
     assert can_log_in(app, phone, NEW)

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from quiz.citizen import bp
 from quiz.citizen.phone_views import sms_sender
+from quiz.citizen.views import LOGIN_PHONE
 from quiz.errors import DomainError
 from quiz.infra.clock import utcnow
 from quiz.models.people import password_cost
@@ -56,7 +57,7 @@ def reset_password() -> ResponseReturnValue:
         except DomainError as problem:
             form_field_error(form, problem)
         else:
-            session.pop(RESET_PHONE, None)
+            session[LOGIN_PHONE] = session.pop(RESET_PHONE, None) or form.phone.data
             flash(DONE, "success")
             return redirect(url_for("quiz.login"))
     return render_template("quiz/reset_password.html", form=form)
