@@ -121,3 +121,13 @@ def test_without_a_gateway_the_sms_option_is_hidden_and_its_routes_are_404(app, 
     token = csrf_token(client.get("/dang-nhap"))
     assert client.post("/quen-mat-khau/gui-ma", data={"csrf_token": token, "phone": "0912345678"}).status_code == 404
     assert client.get("/quen-mat-khau/dat-lai").status_code == 404
+
+
+def test_odd_input_on_the_reset_routes_never_gives_a_5xx(app, client, contest, sms):
+    token = csrf_token(client.get("/quen-mat-khau"))
+    for path in ("/quen-mat-khau/gui-ma", "/quen-mat-khau/dat-lai"):
+        for data in ({"phone": "x" * 5000}, {"phone": "0912345678", "code": "１２３４５６", "new": "\x00" * 9,
+                                                  "confirm": "\x00" * 9}, {}):
+            assert client.post(path, data={"csrf_token": token, **data}).status_code < 500
+        for body in ([1, 2], {"phone": ["0912345678"], "code": 5}, "chuoi"):
+            assert client.post(path, json=body, headers={"X-CSRFToken": token}).status_code < 500
