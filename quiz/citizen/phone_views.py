@@ -16,7 +16,8 @@ NO_GATEWAY = ("Chức năng gửi mã qua tin nhắn chưa được bật. Bạn
               "để cán bộ xác minh số điện thoại trực tiếp.")
 
 
-def _sender() -> SmsSender | None:
+def sms_sender() -> SmsSender | None:
+    """The organizer's SMS gateway, or None when SMS_GATEWAY_URL is empty."""
     config = current_app.config
     return sender_from_settings(config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_TOKEN"],
                                 config["SMS_GATEWAY_TIMEOUT"], config["SMS_SENDER_ID"])
@@ -41,7 +42,7 @@ def verify_phone() -> ResponseReturnValue:
 @bp.post("/xac-minh-so-dien-thoai/gui-ma")
 @citizen_required
 def send_phone_code() -> ResponseReturnValue:
-    sender = _sender()
+    sender = sms_sender()
     if sender is None:
         flash(NO_GATEWAY, "error")
         return redirect(url_for("quiz.verify_phone"))

@@ -1,7 +1,7 @@
 """Citizen pages: register, log in, take the quiz, see results."""
 from datetime import datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from quiz.web.rate_limits import (
 )
 from quiz.web.sign_in import check_password
 
+LOGIN_PHONE = "login_phone"  # the phone to fill in on the log-in form once
 MAX_CHOICES = 16  # more shown choices than any question has
 
 
@@ -56,7 +57,7 @@ def home() -> ResponseReturnValue:
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"])
 @limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
 def login() -> ResponseReturnValue:
-    form = LoginForm()
+    form = LoginForm(phone=session.pop(LOGIN_PHONE, None))  # after a reset by code, the phone is filled in
     if form.validate_on_submit():
         phone = phone_identity(form.phone.data)
         checked = check_password("citizen", phone, find_citizen_by_phone(phone), form.password.data, utcnow())

@@ -20,6 +20,15 @@ def change_password(person: Citizen | StaffUser, current: str, new: str, cost: H
         problem = "Mật khẩu mới phải khác mật khẩu hiện tại (và khác mật khẩu được cấp)."
     if problem:
         raise PasswordRefused(problem, "new")
+    _store(person, new, cost)
+
+
+def set_password_by_code(citizen: Citizen, new: str, cost: HashCost) -> None:
+    """A reset by SMS code (the code and the rule were checked by quiz.people.password_reset)."""
+    _store(citizen, new, cost)
+
+
+def _store(person: Citizen | StaffUser, new: str, cost: HashCost) -> None:
     with write_transaction():
         row = _row_of(person)
         row.password_hash = hash_password(new, cost)
