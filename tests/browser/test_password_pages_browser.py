@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from quiz.infra.clock import utcnow
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
 from tests.browser.test_phone_experience import no_overflow
 from tests.browser.test_phone_flow import register_on_phone
 from tests.conftest import make_staff
@@ -92,3 +92,20 @@ def test_forgotten_password_shows_the_contact_and_resets_by_sms(app, live_server
     page.fill("#password", NEW)
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/thi$"))
+
+
+def test_the_password_pages_pass_axe(app, live_server, browser, contest, gateway, monkeypatch):  # noqa: F811
+    """axe-core on the change-password page and both SMS-reset pages (CSP bypassed so axe can be injected)."""
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_URL", f"{gateway}/send")
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_TOKEN", TOKEN)
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    problems = {}
+    for name, path in (("forgot-with-sms", "/quen-mat-khau?xa=11074"), ("reset-by-code", "/quen-mat-khau/dat-lai")):
+        page.goto(live_server + path)
+        problems[name] = serious_accessibility_violations(page)
+    register_on_phone(page, live_server, "0912360333")
+    page.goto(live_server + "/doi-mat-khau")
+    problems["change-password"] = serious_accessibility_violations(page)
+    context.close()
+    assert {k: v for k, v in problems.items() if v} == {}
