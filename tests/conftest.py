@@ -69,6 +69,18 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
+def limited(app, redis):
+    """An app instance with rate limits on (the suite's app has them off), storing them in the test Redis."""
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True})
+    yield limited
+    limiter.enabled = False
+    with limited.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     """An application context for calling domain functions directly."""
     with app.test_request_context():

@@ -1,24 +1,10 @@
 """Rate limits against a real Redis: per phone, per attempt, per helper account; Vietnamese 429 with Retry-After."""
-import pytest
 
-from quiz import create_app
-from quiz.infra.extensions import db, limiter
+from quiz.infra.extensions import db
 from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT
 from tests.admin_helpers import COMMUNE_A
 from tests.conftest import csrf_token, make_staff, staff_login
 from tests.test_citizen_flow import register, start
-
-
-@pytest.fixture
-def limited(app, redis):
-    """An app instance with rate limits on (the suite's app has them off), storing them in the test Redis."""
-    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                     "RATELIMIT_ENABLED": True})
-    yield limited
-    limiter.enabled = False
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def assert_limited(response, says: str = "thao tác quá nhanh") -> None:

@@ -5,8 +5,6 @@ from datetime import date
 
 import pytest
 
-from quiz import create_app
-from quiz.infra.extensions import db, limiter
 from quiz.web.forms import parse_vn_date
 from tests.conftest import make_citizen
 from tests.test_citizen_flow import FORM, register
@@ -51,15 +49,6 @@ def test_a_corrected_field_loses_its_error(client, contest):
     assert 'id="password-error"' not in html and 'id="consent-error"' in html
 
 
-@pytest.fixture
-def limited(app, redis):
-    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                     "RATELIMIT_ENABLED": True})
-    yield limited
-    limiter.enabled = False
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_a_rate_limited_registration_keeps_the_values_and_says_minutes(limited, contest):

@@ -1,4 +1,5 @@
 """The citizen's certificates: ask for one from a result, see it, download the PDF, share it."""
+from collections.abc import Callable
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -46,20 +47,20 @@ def own_certificate(code: str) -> Certificate:
 @citizen_required
 def ask_completion_certificate(round_id: int) -> ResponseReturnValue:
     round_ = own_round(round_id)
-    try:
-        certificate = issue_completion(current_user.id, round_.id, issuer_of(current_template()), utcnow())
-    except CertificateError as error:
-        flash(error.message, "error")
-        return redirect(url_for("quiz.my_results"))
-    return redirect(url_for("quiz.certificate_page", code=certificate.code))
+    return _issued(lambda issuer: issue_completion(current_user.id, round_.id, issuer, utcnow()))
 
 
 @bp.post("/ket-qua/dot/<int:round_id>/giay-khen")
 @citizen_required
 def ask_prize_certificate(round_id: int) -> ResponseReturnValue:
     round_ = own_round(round_id)
+    return _issued(lambda issuer: issue_prize(current_user.id, round_, issuer, utcnow()))
+
+
+def _issued(issue: Callable[[str], Certificate]) -> ResponseReturnValue:
+    """Issue (or find) the certificate and show it; a refusal goes back to "Kết quả của tôi" with its reason."""
     try:
-        certificate = issue_prize(current_user.id, round_, issuer_of(current_template()), utcnow())
+        certificate = issue(issuer_of(current_template()))
     except CertificateError as error:
         flash(error.message, "error")
         return redirect(url_for("quiz.my_results"))
