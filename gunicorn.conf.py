@@ -3,9 +3,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+# Threads keep connections alive (a phone's 28 requests reuse one) and overlap database waits; the
+# app keeps no per-request state outside Flask's contexts (docs/capacity.md measured sync against gthread).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"  # see quiz/infra/forking.py
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
@@ -14,3 +17,17 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 control_socket_disable = True  # gunicorn 27 would open ~/.gunicorn otherwise
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]  # gunicorn's hook: the master, before the first fork
+    app = server.app.wsgi() if preload_app else None
+    if hasattr(app, "jinja_env"):
+        from quiz.infra.forking import compile_templates
+        compile_templates(app)
+
+
+def post_fork(server, worker):  # type: ignore[no-untyped-def]  # gunicorn's hook: in each new worker
+    app = worker.app.wsgi() if preload_app else None
+    if hasattr(app, "jinja_env"):
+        from quiz.infra.forking import forget_inherited_connections
+        forget_inherited_connections(app)
