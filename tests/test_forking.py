@@ -21,6 +21,8 @@ def test_every_template_is_compiled_before_the_fork(app):
 
 
 def test_a_forked_worker_opens_its_own_connection(app):
+    with app.app_context():
+        db.engine.dispose()  # the test's own connections closed first: only the drop itself is under test
     forget_inherited_connections(app)
     with app.app_context():
         assert db.engine.pool.checkedin() == 0
