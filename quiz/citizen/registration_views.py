@@ -14,7 +14,7 @@ from quiz.errors import RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
 from quiz.people import referrals
-from quiz.people.communes import province_communes
+from quiz.people.communes import CommuneChoice, province_communes
 from quiz.people.consents import current_notice
 from quiz.people.registration import applicant_problems, register_citizen
 from quiz.web.client_signals import client_keys
@@ -25,18 +25,20 @@ from quiz.web.rate_limits import PER_IP, REGISTER_PER_PHONE, client_ip, phone_ke
 def registration_rate_limited(request_limit: RequestLimit) -> Response:
     """The form again, as typed, saying in minutes how long to wait (instead of "too fast")."""
     minutes = max(1, math.ceil((request_limit.window.reset_time - time.time()) / 60))
-    form = registration_form()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    form = registration_form(communes)
     who = "Số điện thoại này đã được" if "phone:" in request_limit.key else "Mạng bạn đang dùng đã được"
     form.form_errors.append(f"{who} thử đăng ký nhiều lần. Vui lòng chờ khoảng {minutes} phút "
                             "rồi bấm “Đăng ký” lại. Những gì bạn đã điền vẫn được giữ bên dưới.")
-    return make_response(render_register(form), 429)
+    return make_response(render_register(form, communes), 429)
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"], on_breach=registration_rate_limited)
 @limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"], on_breach=registration_rate_limited)
 def register() -> ResponseReturnValue:
-    form = registration_form()
+    communes = province_communes(current_app.config["PROVINCE_CODE"])  # once a request: the form and the page
+    form = registration_form(communes)
     if form.validate_on_submit():
         try:
             citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"], today())
@@ -52,16 +54,15 @@ def register() -> ResponseReturnValue:
             return redirect(url_for("quiz.contest"))
     elif form.is_submitted():
         add_rule_problems(form)
-    return render_register(form)
+    return render_register(form, communes)
 
 
 def today() -> date:
     return to_local(utcnow()).date()
 
 
-def registration_form() -> RegisterForm:
+def registration_form(communes: list[CommuneChoice]) -> RegisterForm:
     form = RegisterForm()
-    communes = province_communes(current_app.config["PROVINCE_CODE"])
     form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
     return form
 
@@ -74,6 +75,6 @@ def add_rule_problems(form: RegisterForm) -> None:
         form_field_error(form, RegistrationError(fresh[0][1], fresh[0][0], fresh))
 
 
-def render_register(form: RegisterForm) -> str:
-    return render_template("quiz/register.html", form=form, communes=province_communes(current_app.config["PROVINCE_CODE"]),
+def render_register(form: RegisterForm, communes: list[CommuneChoice]) -> str:
+    return render_template("quiz/register.html", form=form, communes=communes,
                            notice=current_notice())

@@ -189,11 +189,13 @@ def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime,
     db.session.add(attempt)
     db.session.flush()
     choice_counts = _choice_counts(version_ids)
+    items = []
     for position, version_id in enumerate(version_ids):
         order = list(range(choice_counts[version_id]))
         rng.shuffle(order)
-        db.session.add(AttemptItem(attempt_id=attempt.id, position=position,
-                                   question_version_id=version_id, choice_order=order))
+        items.append({"attempt_id": attempt.id, "position": position, "question_version_id": version_id,
+                      "choice_order": order})
+    db.session.execute(insert(AttemptItem), items)  # one multi-row INSERT, no ORM objects to track
     return attempt
 
 
