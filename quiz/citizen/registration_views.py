@@ -9,7 +9,6 @@ from flask_limiter import RequestLimit
 from flask_login import login_user
 
 from quiz.citizen import bp
-from quiz.contest.integrity import record_registration_signal
 from quiz.errors import RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.infra.extensions import limiter
@@ -41,14 +40,14 @@ def register() -> ResponseReturnValue:
     form = registration_form(communes)
     if form.validate_on_submit():
         try:
-            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"], today())
+            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"], today(),
+                                       signals=client_keys())
         except RegistrationError as error:
             form_field_error(form, error)
             if error.field == "consent" and len(error.problems) == 1:
                 form.consent.data = False  # a new notice: consent must be given again to the text now shown
         else:
             referrals.attribute(citizen.id, session.pop(referrals.SESSION_KEY, None))
-            record_registration_signal(citizen.id, client_keys(), utcnow())
             login_user(citizen)
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
             return redirect(url_for("quiz.contest"))

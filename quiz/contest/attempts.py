@@ -15,6 +15,7 @@ from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
+from quiz.infra.pseudonyms import ClientKeys
 from quiz.models import (
     Attempt,
     AttemptItem,
@@ -144,14 +145,6 @@ def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     stmt = select(Attempt).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
                                  ~Attempt.is_submitted)
     return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
-
-
-@dataclass(frozen=True)
-class ClientKeys:
-    """Keyed hashes of where a request came from (network, device cookie), for the integrity flags."""
-
-    net_key: str
-    device_key: str
 
 
 def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelta,

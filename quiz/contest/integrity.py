@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from quiz.contest.attempts import ClientKeys
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Attempt, ClientSignal, IntegrityFlag, Round
@@ -25,13 +24,6 @@ KINDS = {
     "net_burst": "Rất nhiều tài khoản từ một mạng trong thời gian ngắn",
     "same_answers": "Trả lời giống hệt tài khoản khác (kể cả câu sai)",
 }
-
-
-def record_registration_signal(citizen_id: int, keys: ClientKeys, now: datetime) -> None:
-    """Remember where a self-registration came from (as keyed hashes) for the burst flags."""
-    with write_transaction():
-        db.session.add(ClientSignal(kind=ClientSignal.REGISTRATION, citizen_id=citizen_id, round_id=None,
-                                    net_key=keys.net_key, device_key=keys.device_key, at=now))
 
 
 def scan_round(round_id: int, now: datetime) -> int:

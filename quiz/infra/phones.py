@@ -1,4 +1,6 @@
 """Vietnamese mobile numbers: one canonical form, and masking for staff."""
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -6,6 +8,7 @@ class InvalidPhone(ValueError):
     """The text is not a Vietnamese mobile number."""
 
 
+@lru_cache(maxsize=4096)  # a registration parses the same number 4 times (form, rate limit, rules, row)
 def normalise_phone(raw: str) -> str:
     """Parse '0912 345 678', '+84.912.345.678' … and return the national form '0912345678'."""
     text = (raw or "").strip()

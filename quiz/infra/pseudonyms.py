@@ -7,6 +7,7 @@ without reading the configuration itself.
 import hashlib
 import hmac
 import ipaddress
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 
@@ -45,6 +46,14 @@ def network_key(address: str) -> str:
     except ValueError:
         network = "unknown"
     return keyed_hash("net:" + network)[:24]
+
+
+@dataclass(frozen=True)
+class ClientKeys:
+    """Keyed hashes of where a request came from (network, device cookie), for the integrity flags."""
+
+    net_key: str
+    device_key: str
 
 
 def device_key(cookie_value: str) -> str:

@@ -10,8 +10,9 @@ from quiz.errors import RegistrationError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.passwords import password_problem
+from quiz.infra.pseudonyms import ClientKeys
 from quiz.infra.text import search_key
-from quiz.models import Citizen, Consent
+from quiz.models import Citizen, ClientSignal, Consent
 from quiz.people.consents import current_notice, record_consent
 from quiz.people.person import age_on, valid_birth_date, valid_commune, valid_name, valid_phone
 from quiz.tallies import events as tally_events
@@ -37,9 +38,11 @@ class Applicant:
 
 
 def register_citizen(
-    applicant: Applicant, province_code: str, today: date, helper_id: int | None = None
+    applicant: Applicant, province_code: str, today: date, helper_id: int | None = None,
+    signals: ClientKeys | None = None,
 ) -> Citizen:
-    """Validate and store a citizen with their consents; tallies are told after the commit."""
+    """Validate and store a citizen with their consents (and, for a self-registration, where it came from,
+    as keyed hashes for the burst flags), in one transaction; tallies are told after the commit."""
     fields = _validated_fields(applicant, province_code, today)
     notice = current_notice()
     if notice is None:
@@ -57,6 +60,10 @@ def register_citizen(
             record_consent(citizen, Consent.PROCESSING, notice, helper_id, by_guardian=minor)
             if applicant.publish_consent:
                 record_consent(citizen, Consent.PUBLISH_WINNER, notice, helper_id, by_guardian=minor)
+            if signals is not None:
+                db.session.add(ClientSignal(kind=ClientSignal.REGISTRATION, citizen_id=citizen.id, round_id=None,
+                                            net_key=signals.net_key, device_key=signals.device_key,
+                                            at=citizen.created_at))
             tally_events.queue(tally_events.registration(citizen.id, citizen.commune_code, citizen.created_at))
     except IntegrityError as exc:
         raise _duplicate_phone() from exc

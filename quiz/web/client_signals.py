@@ -7,8 +7,7 @@ import secrets
 
 from flask import Flask, Response, current_app, g, request
 
-from quiz.contest.attempts import ClientKeys
-from quiz.infra.pseudonyms import device_key, network_key
+from quiz.infra.pseudonyms import ClientKeys, device_key, network_key
 
 DEVICE_COOKIE_DAYS = 400
 
