@@ -45,7 +45,7 @@ def commune_codes(app: Flask) -> list[str]:
 
 
 def session_cookie(app: Flask, user_id: str) -> tuple[str, str]:
-    """A signed session cookie for a user, and its CSRF form token (what logging in would give).
+    """A signed session cookie for a user ("c:<id>:<session token>"), and its CSRF form token (what logging in would give).
 
     The session is bound to the benchmark client's address and User-Agent, as Flask-Login binds
     a real login; otherwise every request would find a foreign session and rewrite the cookie.
@@ -85,9 +85,8 @@ def ready_attempts(app: Flask, round_id: int, count: int, phone_offset: int) -> 
             tallies.record_registration(citizen)
             attempt = attempts.start_attempt(citizen.id, round_, now, GRACE, rng)
             form = save_answers(attempt.id, now, rng)
-            prepared.append((attempt.id, citizen.id, form))
-    return [ReadyAttempt(attempt_id, *session_cookie(app, f"c:{citizen_id}"), form)
-            for attempt_id, citizen_id, form in prepared]
+            prepared.append((attempt.id, citizen.get_id(), form))
+    return [ReadyAttempt(attempt_id, *session_cookie(app, user_id), form) for attempt_id, user_id, form in prepared]
 
 
 def save_answers(attempt_id: int, now: datetime, rng: random.Random) -> dict[str, str]:
@@ -111,5 +110,6 @@ def save_answers(attempt_id: int, now: datetime, rng: random.Random) -> dict[str
 
 def organizer_cookie(app: Flask) -> str:
     with app.app_context():
-        staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == "bench"))
-    return session_cookie(app, f"s:{staff_id}")[0]
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == "bench"))
+        user_id = staff.get_id()
+    return session_cookie(app, user_id)[0]
