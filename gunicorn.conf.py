@@ -19,15 +19,20 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 control_socket_disable = True  # gunicorn 27 would open ~/.gunicorn otherwise
 
 
+def _project_app(app):  # type: ignore[no-untyped-def]
+    """The app, if it is ours (the benchmarks serve small reference apps with this file too)."""
+    return app if getattr(app, "import_name", None) == "quiz" else None
+
+
 def when_ready(server):  # type: ignore[no-untyped-def]  # gunicorn's hook: the master, before the first fork
-    app = server.app.wsgi() if preload_app else None
-    if hasattr(app, "jinja_env"):
+    app = _project_app(server.app.wsgi()) if preload_app else None
+    if app is not None:
         from quiz.infra.forking import compile_templates
         compile_templates(app)
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]  # gunicorn's hook: in each new worker
-    app = worker.app.wsgi() if preload_app else None
-    if hasattr(app, "jinja_env"):
+    app = _project_app(worker.app.wsgi()) if preload_app else None
+    if app is not None:
         from quiz.infra.forking import forget_inherited_connections
         forget_inherited_connections(app)
