@@ -1,7 +1,7 @@
-"""The load driver: asyncio + httpx playing citizens and admins on loopback, recording every latency.
+"""The load driver: asyncio + aiohttp playing citizens and admins on loopback, recording every latency.
 
 Why not locust: on a 2-core machine the driver shares the CPU with the servers; one asyncio process with
-httpx keeps the driver's own cost small and predictable, and the flows are plain Python.
+aiohttp (bench/http_client.py) keeps the driver's own cost small and predictable, and the flows are plain Python.
 """
 import asyncio
 import re
@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import httpx
+from bench.http_client import ERRORS, Phone
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 CHOICES = re.compile(r'name="q(\d+)" value="(\d+)"')
@@ -35,11 +35,11 @@ class Recorder:
         start = time.perf_counter()
         try:
             response = await coro
-        except httpx.HTTPError as error:
+        except ERRORS as error:
             self.statuses[name][type(error).__name__] += 1
             raise
         self.latencies[name].append((time.perf_counter() - start) * 1000)
-        self.statuses[name][response.status_code] += 1
+        self.statuses[name][response.status] += 1
         return response
 
     def report(self, names: list[str] | None = None) -> list[str]:
@@ -65,12 +65,12 @@ def token(html: str) -> str:
 
 async def citizen_flow(base: str, phone: str, commune: str, rec: Recorder, accepted: list[int]) -> None:
     """Register, start, save every answer one by one, submit, view the result."""
-    async with httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30) as client:
+    async with Phone(base, timeout=30) as client:
         page = await rec.call("register_page", client.get("/dang-ky"))
         form = {"csrf_token": token(page.text), "full_name": "Người Thử Tải", "birth_date": "01/01/1980",
                 "phone": phone, "commune_code": commune, "password": "matkhau123", "consent": "y"}
         response = await rec.call("register", client.post("/dang-ky", data=form))
-        if response.status_code != 302:
+        if response.status != 302:
             return
         page = await rec.call("contest_page", client.get("/thi"))
         response = await rec.call("start", client.post("/thi/bat-dau", data={"csrf_token": token(page.text)}))
@@ -83,14 +83,14 @@ async def citizen_flow(base: str, phone: str, commune: str, rec: Recorder, accep
                                                       headers={"X-CSRFToken": csrf}))
         form = {"csrf_token": csrf, **{f"q{position}": "0" for position in positions}}  # the ticks, as the form sends them
         response = await rec.call("submit", client.post(f"{attempt_url}/nop", data=form))
-        if response.status_code == 302 and "/ket-qua/" in response.headers.get("location", ""):
+        if response.status == 302 and "/ket-qua/" in response.headers.get("location", ""):
             accepted.append(int(attempt_url.rsplit("/", 1)[1]))
             await rec.call("result", client.get(response.headers["location"]))
 
 
 async def admin_poller(base: str, cookie: dict, rec: Recorder, stop: asyncio.Event) -> None:
     """An organizer's dashboard polling its JSON every second."""
-    async with httpx.AsyncClient(base_url=base, cookies=cookie, timeout=30) as client:
+    async with Phone(base, timeout=30, cookies=cookie) as client:
         while not stop.is_set():
             await rec.call("dashboard_json", client.get("/quan-tri/tong-quan.json"))
             await asyncio.sleep(1)
@@ -109,32 +109,7 @@ async def run_bounded(jobs, concurrency: int) -> None:  # type: ignore[no-untype
                 job = queue.pop()
             try:
                 await job()
-            except (httpx.HTTPError, RuntimeError, KeyError):
+            except (*ERRORS, RuntimeError, KeyError):
                 pass  # counted by the recorder; the consistency check catches any loss
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-
-
-async def hammer(base: str, path: str, requests: list[dict], rec: Recorder, name: str, concurrency: int,
-                 cookies: list[dict] | None = None) -> None:
-    """POST (or GET when a request is None) many requests at fixed concurrency, one client per worker."""
-    clients = [httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) for _ in range(concurrency)]
-    queue = list(enumerate(requests))
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while queue:
-            index, body = queue.pop()
-            jar = cookies[index] if cookies else None
-            try:
-                if body is None:
-                    await rec.call(name, client.get(path))
-                else:
-                    target = body.pop("_path", path)
-                    headers = body.pop("_headers", {})
-                    await rec.call(name, client.post(target, data=body, cookies=jar, headers=headers))
-            except httpx.HTTPError:
-                pass
-
-    await asyncio.gather(*(worker(c) for c in clients))
-    for client in clients:
-        await client.aclose()

@@ -6,9 +6,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import httpx
-
 from bench.driver import CHOICES, token
+from bench.http_client import ERRORS, Phone, Reply
 
 ACTIONS = ("login", "register", "contest_page", "start", "quiz_page", "save_answer", "submit", "result")
 
@@ -25,20 +24,19 @@ class StepRecord:
     arrived: int = 0
     completed: int = 0
 
-    async def call(self, action: str, request):  # type: ignore[no-untyped-def]
+    async def call(self, action: str, request) -> Reply:  # type: ignore[no-untyped-def]
         began = time.perf_counter()
         try:
             response = await request
-        except httpx.HTTPError as error:
+        except ERRORS as error:
             self.errors[action] += 1
             self.statuses[action][type(error).__name__] += 1
             raise
         self.latencies[action].append((time.perf_counter() - began) * 1000)
-        self.statuses[action][response.status_code] += 1
-        if response.status_code >= 400:
+        self.statuses[action][response.status] += 1
+        if response.status >= 400:
             self.errors[action] += 1
-            raise httpx.HTTPStatusError(f"{action}: {response.status_code}", request=response.request,
-                                        response=response)
+            raise RuntimeError(f"{action}: {response.status}")
         return response
 
 
@@ -53,8 +51,7 @@ class Citizen:
 async def citizen(base: str, who: Citizen, rec: StepRecord, rng: random.Random, verify: bool = True) -> None:
     rec.arrived += 1
     # Browsers send a Referer on same-origin POSTs (Referrer-Policy: same-origin); over HTTPS the CSRF check needs it.
-    async with httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=60, verify=verify,
-                                 headers={"Referer": f"{base}/"}) as client:
+    async with Phone(base, timeout=60, verify=verify, headers={"Referer": f"{base}/"}) as client:
         await (log_in(client, who, rec) if who.registered else register(client, who, rec))
         page = await rec.call("contest_page", client.get("/thi"))
         attempt_url = await start(client, token(page.text), rec, rng)
@@ -70,31 +67,31 @@ async def citizen(base: str, who: Citizen, rec: StepRecord, rng: random.Random, 
     rec.completed += 1
 
 
-async def log_in(client: httpx.AsyncClient, who: Citizen, rec: StepRecord) -> None:
+async def log_in(client: Phone, who: Citizen, rec: StepRecord) -> None:
     page = await client.get("/dang-nhap")
     form = {"csrf_token": token(page.text), "phone": who.phone, "password": "matkhau123"}
     response = await rec.call("login", client.post("/dang-nhap", data=form))
-    if response.status_code != 302:
+    if response.status != 302:
         rec.errors["login"] += 1
         raise RuntimeError("login refused")
 
 
-async def register(client: httpx.AsyncClient, who: Citizen, rec: StepRecord) -> None:
+async def register(client: Phone, who: Citizen, rec: StepRecord) -> None:
     page = await client.get("/dang-ky")
     form = {"csrf_token": token(page.text), "full_name": "Người Thử Tải", "birth_date": "01/01/1980",
             "phone": who.phone, "commune_code": who.commune, "password": "matkhau123", "consent": "y"}
     response = await rec.call("register", client.post("/dang-ky", data=form))
-    if response.status_code != 302:
+    if response.status != 302:
         rec.errors["register"] += 1
         raise RuntimeError("registration refused")
 
 
-async def start(client: httpx.AsyncClient, csrf: str, rec: StepRecord, rng: random.Random) -> str:
+async def start(client: Phone, csrf: str, rec: StepRecord, rng: random.Random) -> str:
     """Press "Bắt đầu"; on the waiting page, come back after its Retry-After with jitter, as its script does."""
     first = time.perf_counter()
     while True:
         response = await rec.call("start", client.post("/thi/bat-dau", data={"csrf_token": csrf}))
-        if response.status_code == 302:
+        if response.status == 302:
             rec.waits.append(time.perf_counter() - first)
             return response.headers["location"]
         rec.waiting_pages += 1
