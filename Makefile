@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run secret setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-open bench-lighthouse bench-page-weight clean
+.PHONY: run secret setup test install bench bench-dashboard bench-reports bench-questions bench-load bench-open bench-same bench-lighthouse bench-page-weight clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench-load: install
 bench-open: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/open_loop.py
+
+## The whole flow at 64 clients against the code of 2026-11-30 (a git worktree) and this tree, in turns.
+bench-same: install
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/same_bench.py
 
 bench-lighthouse: install
 	command -v chromium >/dev/null || apt-get install -y chromium
