@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from quiz.infra.extensions import db
 from quiz.models import Citizen
+from quiz.people import referrals
 from quiz.people.referrals import attribute, referral_ranking
 from tests.conftest import make_citizen, make_staff, staff_login
 from tests.test_citizen_flow import FORM, register
@@ -37,3 +38,21 @@ def test_unknown_or_own_codes_are_ignored_and_the_organizer_ranks_referrers(app,
     staff_login(client)
     html = client.get("/quan-tri/lan-toa").get_data(as_text=True)
     assert "Nguyễn Văn A•••" in html and "Nguyễn Văn An" not in html
+
+
+def test_a_share_link_with_control_characters_never_breaks_the_visitors_session(client):
+    """Found by the fuzz gate: /gioi-thieu/%00 stored a NUL in the signed session, which the strict JSON reader
+    then refused on every later request of that browser (500 until the cookie was cleared)."""
+    for code in ("%00", "abc%00def", "%E2%80%AE", "x" * 40):
+        response = client.get(f"/gioi-thieu/{code}")
+        assert response.status_code == 302
+        assert client.get("/dang-ky").status_code == 200
+        with client.session_transaction() as session:
+            assert referrals.SESSION_KEY not in session  # not a code this site ever gives out
+
+
+def test_a_session_cookie_that_cannot_be_read_is_a_new_session(app, client):
+    """A cookie signed with our key whose payload our JSON reader refuses (older code stored one) is ignored."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    client.set_cookie("session", serializer.dumps({"referral_code": "a\x00b"}))
+    assert client.get("/dang-ky").status_code == 200

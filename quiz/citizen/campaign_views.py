@@ -52,7 +52,8 @@ def practice_submit(practice_id: int):
 @bp.get("/gioi-thieu/<code>")
 def referral_landing(code: str):
     """A share link: remember the code (signed session) until the visitor registers."""
-    session[referrals.SESSION_KEY] = code[:32]
+    if referrals.looks_like_a_code(code):  # a forged link's text never reaches the session
+        session[referrals.SESSION_KEY] = code.lower()
     return redirect(url_for("quiz.register"))
 
 

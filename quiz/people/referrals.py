@@ -20,6 +20,11 @@ CODE_LENGTH = 8
 SESSION_KEY = "referral_code"  # where a share link's code waits in the signed session until registration
 
 
+def looks_like_a_code(text: str) -> bool:
+    """Whether the text could be a share code this site gives out (anything else is never stored)."""
+    return len(text) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in text.lower())
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 

@@ -9,8 +9,9 @@ import threading
 from collections import OrderedDict
 
 import brotli
-from flask import Blueprint, Flask, Response, current_app, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Blueprint, Flask, Request, Response, current_app, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import BadPayload
 
 bp = Blueprint("public", __name__)
 
@@ -25,6 +26,14 @@ class PublicAwareSessionInterface(SecureCookieSessionInterface):
     `Vary: Cookie`, and no shared cache would then hold a public page. A public response is, by
     construction, the same for every visitor, so the header is wrong for it.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """A cookie with our signature whose contents cannot be read (Flask catches only a bad signature) starts
+        a new session instead of failing every request of that browser."""
+        try:
+            return super().open_session(app, request)
+        except BadPayload:
+            return self.session_class()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if response.cache_control.public and not session.modified:
