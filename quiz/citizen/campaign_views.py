@@ -19,7 +19,7 @@ bp = Blueprint("campaign", __name__)
 @bp.get("/thi-thu")
 @citizen_required
 def practice_home():
-    return render_template("quiz/practice/home.html")
+    return render_template("quiz/practice/home.html", round=attempts.current_round(utcnow()))
 
 
 @bp.post("/thi-thu/bat-dau")
@@ -28,7 +28,7 @@ def practice_start():
     try:
         sitting = practice.start_practice(current_user.id, attempts.current_round(utcnow()), utcnow())
     except AttemptError as error:
-        return render_template("quiz/practice/home.html", error=error.message), 409
+        return render_template("quiz/practice/home.html", error=error.message, round=None), 409
     return redirect(url_for("campaign.practice_take", practice_id=sitting.id))
 
 

@@ -27,7 +27,8 @@ TIE_RULE = {
 }
 ELIGIBLE = ("Mọi người dân đang sinh sống tại các xã, phường, đặc khu của thành phố. "
             "Người dưới 16 tuổi cần cha, mẹ hoặc người giám hộ đồng ý khi đăng ký.")
-PRACTICE = "Phần “Thi thử” không giới hạn lượt, chấm và xem đáp án ngay, không tính vào kết quả, xếp hạng hay số liệu."
+PRACTICE = ("Phần “Thi thử” không giới hạn lượt, có cùng số câu và thời gian như bài thi của đợt đang mở, chấm và "
+            "xem đáp án ngay, không tính vào kết quả, xếp hạng hay số liệu.")
 
 
 @dataclass(frozen=True)
