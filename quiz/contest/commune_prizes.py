@@ -84,7 +84,9 @@ def contest_round_ids(contest_id: int) -> list[int]:
 
 
 def _results_by_commune(round_ids: list[int]) -> dict[str, tuple[int, int, int]]:
-    stmt = (select(Citizen.commune_code, func.count(BestResult.citizen_id.distinct()), func.count(BestResult.id),
+    # one best result per citizen and period: over a single period, results are people (no DISTINCT sort)
+    people = func.count(BestResult.id) if len(round_ids) == 1 else func.count(BestResult.citizen_id.distinct())
+    stmt = (select(Citizen.commune_code, people, func.count(BestResult.id),
                    func.sum(cast(BestResult.passed, Integer)))
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .where(BestResult.round_id.in_(round_ids)).group_by(Citizen.commune_code))

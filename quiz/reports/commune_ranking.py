@@ -31,10 +31,12 @@ class CommuneRanking:
 
 
 def commune_ranking(period: Round, province_code: str) -> CommuneRanking:
-    """The unit-score ranking of the period and of the contest it belongs to."""
+    """The unit-score ranking of the period and of the contest it belongs to (one aggregate when it is its only period)."""
     contest, score = period.contest, contest_score(period.contest)
-    return CommuneRanking(contest, period, score.describe(), commune_standings([period.id], score, province_code),
-                          commune_standings(contest_round_ids(contest.id), score, province_code))
+    in_period = commune_standings([period.id], score, province_code)
+    round_ids = contest_round_ids(contest.id)
+    in_contest = in_period if round_ids == [period.id] else commune_standings(round_ids, score, province_code)
+    return CommuneRanking(contest, period, score.describe(), in_period, in_contest)
 
 
 def contest_periods(contest_id: int) -> list[Round]:
