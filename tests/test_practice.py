@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from quiz import tallies
+from quiz.contest import practice
 from quiz.contest.commune_prizes import CommuneScore, commune_standings
 from quiz.contest.ranking import round_ranking
 from quiz.infra.clock import utcnow
@@ -162,3 +163,27 @@ def test_another_citizens_practice_cannot_be_saved_into(app, client, contest):
     register(other, phone="0987 654 321")
     other_token = csrf_token(other.get("/thi-thu"))
     assert _save(other, location, other_token, {"position": 0, "choices": [0]}) == 404
+
+
+def test_answers_saved_at_the_same_moment_are_all_kept(app, contest):
+    """quiz.js sends the saves kept while offline all at once: none may overwrite another."""
+    import threading
+    with app.app_context():
+        from tests.conftest import make_citizen
+        citizen_id = make_citizen().id
+        sitting_id = practice.start_practice(citizen_id, db.session.get(Round, contest.id), utcnow()).id
+    barrier = threading.Barrier(10)
+
+    def save(position: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            practice.save_practice_answer(sitting_id, citizen_id, position, [0], utcnow(), timedelta(seconds=30))
+            db.session.remove()
+    threads = [threading.Thread(target=save, args=(p,)) for p in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        items = db.session.get(PracticeAttempt, sitting_id).items
+        assert [item["s"] is not None for item in items[:10]] == [True] * 10

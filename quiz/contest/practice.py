@@ -53,9 +53,12 @@ def start_practice(citizen_id: int, round_: Round | None, now: datetime, rng: ra
     return practice
 
 
-def own_practice(practice_id: int, citizen_id: int) -> PracticeAttempt:
-    practice = db.session.scalar(select(PracticeAttempt).where(PracticeAttempt.id == practice_id,
-                                                               PracticeAttempt.citizen_id == citizen_id))
+def own_practice(practice_id: int, citizen_id: int, for_update: bool = False) -> PracticeAttempt:
+    """The citizen's own sitting; for_update locks its row (saves rewrite the whole items list)."""
+    stmt = select(PracticeAttempt).where(PracticeAttempt.id == practice_id, PracticeAttempt.citizen_id == citizen_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    practice = db.session.scalar(stmt)
     if practice is None:
         raise AttemptNotFound(NOT_FOUND)
     return practice
@@ -71,7 +74,7 @@ def save_practice_answer(practice_id: int, citizen_id: int, position: int, shown
                          grace: timedelta) -> None:
     """Keep one answer (choice positions as shown) while the sitting accepts answers."""
     with write_transaction():
-        practice = own_practice(practice_id, citizen_id)
+        practice = own_practice(practice_id, citizen_id, for_update=True)
         if not is_accepting(practice, now, grace):
             raise AttemptError(CLOSED)
         if not 0 <= position < len(practice.items):
@@ -118,7 +121,7 @@ def submit_practice(practice_id: int, citizen_id: int, answers: dict[int, list[i
     """Grade the sitting once (a repeated submit changes nothing): the submitted answers over the saved
     ones while it accepts answers, only the saved ones once its time is over."""
     with write_transaction():
-        practice = own_practice(practice_id, citizen_id)
+        practice = own_practice(practice_id, citizen_id, for_update=True)
         if practice.submitted_at is not None:
             return practice
         in_time = is_accepting(practice, now, grace)
