@@ -1,20 +1,17 @@
 """Contests (organizer): settings, the communes' collective ranking per period and overall, the referral ranking."""
-import io
-
-import xlsxwriter
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
 from admin.access import organizer_required
-from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_round_ids, contest_score
+from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_score
 from quiz.contest.contests import update_contest
 from quiz.errors import DomainError
 from quiz.infra.extensions import db
-from quiz.infra.spreadsheet import safe_cell
 from quiz.models import Contest, Round
 from quiz.people.referrals import referral_ranking
+from quiz.reports.commune_ranking import contest_periods, ranking_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,37 +56,16 @@ def contest_view(contest_id: int):  # type: ignore[no-untyped-def]
 
 
 def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
-    rounds = db.session.scalars(select(Round).where(Round.contest_id == contest.id).order_by(Round.opens_at)).all()
-    period = request.args.get("dot", type=int)
-    round_ids = [period] if period in {r.id for r in rounds} else contest_round_ids(contest.id)
-    score = contest_score(contest)
-    rows = commune_standings(round_ids, score, current_app.config["PROVINCE_CODE"])
+    province = current_app.config["PROVINCE_CODE"]
     if request.args.get("xuat") == "xlsx":
-        return Response(_standings_xlsx(rows, score.describe()), mimetype=XLSX,
+        return Response(ranking_xlsx(contest, province), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=don-vi-cuoc-thi-{contest.id}.xlsx"})
-    return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, rows=rows,
-                           score=score, formula=score.describe())
-
-
-def _standings_xlsx(rows, formula: str) -> bytes:  # type: ignore[no-untyped-def]
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Đơn vị")
-    sheet.write_string(0, 0, formula)
-    headers = ("Hạng", "Mã xã", "Xã, phường, đặc khu", "Người tham gia", "Dân số trưởng thành", "Tỷ lệ tham gia (%)",
-               "Lượt hoàn thành", "Đạt", "Tỷ lệ đạt (%)", "Điểm giải cá nhân", "Điểm đơn vị")
-    for col, header in enumerate(headers):
-        sheet.write_string(1, col, header)
-    for r, row in enumerate(rows, start=2):
-        values = [row.place, row.code, row.name, row.participants, row.adult_population, row.participation_rate,
-                  row.completions, row.passed, row.pass_rate, row.prize_points, row.score]
-        for col, value in enumerate(values):
-            if isinstance(value, (int, float)):
-                sheet.write_number(r, col, value)
-            elif value is not None:
-                sheet.write_string(r, col, safe_cell(value))
-    book.close()
-    return buffer.getvalue()
+    rounds = contest_periods(contest.id)
+    period = request.args.get("dot", type=int)
+    round_ids = [period] if period in {r.id for r in rounds} else [r.id for r in rounds]
+    score = contest_score(contest)
+    return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, score=score,
+                           rows=commune_standings(round_ids, score, province), formula=score.describe())
 
 
 @bp.get("/lan-toa")

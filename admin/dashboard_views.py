@@ -10,6 +10,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.converters import db_id
 from quiz.infra.extensions import db
 from quiz.models import Commune, Round
+from quiz.reports.commune_ranking import CommuneRanking, commune_ranking
 from quiz.reports.dashboard import (
     commune_rows,
     rounds_newest_first,
@@ -53,7 +54,13 @@ def organizer_payload(round_: Round | None) -> dict:
 def organizer_dashboard():  # type: ignore[no-untyped-def]
     round_ = selected_round()
     return render_template("admin/organizer_dashboard.html", round=round_, rounds=rounds_newest_first(),
-                           data=organizer_payload(round_), last_cut_off=latest_cut_off())
+                           data=organizer_payload(round_), last_cut_off=latest_cut_off(),
+                           ranking=ranking_of(round_))
+
+
+def ranking_of(round_: Round | None) -> CommuneRanking | None:
+    """The communes' collective ranking of the shown period and its contest (not in the polled JSON: it is heavier)."""
+    return commune_ranking(round_, current_app.config["PROVINCE_CODE"]) if round_ else None
 
 
 @bp.get("/tong-quan.json")
@@ -83,9 +90,11 @@ def commune_dashboard():  # type: ignore[no-untyped-def]
     commune, round_ = selected_commune(), selected_round()
     distribution = score_distribution(round_.id, commune.code) if round_ else []
     topics = topic_correct_rates(round_.id, commune.code) if round_ else []
+    ranking = ranking_of(round_)
     return render_template("admin/commune_dashboard.html", commune=commune, round=round_,
                            rounds=rounds_newest_first(), data=commune_payload(commune, round_),
-                           distribution=distribution, topics=topics, last_cut_off=latest_cut_off())
+                           distribution=distribution, topics=topics, last_cut_off=latest_cut_off(),
+                           own_lines=ranking.own_lines(commune.code) if ranking else None)
 
 
 @bp.get("/xa-phuong.json")

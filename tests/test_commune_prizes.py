@@ -1,5 +1,6 @@
 """Collective prizes: the communes' unit score per period and for the contest, on the page and in Excel."""
 import io
+import re
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -71,8 +72,72 @@ def test_the_organizer_sets_the_formula_and_exports_the_ranking(app, client, con
     html = client.get(page).get_data(as_text=True)
     assert "Cuộc thi tuần" in html and "2 × số lượt hoàn thành" in html and "giải 1: 10" in html
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{page}?xuat=xlsx").data)).active
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert rows[0][2] == "Phường Thành Đông" and rows[0][-1] == 10  # 5 completions × 2
     bad = client.post(page, data={"csrf_token": token, "name": "Cuộc thi tuần", "prize_points": "nhất:10"},
                       follow_redirects=True).get_data(as_text=True)
     assert "giải thứ mấy" in bad
+
+
+def _two_communes_two_periods(app, contest) -> tuple[int, int, int]:
+    with app.app_context():
+        first, second = _setup(contest)
+        return first.id, second.id, first.contest_id
+
+
+def _section(html: str, title: str) -> str:
+    start = html.index(f"<h3>{title}")
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_organizer_dashboard_ranks_communes_for_the_period_and_the_contest(app, client, contest):
+    _, second, contest_id = _two_communes_two_periods(app, contest)
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    html = client.get(f"/quan-tri/tong-quan?round={second}").get_data(as_text=True)
+    assert "Giải tập thể: xếp hạng đơn vị" in html and "1 × tỷ lệ tham gia (%)" in html
+    period, whole = _section(html, "Đợt Tuần 2"), _section(html, "Cả cuộc thi")
+    # participation rates: in week 2 one of B's 10 adults and one of A's 100; over the contest 2 of 10 and 4 of 100
+    assert re.search(r">1</td><td>Xã An Thành</td><td class=\"num\">10<", period)
+    assert re.search(r">2</td><td>Phường Thành Đông</td><td class=\"num\">1<", period)
+    assert re.search(r">1</td><td>Xã An Thành</td><td class=\"num\">20<", whole)
+    assert re.search(r">2</td><td>Phường Thành Đông</td><td class=\"num\">4<", whole)
+    assert f"/quan-tri/cuoc-thi/{contest_id}?xuat=xlsx" in html
+
+
+def test_a_commune_admin_sees_only_the_own_communes_line(app, client, contest):
+    _, second, contest_id = _two_communes_two_periods(app, contest)
+    with app.app_context():
+        make_staff("xa-a", "commune_admin", COMMUNE_A)
+    staff_login(client, "xa-a")
+    html = client.get(f"/quan-tri/xa-phuong?round={second}").get_data(as_text=True)
+    own = html[html.index('id="own-commune-ranking"'):html.index("</dl>", html.index('id="own-commune-ranking"'))]
+    assert "hạng 2/114 – 1 điểm" in own and "hạng 2/114 – 4 điểm" in own
+    assert "Xã An Thành" not in html and "Giải tập thể: xếp hạng đơn vị" not in html
+    for path in (f"/quan-tri/tong-quan?round={second}", f"/quan-tri/cuoc-thi/{contest_id}?xuat=xlsx"):
+        assert client.get(path).status_code in (403, 404), path
+    other = client.get(f"/quan-tri/xa-phuong?round={second}&xa={COMMUNE_B}").get_data(as_text=True)
+    assert "Xã An Thành" not in other  # ?xa= names no other commune for a commune admin
+
+
+def test_the_ranking_export_has_the_contest_and_every_period(app, client, contest):
+    first, second, contest_id = _two_communes_two_periods(app, contest)
+    with app.app_context():
+        make_staff()
+    staff_login(client)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/quan-tri/cuoc-thi/{contest_id}?xuat=xlsx").data))
+    assert book.sheetnames == ["Cả cuộc thi", "Đợt 1", "Đợt 2"]
+    assert book["Đợt 2"]["A1"].value == "Xếp hạng đơn vị – Tuần 2"
+    assert book["Đợt 2"]["A3"].value == "Hạng" and book["Đợt 2"]["K3"].value == "Điểm đơn vị"
+
+    def lines(name: str) -> dict:
+        return {row[1]: row for row in book[name].iter_rows(min_row=4, values_only=True)}
+    whole, week_1, week_2 = lines("Cả cuộc thi"), lines("Đợt 1"), lines("Đợt 2")
+    assert len(whole) == 114
+    # place, code, name, participants, adults, rate %, completions, passed, pass rate %, prize points, unit score
+    assert whole[COMMUNE_B] == (1, COMMUNE_B, "Xã An Thành", 2, 10, 20, 2, 2, 100, 0, 20)
+    assert whole[COMMUNE_A] == (2, COMMUNE_A, "Phường Thành Đông", 4, 100, 4, 5, 5, 100, 0, 4)
+    assert week_1[COMMUNE_A][:7] == (2, COMMUNE_A, "Phường Thành Đông", 4, 100, 4, 4)
+    assert week_2[COMMUNE_A][:7] == (2, COMMUNE_A, "Phường Thành Đông", 1, 100, 1, 1)
+    assert week_2[COMMUNE_B][-1] == 10

@@ -15,6 +15,7 @@ def test_every_setting_is_said(ctx, contest):
     round_.prediction_question, round_.prediction_kind = "Bao nhiêu người trả lời đúng tất cả?", "all_correct"
     round_.prize_percent_cap, round_.prize_tie_rule, round_.appeal_days = 10, "draw", 5
     round_.contest.max_prizes_per_citizen = 1
+    round_.contest.commune_score = {"participation_rate": 1, "completions": 0.5, "prize_points": {"1": 10}}
     db.session.commit()
     set_tiers(round_.id, [TierDraft("Giải nhất", 1, "2.000.000 đồng"), TierDraft("Giải khuyến khích", 10)], None)
     text = " ".join(line.text for line in rule_lines(round_, 30))
@@ -24,7 +25,8 @@ def test_every_setting_is_said(ctx, contest):
                      "tính tự động", "1) điểm cao hơn xếp trên; 2) dự đoán gần đáp án đúng hơn",
                      "3) dùng ít lượt thi hơn xếp trên", "đồng hạng", "1 giải nhất (2.000.000 đồng), 10 giải khuyến khích",
                      "có bài thi đạt", "không vượt quá 10%", "tối đa 1 giải trong cả cuộc thi", "bốc thăm",
-                     "khiếu nại trong 5 ngày", "Thi thử"):
+                     "khiếu nại trong 5 ngày", "Thi thử", "cùng số câu và thời gian",
+                     "Điểm đơn vị = 1 × tỷ lệ tham gia (%) + 0,5 × số lượt hoàn thành + điểm giải cá nhân (giải 1: 10)"):
         assert expected in text, expected
 
 

@@ -1,13 +1,17 @@
 """Citizen pages of the campaign: practice ("Thi thử") and the share link ("lan tỏa")."""
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from quiz.citizen.guards import citizen_required
-from quiz.citizen.views import answers_from_form
+from quiz.citizen.views import BAD_ANSWER, answer_payload, answers_from_form, grace
 from quiz.contest import attempts, practice
-from quiz.errors import AttemptError
+from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
+from quiz.infra.extensions import limiter
+from quiz.models import PracticeAttempt
 from quiz.people import referrals
+from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT, practice_key
 
 bp = Blueprint("campaign", __name__)
 
@@ -15,7 +19,7 @@ bp = Blueprint("campaign", __name__)
 @bp.get("/thi-thu")
 @citizen_required
 def practice_home():
-    return render_template("quiz/practice/home.html")
+    return render_template("quiz/practice/home.html", round=attempts.current_round(utcnow()))
 
 
 @bp.post("/thi-thu/bat-dau")
@@ -24,7 +28,7 @@ def practice_start():
     try:
         sitting = practice.start_practice(current_user.id, attempts.current_round(utcnow()), utcnow())
     except AttemptError as error:
-        return render_template("quiz/practice/home.html", error=error.message), 409
+        return render_template("quiz/practice/home.html", error=error.message, round=None), 409
     return redirect(url_for("campaign.practice_take", practice_id=sitting.id))
 
 
@@ -32,19 +36,43 @@ def practice_start():
 @citizen_required
 def practice_take(practice_id: int):
     """The questions of a practice sitting, or, once submitted, its review with the correct answers."""
+    sitting, now = own_sitting(practice_id), utcnow()
+    if sitting.submitted_at is None and not practice.is_accepting(sitting, now, grace()):
+        practice.submit_practice(sitting.id, current_user.id, {}, now, grace())  # time ran out while away
+    seconds_left = max(0, int((sitting.deadline_at - now).total_seconds())) if sitting.deadline_at else None
+    late_after = sitting.deadline_at + grace() if sitting.deadline_at else None
+    return render_template("quiz/practice/take.html", sitting=sitting, items=practice.practice_items(sitting),
+                           seconds_left=seconds_left, late_after=late_after)
+
+
+def own_sitting(practice_id: int) -> PracticeAttempt:
     try:
-        sitting = practice.own_practice(practice_id, current_user.id)
-    except AttemptError:
+        return practice.own_practice(practice_id, current_user.id)
+    except AttemptNotFound:
         abort(404)
-    return render_template("quiz/practice/take.html", sitting=sitting, items=practice.practice_items(sitting))
+
+
+@bp.post("/thi-thu/<int:practice_id>/tra-loi")
+@citizen_required
+@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=practice_key)
+def practice_save(practice_id: int) -> ResponseReturnValue:
+    """One answer of a practice sitting, saved as it is given (quiz.js), exactly like the real quiz's."""
+    answer = answer_payload()
+    if answer is None:
+        return {"error": BAD_ANSWER}, 400
+    try:
+        practice.save_practice_answer(practice_id, current_user.id, *answer, utcnow(), grace())
+    except AttemptError as error:
+        return {"error": error.message}, error.status
+    return {"saved": True}
 
 
 @bp.post("/thi-thu/<int:practice_id>/nop")
 @citizen_required
 def practice_submit(practice_id: int):
     try:
-        practice.submit_practice(practice_id, current_user.id, answers_from_form(request.form), utcnow())
-    except AttemptError:
+        practice.submit_practice(practice_id, current_user.id, answers_from_form(request.form), utcnow(), grace())
+    except AttemptNotFound:
         abort(404)
     return redirect(url_for("campaign.practice_take", practice_id=practice_id))
 

@@ -39,6 +39,7 @@ from quiz.web.sign_in import check_password
 
 LOGIN_PHONE = "login_phone"  # the phone to fill in on the log-in form once
 MAX_CHOICES = 16  # more shown choices than any question has
+BAD_ANSWER = "Dữ liệu câu trả lời không hợp lệ."
 
 
 def grace() -> timedelta:
@@ -167,19 +168,26 @@ def own_attempt(attempt_id: int) -> Attempt:
 @citizen_in_session
 @limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
+    answer = answer_payload()
+    if answer is None:
+        return {"error": BAD_ANSWER}, 400
     try:
-        position = bounded_int(payload["position"], 0, SMALL_INT_MAX)
-        shown = [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return {"error": "Dữ liệu câu trả lời không hợp lệ."}, 400
-    try:
-        attempts.save_answer(attempt_id, citizen_id(), position, shown, utcnow(), grace(), citizen_session_token())
+        attempts.save_answer(attempt_id, citizen_id(), *answer, utcnow(), grace(), citizen_session_token())
     except AttemptError as error:
         return {"error": error.message}, error.status
     return {"saved": True}
+
+
+def answer_payload() -> tuple[int, list[int]] | None:
+    """The position and shown choices of an answer save (JSON {position, choices}); None when malformed."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return None
+    try:
+        return (bounded_int(payload["position"], 0, SMALL_INT_MAX),
+                [bounded_int(c, 0, SMALL_INT_MAX) for c in payload.get("choices", [])[:MAX_CHOICES]])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 @bp.post("/thi/<int:attempt_id>/nop")

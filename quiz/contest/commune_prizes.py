@@ -37,12 +37,18 @@ class CommuneScore:
                 "pass_rate": self.pass_rate, "prize_points": {str(k): v for k, v in self.prize_points.items()}}
 
     def describe(self) -> str:
-        """The formula in Vietnamese, for the dashboard and the rules."""
-        parts = [f"{self.participation_rate:g} × tỷ lệ tham gia (%)", f"{self.completions:g} × số lượt hoàn thành",
-                 f"{self.pass_rate:g} × tỷ lệ đạt (%)"]
-        if self.prize_points:
-            parts.append("điểm giải cá nhân (" + ", ".join(f"giải {k}: {v:g}" for k, v in sorted(self.prize_points.items())) + ")")
-        return "Điểm đơn vị = " + " + ".join(parts)
+        """The formula in Vietnamese (decimal comma; a weight of 0 is left out), for the dashboards and Excel."""
+        terms = [(self.participation_rate, "tỷ lệ tham gia (%)"), (self.completions, "số lượt hoàn thành"),
+                 (self.pass_rate, "tỷ lệ đạt (%)")]
+        parts = [f"{_decimal(weight)} × {name}" for weight, name in terms if weight]
+        points = {k: v for k, v in sorted(self.prize_points.items()) if v}
+        if points:
+            parts.append("điểm giải cá nhân (" + ", ".join(f"giải {k}: {_decimal(v)}" for k, v in points.items()) + ")")
+        return "Điểm đơn vị = " + (" + ".join(parts) or "0")
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
 
 
 def validate_score(score: CommuneScore) -> CommuneScore:
@@ -78,7 +84,9 @@ def contest_round_ids(contest_id: int) -> list[int]:
 
 
 def _results_by_commune(round_ids: list[int]) -> dict[str, tuple[int, int, int]]:
-    stmt = (select(Citizen.commune_code, func.count(BestResult.citizen_id.distinct()), func.count(BestResult.id),
+    # one best result per citizen and period: over a single period, results are people (no DISTINCT sort)
+    people = func.count(BestResult.id) if len(round_ids) == 1 else func.count(BestResult.citizen_id.distinct())
+    stmt = (select(Citizen.commune_code, people, func.count(BestResult.id),
                    func.sum(cast(BestResult.passed, Integer)))
             .join(Citizen, Citizen.id == BestResult.citizen_id)
             .where(BestResult.round_id.in_(round_ids)).group_by(Citizen.commune_code))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from quiz.contest.commune_prizes import contest_score
 from quiz.contest.eligibility import requires_verified_phone
 from quiz.contest.grading import pass_count
 from quiz.contest.tiebreak import describe_chain
@@ -27,7 +28,8 @@ TIE_RULE = {
 }
 ELIGIBLE = ("Mọi người dân đang sinh sống tại các xã, phường, đặc khu của thành phố. "
             "Người dưới 16 tuổi cần cha, mẹ hoặc người giám hộ đồng ý khi đăng ký.")
-PRACTICE = "Phần “Thi thử” không giới hạn lượt, chấm và xem đáp án ngay, không tính vào kết quả, xếp hạng hay số liệu."
+PRACTICE = ("Phần “Thi thử” không giới hạn lượt, có cùng số câu và thời gian như bài thi của đợt đang mở, chấm và "
+            "xem đáp án ngay, không tính vào kết quả, xếp hạng hay số liệu.")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,12 @@ def _prizes(round_: Round) -> str:
     return " ".join(sentences)
 
 
+def _commune_prizes(round_: Round) -> str:
+    return (f"Các xã, phường, đặc khu được xếp hạng theo điểm đơn vị, trong từng đợt và cả cuộc thi "
+            f"“{round_.contest.name}”. {contest_score(round_.contest).describe()}. Bằng điểm thì đơn vị có nhiều "
+            f"người tham gia hơn xếp trên.")
+
+
 def rule_lines(round_: Round, grace_seconds: int) -> list[RuleLine]:
     """Every setting of the period, in order, each said once, for the rules page."""
     return [
@@ -138,5 +146,6 @@ def rule_lines(round_: Round, grace_seconds: int) -> list[RuleLine]:
         *_prediction(round_),
         RuleLine("Xếp hạng", _ranking(round_)),
         RuleLine("Giải thưởng", _prizes(round_)),
+        RuleLine("Giải tập thể", _commune_prizes(round_)),
         RuleLine("Thi thử", PRACTICE),
     ]

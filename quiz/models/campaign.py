@@ -120,6 +120,7 @@ class PracticeAttempt(Model):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime)  # the round's time limit; None: untimed
     items: Mapped[list] = mapped_column(JSON)  # [{"v": version id, "o": choice order, "s": selected}]
     score: Mapped[int | None] = mapped_column(Integer)
     max_score: Mapped[int] = mapped_column(Integer)

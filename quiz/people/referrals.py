@@ -44,7 +44,7 @@ def referral_code_for(citizen_id: int) -> str:
 
 def qr_svg(url: str) -> str:
     """The share link as an inline SVG QR code."""
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    return segno.make(url, error="m").svg_inline(omitsize=True, dark="#111", light="#fff")  # sized by the CSS
 
 
 def attribute(new_citizen_id: int, code: str | None) -> bool:

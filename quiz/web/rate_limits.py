@@ -39,6 +39,10 @@ def attempt_key() -> str:
     return f"attempt:{(request.view_args or {}).get('attempt_id')}"
 
 
+def practice_key() -> str:
+    return f"practice:{(request.view_args or {}).get('practice_id')}"
+
+
 def staff_key() -> str:
     return f"staff:{current_user.get_id()}" if current_user.is_authenticated else "staff:anonymous"
 

@@ -1,6 +1,7 @@
 // The quiz page: save each answer as it is given, keep a copy on the phone, show progress and the save
 // state in the sticky bar, count down, confirm before submitting with unanswered questions, and submit
 // once — later, by itself, when the phone is offline at that moment. The server's deadline decides.
+// The practice page ("Thi thử") uses it too: its own storage keys, and no countdown when untimed.
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
@@ -91,8 +92,8 @@
   function submitWhenOnline(reason) {
     write(keys.submit, "1");
     if (!navigator.onLine) {
-      say(reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại. Câu trả lời đến máy chủ sau "
-          + lateAfter + " không được tính.", "offline");
+      say(reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại."
+          + (lateAfter ? " Câu trả lời đến máy chủ sau " + lateAfter + " không được tính." : ""), "offline");
       return;
     }
     submitting = true;
@@ -151,10 +152,10 @@
   setInterval(flush, 15000);
 
   // The deadline as first seen on this phone: a page reloaded from the offline copy keeps counting from it.
-  var countdown = document.getElementById("countdown");
-  var fromPage = Date.now() + Number(countdown.getAttribute("data-seconds-left")) * 1000;
-  var deadline = Math.min(fromPage, Number(read(keys.deadline)) || fromPage);
-  write(keys.deadline, String(deadline));
+  var countdown = document.getElementById("countdown");  // none on an untimed practice
+  var fromPage = countdown && Date.now() + Number(countdown.getAttribute("data-seconds-left")) * 1000;
+  var deadline = countdown && Math.min(fromPage, Number(read(keys.deadline)) || fromPage);
+  if (countdown) write(keys.deadline, String(deadline));
 
   function announce(left) {
     if (left > 60 && left % 60 === 0) announcer.textContent = "Còn " + left / 60 + " phút.";
@@ -178,7 +179,7 @@
     setTimeout(tick, 1000);
   }
   restore();
-  tick();
+  if (countdown) tick();
   keepOfflineCopy();
   if (read(keys.submit) && navigator.onLine && !submitting) submitWhenOnline("");
 
@@ -201,7 +202,7 @@
       try { localStorage.removeItem(prefix + done); } catch (e) { /* nothing kept */ }
     });
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ forget: "/thi/" + done });
+      navigator.serviceWorker.controller.postMessage({ forget: result.getAttribute("data-finished-page") || "/thi/" + done });
     }
   }
 })();

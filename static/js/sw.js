@@ -4,8 +4,8 @@
 "use strict";
 var STATIC = "cds-static-v1";
 var PAGES = "cds-quiz-pages-v1";
-var QUIZ_PAGE = /^\/thi\/\d+$/;
-var SUBMIT = /^\/thi\/(\d+)\/nop$/;
+var QUIZ_PAGE = /^\/thi(-thu)?\/\d+$/;  // the quiz and the practice ("Thi thử")
+var SUBMIT = /^\/thi(-thu)?\/(\d+)\/nop$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {
@@ -56,7 +56,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(quizPage(request));
   } else if (request.method === "POST" && request.mode === "navigate" && SUBMIT.test(url.pathname)) {
     // a submit that cannot leave the phone: back to the quiz page, which submits once the network returns
-    var quiz = url.pathname.replace(SUBMIT, "/thi/$1");
+    var quiz = url.pathname.replace(SUBMIT, "/thi$1/$2");
     event.respondWith(fetch(request).catch(function () { return Response.redirect(quiz, 303); }));
   }
 });

@@ -74,3 +74,17 @@ def serious_accessibility_violations(page) -> list[str]:  # type: ignore[no-unty
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+TAP_TARGETS = {  # what a finger must hit; "controls" leaves out links inside running text
+    "all": "a, button, summary, label.choice, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select",
+    "controls": "button, .button, summary, label.choice, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select",
+}
+
+
+def small_tap_targets(page, which: str = "all") -> list:  # type: ignore[no-untyped-def]
+    """Visible tap targets under 48 px high (the skip link shows, 48 px, on focus only)."""
+    return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+        .filter(e => e.offsetParent && !e.classList.contains('skip'))
+        .map(e => [e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
+        .filter(([, h]) => h < 47.5)""", TAP_TARGETS[which])

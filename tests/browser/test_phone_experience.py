@@ -13,7 +13,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db, limiter
 from quiz.models import Attempt, Question, Round
-from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations
+from tests.browser.conftest import PHONE, screenshot, serious_accessibility_violations, small_tap_targets
 from tests.browser.test_phone_flow import choose, register_on_phone, start_quiz, tap_submit
 from tests.conftest import make_staff
 
@@ -294,11 +294,7 @@ def test_tap_targets_are_at_least_48_px(live_server, phone, contest):
     page = phone.new_page()
     register_on_phone(page, live_server, "0912001200")
     start_quiz(page)
-    small = page.evaluate("""() => [...document.querySelectorAll('a, button, summary, label.choice, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select')]
-        .filter(e => e.offsetParent && !e.classList.contains('skip'))  // the skip link shows (48 px) on focus only
-        .map(e => [e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
-        .filter(([, h]) => h < 47.5)""")
-    assert small == []
+    assert small_tap_targets(page) == []
 
 
 @pytest.fixture
