@@ -1,13 +1,13 @@
 """The order of a period's results under its published tie-break chain (quiz.contest.tiebreak).
 
-`round_ranking` asks the database for the chain's order (ORDER BY ... LIMIT), so a page of the
-top N never loads the whole period into Python; `ranking_rows` streams every row for winners and
-exports. Places are shared when every criterion of the chain is equal ("đồng hạng").
+`round_ranking` reads the top N in the order of the stored rank key (the chain as one indexed text,
+kept by `refresh_rank_keys`), so a page never sorts or loads the whole period, whatever the chain;
+`ranking_rows` streams every row for winners and exports in the chain's ORDER BY of the columns themselves. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, literal, null, select
+from sqlalchemy import and_, exists, literal, null, select, update
 
 from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN,
@@ -19,6 +19,7 @@ from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's v
     listing_key,
     order_by,
     prediction_distance,
+    rank_key_expression,
 )
 from quiz.contest.tiebreak import ranked as ranked_by_chain
 from quiz.infra.extensions import db
@@ -62,7 +63,7 @@ _PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestRe
 
 
 def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = (),
-                       with_names: bool = True):
+                       with_names: bool = True, by_rank_key: bool = False):
     names = (Citizen.full_name, Commune.name) if with_names else (null(), null())
     phone_ok = (exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
                 if round_.verified_phone_for_prizes else literal(True))
@@ -74,7 +75,28 @@ def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: t
         stmt = stmt.join(Commune, Commune.code == Citizen.commune_code)
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
+    if by_rank_key:  # the index's order: the top of any chain without sorting the period
+        return stmt.order_by(BestResult.rank_key, BestResult.attempt_id)
     return stmt.order_by(*order_by(round_.tiebreak_chain, COLUMNS, round_.prediction_answer))
+
+
+def refresh_rank_keys(round_id: int, chain: Sequence[str], prediction_answer: int | None,
+                      citizen_ids: Sequence[int] | None = None) -> None:
+    """Write the stored rank key of the period's results (of these citizens only, when given).
+
+    Called wherever a criterion can change: a graded attempt, the overdue sweep, a new true answer
+    to the prediction (or chain) of the period.
+    """
+    key = select(rank_key_expression(chain, COLUMNS, prediction_answer)).where(Attempt.id == BestResult.attempt_id)
+    stmt = update(BestResult).where(BestResult.round_id == round_id).values(rank_key=key.scalar_subquery())
+    if citizen_ids is not None:
+        stmt = stmt.where(BestResult.citizen_id.in_(citizen_ids))
+    db.session.connection().execute(stmt)
+
+
+def refresh_round_rank_keys(round_: Round) -> None:
+    """Every rank key of the period, after its chain or its prediction's true answer changed."""
+    refresh_rank_keys(round_.id, round_.tiebreak_chain, round_.prediction_answer)
 
 
 def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:
@@ -108,7 +130,7 @@ def round_ranking(round_: Round, limit: int, commune_code: str | None = None) ->
     """
     if is_frozen(round_.id):
         return list(frozen_rows(round_.id, commune_code, max(limit, 0)))
-    stmt = _ranking_statement(round_, commune_code).limit(max(limit, 0) + 1)  # one more: is the last place shared?
+    stmt = _ranking_statement(round_, commune_code, by_rank_key=True).limit(max(limit, 0) + 1)  # one more: is the last place shared?
     rows = list(_rows(db.session.execute(stmt), round_))
     return rows[:max(limit, 0)]
 
