@@ -10,6 +10,8 @@ from admin import bp
 from admin.access import organizer_required
 from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_round_ids, contest_score
 from quiz.contest.contests import update_contest
+from quiz.contest.ranking_export import write_standings
+from quiz.contest.standings import STANDING_RULE, all_contest_standings, contest_standings
 from quiz.errors import DomainError
 from quiz.infra.extensions import db
 from quiz.infra.spreadsheet import safe_cell
@@ -64,11 +66,17 @@ def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
     round_ids = [period] if period in {r.id for r in rounds} else contest_round_ids(contest.id)
     score = contest_score(contest)
     rows = commune_standings(round_ids, score, current_app.config["PROVINCE_CODE"])
+    if request.args.get("xuat") == "ca-nhan":
+        buffer = io.BytesIO()
+        write_standings(buffer, all_contest_standings(contest.id), f"Xếp hạng cá nhân cả cuộc thi – {contest.name}")
+        return Response(buffer.getvalue(), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=ca-nhan-cuoc-thi-{contest.id}.xlsx"})
     if request.args.get("xuat") == "xlsx":
         return Response(_standings_xlsx(rows, score.describe()), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=don-vi-cuoc-thi-{contest.id}.xlsx"})
     return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, rows=rows,
-                           score=score, formula=score.describe())
+                           score=score, formula=score.describe(), people=contest_standings(contest.id, 20),
+                           standing_rule=STANDING_RULE)
 
 
 def _standings_xlsx(rows, formula: str) -> bytes:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's v
     DEFAULT_CHAIN,
     NO_PREDICTION,
     ChainColumns,
+    ColumnExpression,
     RankedResult,
     chain_key,
     chain_key_function,
@@ -168,10 +169,10 @@ def frozen_rows(round_id: int, commune_code: str | None = None, limit: int | Non
                          bool(shared), bool(anonymised), (bool(eligible), reason))
 
 
-def ranked_entries(round_id: int) -> tuple:
+def ranked_entries(round_id: int | ColumnExpression) -> tuple:
     """Conditions for a result to hold a place: a person still registered (a deleted registration's
     anonymous result stays in the figures, and the same phone registered again ranks once), and not
-    disqualified by an organizer."""
+    disqualified by an organizer in that period (`round_id`: one period, or the result's own column)."""
     disqualified = exists().where(and_(Disqualification.round_id == round_id,
                                        Disqualification.citizen_id == BestResult.citizen_id,
                                        Disqualification.lifted_at.is_(None)))
