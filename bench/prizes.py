@@ -35,6 +35,7 @@ from quiz.contest.ranking import (  # noqa: E402
     refresh_round_rank_keys,
     round_ranking,
 )
+from quiz.contest.standings import citizen_standing, contest_standings, period_place  # noqa: E402
 from quiz.infra.clock import utcnow  # noqa: E402
 from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round, StaffUser  # noqa: E402
@@ -182,9 +183,30 @@ def _ranking_figures(label: str, app, client, round_id: int, count_ms: float, he
 def _rank_key_figures(app, round_id: int, read_s: float) -> None:  # type: ignore[no-untyped-def]
     every = seconds(in_app(app, lambda: _set_chain(round_id, DEFAULT)))
     print(f"  rank keys of every result (migration, new answer) {every:6.1f} s   ({every / read_s:4.1f} × the read)")
-    one_ms = median_ms(in_app(app, lambda: (refresh_rank_keys(round_id, DEFAULT, None, [4242]),
-                                            db.session.rollback())), 20)  # the statement, in the submit's transaction
-    print(f"  rank key of one result (added to each submit)  median {one_ms:8.2f} ms")
+    one_ms = in_app(app, lambda: _one_rank_key_ms(round_id))()
+    print(f"  rank key of one result (added to each submit)  mean   {one_ms:8.2f} ms (200 in one transaction)")
+
+
+def _one_rank_key_ms(round_id: int) -> float:
+    """What the rank key adds to a submit: its UPDATE inside an open write transaction (rolled back)."""
+    refresh_rank_keys(round_id, DEFAULT, None, [1])  # the transaction is open and writing already
+    start = time.perf_counter()
+    for citizen_id in range(2, 202):
+        refresh_rank_keys(round_id, DEFAULT, None, [citizen_id * 1_000])
+    took = (time.perf_counter() - start) * 1000 / 200
+    db.session.rollback()
+    return took
+
+
+def _standing_figures(app, client, round_id: int, count_ms: float) -> None:  # type: ignore[no-untyped-def]
+    contest_id = in_app(app, lambda: db.session.get(Round, round_id).contest_id)()
+    top_ms = median_ms(in_app(app, lambda: contest_standings(contest_id, 50)), 5)
+    mine_ms = median_ms(in_app(app, lambda: citizen_standing(contest_id, 250_000)), 5)
+    place_ms = median_ms(in_app(app, lambda: period_place(db.session.get(Round, round_id), 250_000)), 5)
+    print("  whole-contest standing (one period here, every result in the GROUP BY):")
+    print(f"    top 50, query                                median {top_ms:8.1f} ms ({top_ms / count_ms:5.1f} × COUNT)")
+    print(f"    one citizen's contest place                  median {mine_ms:8.1f} ms ({mine_ms / count_ms:5.1f} × COUNT)")
+    print(f"    one citizen's place in the period            median {place_ms:8.1f} ms ({place_ms / count_ms:5.1f} × COUNT)")
 
 
 def main() -> None:
@@ -211,6 +233,7 @@ def main() -> None:
         in_app(app, lambda chain=chain, answer=answer: _set_chain(round_id, chain, answer))()
         _ranking_figures(f"live ranking, chain {label}", app, client, round_id, count_ms, health_ms)
     in_app(app, lambda: _set_chain(round_id, DEFAULT))()
+    _standing_figures(app, client, round_id, count_ms)
     first = seconds(in_app(app, lambda: compute_winners(round_id, utcnow(), staff_id)))
     answer = in_app(app, lambda: db.session.get(Round, round_id).prediction_answer)()
     print(f"  winners computed and frozen, default chain     {first:8.1f} s   ({first / read_s:4.1f} × the read; "

@@ -123,3 +123,18 @@ def test_the_ranking_page_shows_the_chain_and_shared_places(app, client, contest
     html = client.get(f"/quan-tri/dot-thi/{contest.id}/xep-hang").get_data(as_text=True)
     assert "điểm cao hơn xếp trên; rồi dùng ít lượt thi hơn xếp trên" in html
     assert html.count("(đồng hạng)") == 2 and '<td class="num">3</td>' in html
+
+
+def test_a_new_true_answer_rewrites_the_stored_rank_keys(ctx, contest):
+    from quiz.contest.rounds import RoundDraft, update_round
+    round_ = db.session.get(Round, contest.id)
+    round_.tiebreak_chain = ["score", "prediction", "duration"]
+    far, near = _store(round_.id, entry(1, prediction=500, duration=100)), _store(round_.id, entry(2, prediction=90))
+    db.session.flush()
+    refresh_round_rank_keys(round_)
+    db.session.commit()
+    assert [row.result for row in round_ranking(round_, 10)] == [far, near]  # no true answer yet: time decides
+    draft = RoundDraft(**{name: getattr(round_, name) for name in RoundDraft.__dataclass_fields__})
+    draft.prediction_answer, draft.prediction_question = 100, "Bao nhiêu?"
+    update_round(round_.id, draft, None, confirmed=True)
+    assert [row.result for row in round_ranking(db.session.get(Round, contest.id), 10)] == [near, far]

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from quiz.audit import record
 from quiz.contest.eligibility import Eligibility, conditions_of, eligibility, extra_columns
 from quiz.contest.prize_rules import Award, Candidate, assign, prize_slots
-from quiz.contest.ranking import RankingRow, frozen_rows, is_frozen, ranking_rows, refresh_round_rank_keys
+from quiz.contest.ranking import RankingRow, frozen_rows, is_frozen, ranking_rows
 from quiz.errors import DomainError, NotFound
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -107,8 +107,9 @@ def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | Non
     if not tiers:
         raise PrizeError("Đợt thi chưa có cơ cấu giải.")
     if round_.prediction_kind == "all_correct":
-        round_.prediction_answer = all_correct_count(round_id)  # the true answer, known only now
-        refresh_round_rank_keys(round_)
+        # the true answer, known only now; the stored rank keys are not rewritten for it (seconds at a
+        # million attempts): from the freeze on, every ranking read is the frozen one (ranking.is_frozen)
+        round_.prediction_answer = all_correct_count(round_id)
     outcome = _awards(round_, tiers, seed)
     db.session.commit()  # the computed prediction answer; the freeze itself is one write transaction
     return _freeze(round_id, tiers, outcome, now, staff_id, reason)

@@ -5,9 +5,10 @@ kept by `refresh_rank_keys`), so a page never sorts or loads the whole period, w
 `ranking_rows` streams every row for winners and exports in the chain's ORDER BY of the columns themselves. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, literal, null, select, update
+from sqlalchemy import BigInteger, Update, and_, bindparam, exists, literal, null, select, update
 
 from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN,
@@ -88,11 +89,20 @@ def refresh_rank_keys(round_id: int, chain: Sequence[str], prediction_answer: in
     Called wherever a criterion can change: a graded attempt, the overdue sweep, a new true answer
     to the prediction (or chain) of the period.
     """
-    key = select(rank_key_expression(chain, COLUMNS, prediction_answer)).where(Attempt.id == BestResult.attempt_id)
-    stmt = update(BestResult).where(BestResult.round_id == round_id).values(rank_key=key.scalar_subquery())
-    if citizen_ids is not None:
-        stmt = stmt.where(BestResult.citizen_id.in_(citizen_ids))
-    db.session.connection().execute(stmt)
+    stmt = _rank_key_update(tuple(chain), prediction_answer is not None, citizen_ids is not None)
+    parameters = {"of_round": round_id, "answer": prediction_answer, "of_citizens": list(citizen_ids or [])}
+    db.session.connection().execute(stmt, parameters)
+
+
+@lru_cache(maxsize=256)
+def _rank_key_update(chain: tuple[str, ...], with_answer: bool, of_citizens: bool) -> Update:
+    """The UPDATE for one chain, built once: a submit pays for the statement, not for building it."""
+    answer = bindparam("answer", type_=BigInteger) if with_answer else None
+    key = select(rank_key_expression(chain, COLUMNS, answer)).where(Attempt.id == BestResult.attempt_id)
+    stmt = update(BestResult).where(BestResult.round_id == bindparam("of_round"))
+    if of_citizens:
+        stmt = stmt.where(BestResult.citizen_id.in_(bindparam("of_citizens", expanding=True)))
+    return stmt.values(rank_key=key.scalar_subquery())
 
 
 def refresh_round_rank_keys(round_: Round) -> None:

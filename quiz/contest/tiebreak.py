@@ -186,7 +186,7 @@ def _fixed_width(value: ColumnExpression, digits: int) -> ColumnElement[str]:
 
 
 def rank_key_expression(chain: Sequence[str], columns: ChainColumns,
-                        prediction_answer: int | None) -> ColumnElement[str]:
+                        prediction_answer: int | ColumnElement[int] | None) -> ColumnElement[str]:
     """The chain key as one text: equal keys exactly when `chain_key` is equal, and the same order.
 
     Each criterion has a fixed width (scores below 10**6, durations below 10**10 s, attempts below 10**7,
@@ -198,7 +198,8 @@ def rank_key_expression(chain: Sequence[str], columns: ChainColumns,
             parts.append(_fixed_width(-columns.score, 6))
         elif criterion == "prediction":
             if prediction_answer is not None:  # without a true answer every distance is the same
-                answer = literal(prediction_answer, BigInteger)
+                answer = (literal(prediction_answer, BigInteger) if isinstance(prediction_answer, int)
+                          else prediction_answer)
                 parts.append(_fixed_width(case((columns.prediction.is_(None), literal(10**16 - 1, BigInteger)),
                                                else_=func.abs(cast(columns.prediction, BigInteger) - answer)), 16))
         elif criterion == "duration":
