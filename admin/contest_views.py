@@ -1,4 +1,6 @@
 """Contests (organizer): settings, the communes' collective ranking per period and overall, the referral ranking."""
+import io
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,6 +9,8 @@ from admin import bp
 from admin.access import organizer_required
 from quiz.contest.commune_prizes import CommuneScore, commune_standings, contest_score
 from quiz.contest.contests import update_contest
+from quiz.contest.ranking_export import write_standings
+from quiz.contest.standings import STANDING_RULE, all_contest_standings, contest_standings
 from quiz.errors import DomainError
 from quiz.infra.extensions import db
 from quiz.models import Contest, Round
@@ -57,6 +61,11 @@ def contest_view(contest_id: int):  # type: ignore[no-untyped-def]
 
 def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
     province = current_app.config["PROVINCE_CODE"]
+    if request.args.get("xuat") == "ca-nhan":
+        buffer = io.BytesIO()
+        write_standings(buffer, all_contest_standings(contest.id), f"Xếp hạng cá nhân cả cuộc thi – {contest.name}")
+        return Response(buffer.getvalue(), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=ca-nhan-cuoc-thi-{contest.id}.xlsx"})
     if request.args.get("xuat") == "xlsx":
         return Response(ranking_xlsx(contest, province), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=don-vi-cuoc-thi-{contest.id}.xlsx"})
@@ -65,7 +74,8 @@ def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
     round_ids = [period] if period in {r.id for r in rounds} else [r.id for r in rounds]
     score = contest_score(contest)
     return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, score=score,
-                           rows=commune_standings(round_ids, score, province), formula=score.describe())
+                           rows=commune_standings(round_ids, score, province), formula=score.describe(),
+                           people=contest_standings(contest.id, 20), standing_rule=STANDING_RULE)
 
 
 @bp.get("/lan-toa")

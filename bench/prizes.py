@@ -3,9 +3,11 @@
 Fills a database with BENCH_ATTEMPTS attempts (default 1,000,000: 3 per citizen, 333,334 citizens and
 best results; 43 % of the counting results perfect, as in the Youth Union's weekly quiz, so the
 tie-break chain decides every prize) over the 114 communes, closes the period and times:
-the ranking page (top 50 through the real app, and the query alone) for two chains, the winners'
-computation and freeze, and the checking spreadsheet. Baselines measured in the same run: one
-COUNT over the period's results, and `/healthz` through the same app.
+the stored rank keys of every result (what the migration or a new true answer costs) and of one
+result (what a submit adds), the ranking page (top 50 through the real app, the query alone, and
+the query as it was before the rank key: the chain's ORDER BY of the columns) for one chain of each
+kind, the winners' computation and freeze, and the checking spreadsheet. Baselines measured in the
+same run: one COUNT over the period's results, and `/healthz` through the same app.
 
 SQLite in a temporary folder, or BENCH_DATABASE_URL (an empty PostgreSQL database you own: its
 tables are dropped at the end). Run: .venv/bin/python bench/prizes.py
@@ -27,7 +29,13 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from quiz import create_app  # noqa: E402
 from quiz.contest.prizes import TierDraft, compute_winners, recompute_winners, set_tiers, write_prize_sheet  # noqa: E402
-from quiz.contest.ranking import round_ranking  # noqa: E402
+from quiz.contest.ranking import (  # noqa: E402
+    _ranking_statement,  # the ORDER BY of the columns: the page's query before the rank key
+    refresh_rank_keys,
+    refresh_round_rank_keys,
+    round_ranking,
+)
+from quiz.contest.standings import citizen_standing, contest_standings, period_place  # noqa: E402
 from quiz.infra.clock import utcnow  # noqa: E402
 from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import Attempt, BestResult, Citizen, Commune, Round, StaffUser  # noqa: E402
@@ -37,8 +45,18 @@ ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", 1_000_000))
 PER_CITIZEN = 3
 BATCH = 20_000
 DEFAULT = ["score", "duration", "prediction", "submitted_at"]
-LIVE_CHAINS = {"default (score, time, prediction, submission)": DEFAULT,
-               "score, then submission time": ["score", "submitted_at"]}
+ANSWER = 150_000  # a true answer typed by the organizer, for the chains where the prediction decides
+EVERY = ["score", "prediction", "duration", "submitted_at", "started_at", "attempts_used"]
+LIVE_CHAINS: dict[str, tuple[list[str], int | None]] = {  # label: (chain, the prediction's true answer)
+    "default (score, time, prediction, submission)": (DEFAULT, None),
+    "score, submission time": (["score", "submitted_at"], None),
+    "score, start time": (["score", "started_at"], None),
+    "score, attempts used": (["score", "attempts_used"], None),
+    "score, prediction (answer known), time": (["score", "prediction", "duration"], ANSWER),
+    "score alone": (["score"], None),
+    "time taken, score (score not first)": (["duration", "score"], None),
+    "all six criteria (answer known)": (EVERY, ANSWER),
+}
 PREDICTION_FIRST = ["score", "prediction", "duration"]
 
 
@@ -138,17 +156,60 @@ def in_app(app, action):  # type: ignore[no-untyped-def]
     return run
 
 
-def _set_chain(round_id: int, chain: list[str]) -> None:
-    db.session.get(Round, round_id).tiebreak_chain = chain
+def _set_chain(round_id: int, chain: list[str], answer: int | None = None) -> None:
+    """What the round form does (quiz.contest.rounds.update_round): the chain or answer, then the rank keys."""
+    round_ = db.session.get(Round, round_id)
+    round_.tiebreak_chain, round_.prediction_answer = chain, answer
+    refresh_round_rank_keys(round_)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # what autovacuum does after rewriting a third of the table
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE best_results"))
 
 
-def _ranking_figures(label: str, app, client, round_id: int, count_ms: float, health_ms: float) -> None:  # type: ignore[no-untyped-def]
+def _before_the_rank_key(round_id: int) -> None:
+    db.session.execute(_ranking_statement(db.session.get(Round, round_id), None).limit(51)).all()
+
+
+def _ranking_figures(label: str, app, client, round_id: int, count_ms: float, health_ms: float,  # type: ignore[no-untyped-def]
+                     before: bool = True) -> None:
     query_ms = median_ms(in_app(app, lambda: round_ranking(db.session.get(Round, round_id), 50)), 10)
     page_ms = median_ms(lambda: client.get(f"/quan-tri/dot-thi/{round_id}/xep-hang?top=50"), 10)
     print(f"  {label}:")
     print(f"    top 50, query                                median {query_ms:8.1f} ms ({query_ms / count_ms:5.1f} × COUNT)")
     print(f"    page top 50 (GET, organizer)                 median {page_ms:8.1f} ms ({page_ms / health_ms:5.1f} × /healthz)")
+    if before:
+        old_ms = median_ms(in_app(app, lambda: _before_the_rank_key(round_id)), 1)
+        print(f"    before: ORDER BY of the columns, top 50      {old_ms:8.1f} ms ({old_ms / query_ms:5.0f} × the query now)")
+
+
+def _rank_key_figures(app, round_id: int, read_s: float) -> None:  # type: ignore[no-untyped-def]
+    every = seconds(in_app(app, lambda: _set_chain(round_id, DEFAULT)))
+    print(f"  rank keys of every result (migration, new answer) {every:6.1f} s   ({every / read_s:4.1f} × the read)")
+    one_ms = in_app(app, lambda: _one_rank_key_ms(round_id))()
+    print(f"  rank key of one result (added to each submit)  mean   {one_ms:8.2f} ms (200 in one transaction)")
+
+
+def _one_rank_key_ms(round_id: int) -> float:
+    """What the rank key adds to a submit: its UPDATE inside an open write transaction (rolled back)."""
+    refresh_rank_keys(round_id, DEFAULT, None, [1])  # the transaction is open and writing already
+    start = time.perf_counter()
+    for citizen_id in range(2, 202):
+        refresh_rank_keys(round_id, DEFAULT, None, [citizen_id * 1_000])
+    took = (time.perf_counter() - start) * 1000 / 200
+    db.session.rollback()
+    return took
+
+
+def _standing_figures(app, client, round_id: int, count_ms: float) -> None:  # type: ignore[no-untyped-def]
+    contest_id = in_app(app, lambda: db.session.get(Round, round_id).contest_id)()
+    top_ms = median_ms(in_app(app, lambda: contest_standings(contest_id, 50)), 5)
+    mine_ms = median_ms(in_app(app, lambda: citizen_standing(contest_id, 250_000)), 5)
+    place_ms = median_ms(in_app(app, lambda: period_place(db.session.get(Round, round_id), 250_000)), 5)
+    print("  whole-contest standing (one period here, every result in the GROUP BY):")
+    print(f"    top 50, query                                median {top_ms:8.1f} ms ({top_ms / count_ms:5.1f} × COUNT)")
+    print(f"    one citizen's contest place                  median {mine_ms:8.1f} ms ({mine_ms / count_ms:5.1f} × COUNT)")
+    print(f"    one citizen's place in the period            median {place_ms:8.1f} ms ({place_ms / count_ms:5.1f} × COUNT)")
 
 
 def main() -> None:
@@ -170,16 +231,18 @@ def main() -> None:
     print(f"  baseline COUNT of the period's results        median {count_ms:8.1f} ms")
     print(f"  baseline read of all results into Python       {read_s:8.1f} s ({CPU['last']:.1f} s CPU)")
     print(f"  baseline GET /healthz                          median {health_ms:8.1f} ms")
-    for label, chain in LIVE_CHAINS.items():  # an open period: the prediction's answer is not known yet
-        in_app(app, lambda chain=chain: _set_chain(round_id, chain))()
+    _rank_key_figures(app, round_id, read_s)
+    for label, (chain, answer) in LIVE_CHAINS.items():
+        in_app(app, lambda chain=chain, answer=answer: _set_chain(round_id, chain, answer))()
         _ranking_figures(f"live ranking, chain {label}", app, client, round_id, count_ms, health_ms)
     in_app(app, lambda: _set_chain(round_id, DEFAULT))()
+    _standing_figures(app, client, round_id, count_ms)
     first = seconds(in_app(app, lambda: compute_winners(round_id, utcnow(), staff_id)))
     answer = in_app(app, lambda: db.session.get(Round, round_id).prediction_answer)()
     print(f"  winners computed and frozen, default chain     {first:8.1f} s   ({first / read_s:4.1f} × the read; "
           f"{CPU['last']:.1f} s CPU in this process; computed prediction answer {answer:,})")
-    _ranking_figures("frozen ranking (after the freeze)", app, client, round_id, count_ms, health_ms)
-    in_app(app, lambda: _set_chain(round_id, PREDICTION_FIRST))()
+    _ranking_figures("frozen ranking (after the freeze)", app, client, round_id, count_ms, health_ms, before=False)
+    in_app(app, lambda: _set_chain(round_id, PREDICTION_FIRST, answer))()
     redo = seconds(in_app(app, lambda: recompute_winners(round_id, utcnow(), staff_id, "Đo với dự đoán đứng trước")))
     redo_cpu = CPU["last"]
     print(f"  winners recomputed, chain score, prediction, time {redo:5.1f} s ({redo / read_s:4.1f} × the read; "

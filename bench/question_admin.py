@@ -26,7 +26,7 @@ from quiz.contest.question_stats import (  # noqa: E402
     refresh_stats,
     topic_stats,
 )
-from quiz.contest.ranking import round_ranking  # noqa: E402
+from quiz.contest.ranking import refresh_round_rank_keys, round_ranking  # noqa: E402
 from quiz.infra.clock import utcnow  # noqa: E402
 from quiz.infra.extensions import db  # noqa: E402
 from quiz.models import (  # noqa: E402
@@ -115,6 +115,8 @@ def main() -> None:
         db.session.commit()
         start = time.perf_counter()
         populate(round_.id)
+        refresh_round_rank_keys(round_)  # what grading writes with each result
+        db.session.commit()
         print(f"{db.engine.dialect.name}: {ATTEMPTS:,} attempts, {ATTEMPTS * 20:,} items "
               f"(filled in {time.perf_counter() - start:.0f} s); {REPEAT} runs each")
         commune = db.session.scalar(select(Citizen.commune_code).limit(1))

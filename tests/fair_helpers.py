@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from quiz.contest.ranking import refresh_round_rank_keys
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Round
@@ -54,6 +55,7 @@ def submit(client, attempt_id: int, **fields):  # type: ignore[no-untyped-def]
 def set_round(app, round_id: int, **values) -> None:
     with app.app_context():
         db.session.execute(update(Round).where(Round.id == round_id).values(**values))
+        refresh_round_rank_keys(db.session.get(Round, round_id))  # as quiz.contest.rounds.update_round does
         db.session.commit()
 
 

@@ -40,6 +40,8 @@ def test_existing_rounds_and_results_survive_the_migration(empty_database_url): 
         assert (round_.allowance_period, round_.counting, round_.attempts_allowed) == ("round", "best", 3)
         # The same order as before: equal score and time, then the prediction nearer to 100 (99) first.
         assert [row.result.citizen_id for row in round_ranking(round_, 10)] == [2, 1]
+        keys = db.session.execute(text("SELECT rank_key FROM best_results ORDER BY id")).scalars().all()
+        assert None not in keys and keys[1] < keys[0]  # the results' rank keys were filled by the migration
         new_round = Round(name="Đợt mới", opens_at=round_.opens_at, closes_at=round_.closes_at)
         db.session.add(new_round)
         db.session.commit()

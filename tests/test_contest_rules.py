@@ -100,3 +100,21 @@ def test_the_round_form_saves_the_campaign_rules_and_keeps_those_it_does_not_sen
         round_ = db.session.get(Round, contest.id)
         assert (round_.allowance_period, round_.counting, round_.tiebreak_chain, round_.prize_requires_pass,
                 round_.appeal_days, round_.stagger_groups) == ("day", "first", ["score", "attempts_used"], True, 6, 2)
+
+
+@pytest.mark.parametrize("period, used_up, next_window", [
+    ("day", "hết 2 lượt thi của hôm nay. Lượt mới có từ 00:00 ngày 03/12/2026", AFTER_MIDNIGHT),
+    ("week", "hết 2 lượt thi của tuần này. Lượt mới có từ 00:00 ngày 07/12/2026", datetime(2026, 12, 6, 17, 1))])
+def test_a_day_or_week_allowance_is_the_phones_across_registrations(ctx, contest, period, used_up, next_window):
+    from quiz.privacy.my_data import delete_my_data
+    round_ = _period(contest, allowance_period=period, attempts_allowed=2)
+    first = make_citizen(phone="0912345670")
+    _sit(first.id, round_, BEFORE_MIDNIGHT - timedelta(hours=3))
+    _sit(first.id, round_, BEFORE_MIDNIGHT - timedelta(hours=2))
+    delete_my_data(first.id, BEFORE_MIDNIGHT - timedelta(hours=1))
+    again = make_citizen(phone="0912345670")  # the same phone registered anew, the same Vietnam day
+    assert attempt_allowance(round_, again.id, BEFORE_MIDNIGHT).used == 2
+    with pytest.raises(AttemptError, match=used_up):
+        attempts.start_attempt(again.id, round_, BEFORE_MIDNIGHT, GRACE)
+    _sit(again.id, round_, next_window)  # the next Vietnam day (or week): the phone has its attempts again
+    assert attempt_allowance(round_, again.id, next_window).used == 1

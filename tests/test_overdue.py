@@ -121,3 +121,19 @@ def test_a_report_cut_off_counts_attempts_nobody_came_back_to(app, client, conte
     row = next(line for line in body.get_data(as_text=True).splitlines() if "Thành Đông" in line)
     completed, average = row.split(",")[4], row.split(",")[6]
     assert (completed, average) == ("1", "4.0"), row  # (registered "now", after the cut-off: 0)
+
+
+def _rank_keys() -> dict[int, str | None]:
+    return dict(db.session.execute(select(BestResult.citizen_id, BestResult.rank_key)).tuples().all())
+
+
+def test_the_sweep_and_a_submit_keep_the_stored_rank_keys(ctx, contest, redis):
+    from quiz.contest.ranking import refresh_round_rank_keys
+    swept = _started(contest, utcnow() - timedelta(hours=2), right=7)
+    submitted = _started(contest, utcnow(), right=4)
+    attempts.submit_attempt(submitted.id, submitted.citizen_id, None, None, utcnow(), GRACE)
+    close_overdue(utcnow(), GRACE)
+    kept = _rank_keys()
+    assert set(kept) == {swept.citizen_id, submitted.citizen_id} and None not in kept.values()
+    refresh_round_rank_keys(db.session.get(Round, contest.id))  # every key written anew from the columns
+    assert _rank_keys() == kept

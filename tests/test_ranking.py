@@ -11,6 +11,7 @@ from quiz.contest.ranking import (
     RankedResult,
     rank_key,
     ranked,
+    refresh_round_rank_keys,
     round_ranking,
 )
 from quiz.contest.tiebreak import DEFAULT_CHAIN, places
@@ -67,6 +68,8 @@ def _crowd(round_id: int, size: int, seed: int) -> None:
         entry = result(0, rng.choice([18, 19, 20]), rng.choice([200, 300]), rng.choice([None, 95, 100, 105]),
                        rng.choice([0, 60]))
         _best(round_id, citizen.id, entry)
+    db.session.flush()
+    refresh_round_rank_keys(db.session.get(Round, round_id))  # what grading does for each result
     db.session.commit()
 
 

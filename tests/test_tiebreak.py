@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quiz.contest.ranking import round_ranking
+from quiz.contest.ranking import ranking_rows, refresh_round_rank_keys, round_ranking
 from quiz.contest.tiebreak import CRITERIA, ChainError, RankedResult, places, ranked, validate_chain
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Round
@@ -96,10 +96,13 @@ def test_the_database_orders_and_shares_places_exactly_like_the_pure_function(ct
     db.session.add(round_)
     db.session.flush()
     stored = [_store(round_.id, entry(0, **v)) for v in values]
+    db.session.flush()
+    refresh_round_rank_keys(round_)  # the stored rank key, as grading writes it
     db.session.commit()
-    rows = round_ranking(round_, 1000)
+    rows = round_ranking(round_, 1000)  # in the stored rank key's order
     expected = ranked(stored, chain, answer)
     assert [row.result for row in rows] == expected
+    assert [row.result for row in ranking_rows(round_)] == expected  # in the ORDER BY of the columns
     assert [row.place for row in rows] == places(expected, chain, answer)
     assert [row.shared for row in rows] == [places(expected, chain, answer).count(p) > 1 for p in
                                             places(expected, chain, answer)]
@@ -113,8 +116,25 @@ def test_the_ranking_page_shows_the_chain_and_shared_places(app, client, contest
         for number in (1, 2):
             _store(round_.id, entry(number, used=1))
         _store(round_.id, entry(3, used=2))
+        db.session.flush()
+        refresh_round_rank_keys(round_)
         db.session.commit()
     staff_login(client)
     html = client.get(f"/quan-tri/dot-thi/{contest.id}/xep-hang").get_data(as_text=True)
     assert "điểm cao hơn xếp trên; rồi dùng ít lượt thi hơn xếp trên" in html
     assert html.count("(đồng hạng)") == 2 and '<td class="num">3</td>' in html
+
+
+def test_a_new_true_answer_rewrites_the_stored_rank_keys(ctx, contest):
+    from quiz.contest.rounds import RoundDraft, update_round
+    round_ = db.session.get(Round, contest.id)
+    round_.tiebreak_chain = ["score", "prediction", "duration"]
+    far, near = _store(round_.id, entry(1, prediction=500, duration=100)), _store(round_.id, entry(2, prediction=90))
+    db.session.flush()
+    refresh_round_rank_keys(round_)
+    db.session.commit()
+    assert [row.result for row in round_ranking(round_, 10)] == [far, near]  # no true answer yet: time decides
+    draft = RoundDraft(**{name: getattr(round_, name) for name in RoundDraft.__dataclass_fields__})
+    draft.prediction_answer, draft.prediction_question = 100, "Bao nhiêu?"
+    update_round(round_.id, draft, None, confirmed=True)
+    assert [row.result for row in round_ranking(db.session.get(Round, contest.id), 10)] == [near, far]

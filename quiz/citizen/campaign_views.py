@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from quiz.citizen.guards import citizen_required
 from quiz.citizen.views import BAD_ANSWER, answer_payload, answers_from_form, grace
-from quiz.contest import attempts, practice
+from quiz.contest import attempts, practice, standings
+from quiz.contest.rules_text import round_for_rules
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import limiter
@@ -94,3 +95,12 @@ def my_referral():
     return render_template("quiz/referral.html", link=link, qr=referrals.qr_svg(link),
                            count=referrals.referral_count(current_user.id),
                            title=current_app.config.get("CONTEST_TITLE", ""))
+
+
+@bp.get("/thu-hang")
+@citizen_required
+def my_standing():
+    """The citizen's place in each period of the contest under way (or the last) and in the whole contest."""
+    round_ = round_for_rules(utcnow())
+    standing = standings.my_standing(round_.contest_id, current_user.id) if round_ else None
+    return render_template("quiz/standing.html", standing=standing, rule=standings.STANDING_RULE)

@@ -2,14 +2,16 @@
 
 Deleting one's data anonymises the citizen row (the phone is gone from it), so a count kept per
 citizen would start again at zero for the same phone registered anew. The count kept here is keyed
-by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention.
+by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention. A
+per-day or per-week allowance is counted the same way, for the Vietnam day or week under way.
 """
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, delete, func, select
 
 from quiz.errors import AttemptError
+from quiz.infra.clock import local_to_utc, to_local
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import phone_key
 from quiz.models import Attempt, BestResult, Citizen, ClientSignal, Round, RoundAllowance
@@ -17,43 +19,77 @@ from quiz.models import Attempt, BestResult, Citizen, ClientSignal, Round, Round
 REGISTRATION_SIGNALS_KEPT = timedelta(days=90)  # registration bursts are judged within minutes of them
 
 
+PER_ROUND, PER_DAY, PER_WEEK = "round", "day", "week"
+
+
+def allowance_window(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The UTC bounds of the day or week (Monday first) in Vietnam time that contains `now`."""
+    if period == PER_ROUND:
+        return None, None
+    local_date = to_local(now).date()
+    if period == PER_WEEK:
+        local_date -= timedelta(days=local_date.weekday())
+    start = local_to_utc(datetime.combine(local_date, time()))
+    return start, start + timedelta(days=7 if period == PER_WEEK else 1)
+
+
 def _citizen_phone_key(citizen_id: int) -> str | None:
     phone = db.session.scalar(select(Citizen.phone).where(Citizen.id == citizen_id))
     return phone_key(phone) if phone else None
 
 
-def _own_count(round_id: int, citizen_id: int) -> int:
+def _own_count(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
+    """Attempts this registration started in the round, within [start, end) when given."""
     stmt = select(func.count(Attempt.id)).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id)
+    if start is not None:
+        stmt = stmt.where(Attempt.started_at >= start, Attempt.started_at < end)
     return db.session.scalar(stmt) or 0
 
 
-def attempts_used(round_id: int, citizen_id: int) -> int:
-    """Attempts the citizen's phone used in the round, across every registration of that phone."""
-    key = _citizen_phone_key(citizen_id)
-    used = db.session.scalar(select(RoundAllowance.attempts_used).where(
-        RoundAllowance.round_id == round_id, RoundAllowance.phone_key == key)) if key else None
-    return max(used or 0, _own_count(round_id, citizen_id))
+def _phone_count(row: RoundAllowance | None, start: datetime | None) -> int:
+    """The phone's attempts in the whole period (no start) or in the window starting at `start`."""
+    if row is None:
+        return 0
+    if start is None:
+        return row.attempts_used
+    return row.window_used if row.window_start == start else 0
+
+
+def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> RoundAllowance | None:
+    if key is None:
+        return None
+    stmt = select(RoundAllowance).where(RoundAllowance.round_id == round_id, RoundAllowance.phone_key == key)
+    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+
+
+def attempts_used(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
+    """Attempts the citizen's phone used in the round (or in the day/week [start, end)), across every
+    registration of that phone."""
+    row = _phone_row(round_id, _citizen_phone_key(citizen_id))
+    return max(_phone_count(row, start), _own_count(round_id, citizen_id, start, end))
 
 
 def take_one(round_: Round, citizen_id: int, now: datetime) -> int:
-    """Count one more attempt for the citizen's phone (inside the start's write transaction).
+    """Count one more attempt for the citizen's phone, in the period and in its day or week (inside the
+    start's write transaction).
 
-    Returns the citizen's own number for the new attempt; raises AttemptError when the phone used them all.
+    Returns the citizen's own number for the new attempt; raises AttemptError when the phone used the period's.
     """
     own = _own_count(round_.id, citizen_id)
     key = _citizen_phone_key(citizen_id)
-    row = None
-    if key is not None:
-        row = db.session.scalar(select(RoundAllowance).where(
-            RoundAllowance.round_id == round_.id, RoundAllowance.phone_key == key).with_for_update())
-    used = max(row.attempts_used if row else 0, own)
-    # a per-day or per-week allowance (issue 18) is checked by contest_rules.check_allowance; this is the period's
-    if round_.allowance_period == "round" and used >= round_.attempts_allowed:
+    row = _phone_row(round_.id, key, for_update=True)
+    used = max(_phone_count(row, None), own)
+    # a per-day or per-week allowance is checked, with its own sentence, by contest_rules.check_allowance
+    if round_.allowance_period == PER_ROUND and used >= round_.attempts_allowed:
         raise AttemptError(f"Bạn đã dùng hết {round_.attempts_allowed} lượt thi của đợt này.")
     if key is not None:
         if row is None:
-            row = RoundAllowance(round_id=round_.id, phone_key=key, attempts_used=0)
+            row = RoundAllowance(round_id=round_.id, phone_key=key, attempts_used=0, window_used=0)
             db.session.add(row)
+        start, end = allowance_window(round_.allowance_period, now)
+        if start is not None:
+            in_window = max(_phone_count(row, start), _own_count(round_.id, citizen_id, start, end))
+            row.window_start, row.window_used = start, in_window + 1
         row.attempts_used = used + 1
         row.best_score = _best_of(round_.id, citizen_id, row.best_score)
         row.updated_at = now

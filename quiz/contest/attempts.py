@@ -11,6 +11,7 @@ from sqlalchemy import Executable, Result, and_, bindparam, insert, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from quiz.contest import allowance, contest_rules, grading
+from quiz.contest.ranking import refresh_rank_keys
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
@@ -96,6 +97,8 @@ class _Submitting:
     closes_at: datetime
     prediction_min: int
     prediction_max: int
+    tiebreak_chain: list[str]
+    prediction_answer: int | None
     best: _BestSoFar | None
 
     @property
@@ -354,6 +357,7 @@ def _submit_once(attempt_id: int, citizen_id: int, answers: dict[int, list[int]]
         graded = _grade(found, rows, now, in_time)
         _save_grade(found, graded, prediction if found.asks_prediction and in_time else None, rows, in_time)
         previous, best = _update_best(found, graded)
+        refresh_rank_keys(found.round_id, found.tiebreak_chain, found.prediction_answer, [found.citizen_id])
         outcome = SubmitOutcome(found.id, True, found.commune_code, found.round_id, local_day(graded.submitted_at),
                                 previous, best, late=not in_time)
         tally_events.queue(tally_events.graded(outcome))
@@ -406,7 +410,7 @@ def _grading_row(item: Sequence) -> _GradingRow:
 _ATTEMPT_COLUMNS = (Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started_at, Attempt.deadline_at,
                     Attempt.submitted_at, Citizen.commune_code, Round.pass_percent,
                     Round.prediction_question.is_not(None), Round.counting, Round.closes_at, Round.prediction_min,
-                    Round.prediction_max)
+                    Round.prediction_max, Round.tiebreak_chain, Round.prediction_answer)
 _BEST_COLUMNS = (BestResult.id, BestResult.score, BestResult.percent, BestResult.passed, BestResult.duration_seconds)
 _ITEM_COLUMNS = (AttemptItem.id, AttemptItem.position, AttemptItem.choice_order, AttemptItem.selected,
                  AttemptItem.answered_at, AttemptItem.is_correct, QuestionVersion.correct, QuestionVersion.multiple,

@@ -1,20 +1,17 @@
 """Attempt allowance of a period: per period, per Vietnam calendar day or per Vietnam week.
 
-Every check of "may this citizen start another attempt" goes through `attempt_allowance`, so a
-further limit (e.g. per phone across re-registrations) can be combined in this one place.
+Every check of "may this citizen start another attempt" goes through `attempt_allowance`; the counting
+itself (per phone, across re-registrations, in the Vietnam day or week) is quiz.contest.allowance's.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-
-from sqlalchemy import func, select
+from datetime import datetime
 
 from quiz.contest import allowance
+from quiz.contest.allowance import PER_DAY, PER_ROUND, PER_WEEK, allowance_window  # noqa: F401  (re-exported)
 from quiz.errors import AttemptError, DomainError
-from quiz.infra.clock import DISPLAY_TZ, local_to_utc, to_local
-from quiz.infra.extensions import db
-from quiz.models import Attempt, Round
+from quiz.infra.clock import to_local
+from quiz.models import Round
 
-PER_ROUND, PER_DAY, PER_WEEK = "round", "day", "week"
 PERIODS = (PER_ROUND, PER_DAY, PER_WEEK)
 COUNT_BEST, COUNT_FIRST = "best", "first"
 
@@ -34,32 +31,10 @@ class Allowance:
         return max(self.allowed - self.used, 0)
 
 
-def allowance_window(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The UTC bounds of the day or week (Monday first) in Vietnam time that contains `now`."""
-    if period == PER_ROUND:
-        return None, None
-    local_date = to_local(now).astimezone(DISPLAY_TZ).date()
-    if period == PER_WEEK:
-        local_date -= timedelta(days=local_date.weekday())
-    start = local_to_utc(datetime.combine(local_date, time()))
-    return start, start + timedelta(days=7 if period == PER_WEEK else 1)
-
-
-def attempts_in_window(round_id: int, citizen_id: int, start: datetime | None, end: datetime | None) -> int:
-    """Attempts the citizen started in the round within [start, end) (all of them without bounds)."""
-    stmt = select(func.count(Attempt.id)).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id)
-    if start is not None:
-        stmt = stmt.where(Attempt.started_at >= start, Attempt.started_at < end)
-    return db.session.scalar(stmt) or 0
-
-
 def attempt_allowance(round_: Round, citizen_id: int, now: datetime) -> Allowance:
-    """The citizen's allowance in the round at `now`."""
+    """The citizen's allowance in the round at `now`: every registration of the same phone counts (issue 14)."""
     start, end = allowance_window(round_.allowance_period, now)
-    if start is None:  # the whole period: issue 14's count, shared by every registration of the same phone
-        used = allowance.attempts_used(round_.id, citizen_id)
-    else:
-        used = attempts_in_window(round_.id, citizen_id, start, end)
+    used = allowance.attempts_used(round_.id, citizen_id, start, end)
     return Allowance(round_.attempts_allowed, used, round_.allowance_period, start, end)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Executable, Result, bindparam, insert, select, update
 
 from quiz.contest import grading
 from quiz.contest.attempts import BestSnapshot, SubmitOutcome
+from quiz.contest.ranking import refresh_rank_keys
 from quiz.infra.clock import local_day
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -75,6 +76,7 @@ def _close_batch(cut_off: datetime, size: int) -> list[SubmitOutcome]:
         grades = [_grade(attempt, scores) for attempt in due]
         _execute(_SAVE, grades)
         outcomes = _update_bests(due, grades)
+        _refresh_rank_keys(due)
         for outcome in outcomes:  # sent after the commit, as for every graded attempt
             tally_events.queue(tally_events.graded(outcome))
         return outcomes
@@ -177,6 +179,13 @@ def _update_bests(due: list[_Due], grades: list[dict]) -> list[SubmitOutcome]:
                                       local_day(attempt.deadline_at), previous, best.snapshot()))
     _write_bests(bests.values())
     return outcomes
+
+
+def _refresh_rank_keys(due: list[_Due]) -> None:
+    rounds = select(Round.id, Round.tiebreak_chain, Round.prediction_answer).where(
+        Round.id.in_({attempt.round_id for attempt in due}))
+    for round_id, chain, answer in _execute(rounds, {}):
+        refresh_rank_keys(round_id, chain, answer, sorted({a.citizen_id for a in due if a.round_id == round_id}))
 
 
 _BEST_COLUMNS = (BestResult.id, BestResult.round_id, BestResult.citizen_id, BestResult.attempt_id, BestResult.score,

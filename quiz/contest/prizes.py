@@ -107,7 +107,9 @@ def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | Non
     if not tiers:
         raise PrizeError("Đợt thi chưa có cơ cấu giải.")
     if round_.prediction_kind == "all_correct":
-        round_.prediction_answer = all_correct_count(round_id)  # the true answer, known only now
+        # the true answer, known only now; the stored rank keys are not rewritten for it (seconds at a
+        # million attempts): from the freeze on, every ranking read is the frozen one (ranking.is_frozen)
+        round_.prediction_answer = all_correct_count(round_id)
     outcome = _awards(round_, tiers, seed)
     db.session.commit()  # the computed prediction answer; the freeze itself is one write transaction
     return _freeze(round_id, tiers, outcome, now, staff_id, reason)

@@ -1,24 +1,27 @@
 """The order of a period's results under its published tie-break chain (quiz.contest.tiebreak).
 
-`round_ranking` asks the database for the chain's order (ORDER BY ... LIMIT), so a page of the
-top N never loads the whole period into Python; `ranking_rows` streams every row for winners and
-exports. Places are shared when every criterion of the chain is equal ("đồng hạng").
+`round_ranking` reads the top N in the order of the stored rank key (the chain as one indexed text,
+kept by `refresh_rank_keys`), so a page never sorts or loads the whole period, whatever the chain;
+`ranking_rows` streams every row for winners and exports in the chain's ORDER BY of the columns themselves. Places are shared when every criterion of the chain is equal ("đồng hạng").
 """
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, literal, null, select
+from sqlalchemy import BigInteger, Update, and_, bindparam, exists, literal, null, select, update
 
 from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's vocabulary)
     DEFAULT_CHAIN,
     NO_PREDICTION,
     ChainColumns,
+    ColumnExpression,
     RankedResult,
     chain_key,
     chain_key_function,
     listing_key,
     order_by,
     prediction_distance,
+    rank_key_expression,
 )
 from quiz.contest.tiebreak import ranked as ranked_by_chain
 from quiz.infra.extensions import db
@@ -62,7 +65,7 @@ _PERSON_COLUMNS = (Citizen.full_name, Commune.name, Citizen.commune_code, BestRe
 
 
 def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: tuple = (),
-                       with_names: bool = True):
+                       with_names: bool = True, by_rank_key: bool = False):
     names = (Citizen.full_name, Commune.name) if with_names else (null(), null())
     phone_ok = (exists().where(PhoneVerification.citizen_id == BestResult.citizen_id)
                 if round_.verified_phone_for_prizes else literal(True))
@@ -74,7 +77,37 @@ def _ranking_statement(round_: Round, commune_code: str | None, extra_columns: t
         stmt = stmt.join(Commune, Commune.code == Citizen.commune_code)
     if commune_code:
         stmt = stmt.where(Citizen.commune_code == commune_code)
+    if by_rank_key:  # the index's order: the top of any chain without sorting the period
+        return stmt.order_by(BestResult.rank_key, BestResult.attempt_id)
     return stmt.order_by(*order_by(round_.tiebreak_chain, COLUMNS, round_.prediction_answer))
+
+
+def refresh_rank_keys(round_id: int, chain: Sequence[str], prediction_answer: int | None,
+                      citizen_ids: Sequence[int] | None = None) -> None:
+    """Write the stored rank key of the period's results (of these citizens only, when given).
+
+    Called wherever a criterion can change: a graded attempt, the overdue sweep, a new true answer
+    to the prediction (or chain) of the period.
+    """
+    stmt = _rank_key_update(tuple(chain), prediction_answer is not None, citizen_ids is not None)
+    parameters = {"of_round": round_id, "answer": prediction_answer, "of_citizens": list(citizen_ids or [])}
+    db.session.connection().execute(stmt, parameters)
+
+
+@lru_cache(maxsize=256)
+def _rank_key_update(chain: tuple[str, ...], with_answer: bool, of_citizens: bool) -> Update:
+    """The UPDATE for one chain, built once: a submit pays for the statement, not for building it."""
+    answer = bindparam("answer", type_=BigInteger) if with_answer else None
+    key = select(rank_key_expression(chain, COLUMNS, answer)).where(Attempt.id == BestResult.attempt_id)
+    stmt = update(BestResult).where(BestResult.round_id == bindparam("of_round"))
+    if of_citizens:
+        stmt = stmt.where(BestResult.citizen_id.in_(bindparam("of_citizens", expanding=True)))
+    return stmt.values(rank_key=key.scalar_subquery())
+
+
+def refresh_round_rank_keys(round_: Round) -> None:
+    """Every rank key of the period, after its chain or its prediction's true answer changed."""
+    refresh_rank_keys(round_.id, round_.tiebreak_chain, round_.prediction_answer)
 
 
 def _rows(raw_rows, round_: Round) -> Iterator[RankingRow]:
@@ -108,7 +141,7 @@ def round_ranking(round_: Round, limit: int, commune_code: str | None = None) ->
     """
     if is_frozen(round_.id):
         return list(frozen_rows(round_.id, commune_code, max(limit, 0)))
-    stmt = _ranking_statement(round_, commune_code).limit(max(limit, 0) + 1)  # one more: is the last place shared?
+    stmt = _ranking_statement(round_, commune_code, by_rank_key=True).limit(max(limit, 0) + 1)  # one more: is the last place shared?
     rows = list(_rows(db.session.execute(stmt), round_))
     return rows[:max(limit, 0)]
 
@@ -146,10 +179,10 @@ def frozen_rows(round_id: int, commune_code: str | None = None, limit: int | Non
                          bool(shared), bool(anonymised), (bool(eligible), reason))
 
 
-def ranked_entries(round_id: int) -> tuple:
+def ranked_entries(round_id: int | ColumnExpression) -> tuple:
     """Conditions for a result to hold a place: a person still registered (a deleted registration's
     anonymous result stays in the figures, and the same phone registered again ranks once), and not
-    disqualified by an organizer."""
+    disqualified by an organizer in that period (`round_id`: one period, or the result's own column)."""
     disqualified = exists().where(and_(Disqualification.round_id == round_id,
                                        Disqualification.citizen_id == BestResult.citizen_id,
                                        Disqualification.lifted_at.is_(None)))

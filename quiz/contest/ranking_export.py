@@ -4,7 +4,8 @@ from typing import IO
 
 import xlsxwriter
 
-from quiz.contest.ranking import RankingRow
+from quiz.contest.ranking import ANONYMISED, RankingRow
+from quiz.contest.standings import STANDING_RULE, Standing
 from quiz.contest.tiebreak import CRITERION_NAMES, NO_PREDICTION, prediction_distance
 from quiz.infra.clock import to_local
 from quiz.infra.public_names import masked_name
@@ -53,5 +54,30 @@ def write_ranking(target: IO[bytes] | str, lines: Iterable[tuple[RankingRow, lis
                 sheet.write_number(count + 2, col, value)
             else:
                 sheet.write_string(count + 2, col, safe_cell(str(value)))
+    book.close()
+    return count
+
+
+STANDING_HEADERS = ("Hạng", "Đồng hạng", "Mã người dự thi", "Họ và tên", "Xã, phường, đặc khu", "Số đợt có điểm",
+                    "Tổng điểm", "Tổng thời gian làm bài (giây)", "Tổng số lượt đã dùng")
+
+
+def write_standings(target: IO[bytes], standings: Iterable[Standing], title: str) -> int:
+    """The whole-contest standing of every citizen (constant memory), with the order's rule on top."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet("Cả cuộc thi")
+    sheet.write_string(0, 0, safe_cell(title))
+    sheet.write_string(1, 0, STANDING_RULE)
+    for col, header in enumerate(STANDING_HEADERS):
+        sheet.write_string(2, col, header)
+    count = 0
+    for count, s in enumerate(standings, start=1):
+        sheet.write_number(count + 2, 0, s.place)
+        sheet.write_string(count + 2, 1, "đồng hạng" if s.shared else "")
+        sheet.write_number(count + 2, 2, s.citizen_id)
+        sheet.write_string(count + 2, 3, safe_cell(s.full_name or ANONYMISED))
+        sheet.write_string(count + 2, 4, safe_cell(s.commune_name))
+        for col, value in enumerate((s.periods, s.total_score, s.total_seconds, s.attempts_used), start=5):
+            sheet.write_number(count + 2, col, value)
     book.close()
     return count

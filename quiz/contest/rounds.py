@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 
 from quiz.audit import record
 from quiz.contest.contest_rules import validate_period_rules
+from quiz.contest.ranking import refresh_round_rank_keys
 from quiz.contest.tiebreak import DEFAULT_CHAIN, validate_chain
 from quiz.errors import DomainError
 from quiz.infra.clock import SANE_YEARS
@@ -181,6 +182,8 @@ def update_round(round_id: int, draft: RoundDraft, staff_id: int, confirmed: boo
             setattr(round_, name, getattr(draft, name))
         if "closes_at" in changes:
             _cap_running_attempts(round_id, draft.closes_at)
+        if {"prediction_answer", "tiebreak_chain"} & changes.keys():
+            refresh_round_rank_keys(round_)
         record(staff_id, "update_round", "round", [round_id], changes)
     return round_
 

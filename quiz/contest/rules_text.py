@@ -11,6 +11,7 @@ from sqlalchemy import select
 from quiz.contest.commune_prizes import contest_score
 from quiz.contest.eligibility import requires_verified_phone
 from quiz.contest.grading import pass_count
+from quiz.contest.standings import STANDING_RULE
 from quiz.contest.tiebreak import describe_chain
 from quiz.infra.clock import to_local
 from quiz.infra.extensions import db
@@ -28,6 +29,7 @@ TIE_RULE = {
 }
 ELIGIBLE = ("Mọi người dân đang sinh sống tại các xã, phường, đặc khu của thành phố. "
             "Người dưới 16 tuổi cần cha, mẹ hoặc người giám hộ đồng ý khi đăng ký.")
+ONE_PHONE = "Số lượt tính theo số điện thoại: xóa tài khoản rồi đăng ký lại bằng cùng số không có thêm lượt."
 PRACTICE = ("Phần “Thi thử” không giới hạn lượt, có cùng số câu và thời gian như bài thi của đợt đang mở, chấm và "
             "xem đáp án ngay, không tính vào kết quả, xếp hạng hay số liệu.")
 
@@ -78,7 +80,8 @@ def _time(round_: Round, grace_seconds: int) -> str:
 def _attempts(round_: Round) -> str:
     counting = ("Kết quả tốt nhất trong các lượt (điểm cao hơn, bằng điểm thì làm nhanh hơn) được tính."
                 if round_.counting == "best" else "Chỉ bài làm đầu tiên được tính điểm; các lượt sau để luyện tập.")
-    return f"Mỗi người được thi tối đa {round_.attempts_allowed} lượt {ALLOWANCE[round_.allowance_period]}. {counting}"
+    return (f"Mỗi người được thi tối đa {round_.attempts_allowed} lượt {ALLOWANCE[round_.allowance_period]}. "
+            f"{ONE_PHONE} {counting}")
 
 
 def _prediction(round_: Round) -> list[RuleLine]:
@@ -145,6 +148,7 @@ def rule_lines(round_: Round, grace_seconds: int) -> list[RuleLine]:
             else "sau khi đợt thi kết thúc.")),
         *_prediction(round_),
         RuleLine("Xếp hạng", _ranking(round_)),
+        RuleLine("Thứ hạng cả cuộc thi", STANDING_RULE),
         RuleLine("Giải thưởng", _prizes(round_)),
         RuleLine("Giải tập thể", _commune_prizes(round_)),
         RuleLine("Thi thử", PRACTICE),

@@ -1,7 +1,8 @@
 """The published tie-break chain: the organizer's ordered criteria, as a pure key and as SQL ORDER BY.
 
-`chain_key` is the reference: `order_by` must give the database the very same order (a property
-test checks it on random data). Results whose chain keys are equal share a place ("đồng hạng");
+`chain_key` is the reference: `order_by` must give the database the very same order, and so must
+`rank_key_expression`, the whole chain as one text that sorts like it (stored on each best result and
+indexed, so that the top of any chain is read in index order); a property test checks both on random data. Results whose chain keys are equal share a place ("đồng hạng");
 the attempt id after the chain only makes the listing stable, it never separates a shared place.
 """
 from collections.abc import Callable, Iterable, Sequence
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, case, cast, func, literal
+from sqlalchemy import BigInteger, String, case, cast, func, literal
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from quiz.errors import DomainError
 
@@ -157,6 +160,60 @@ def order_by(chain: Sequence[str], columns: ChainColumns, prediction_answer: int
         else:
             order.append(getattr(columns, criterion).asc())
     return [*order, columns.attempt_id.asc()]
+
+
+class sortable_time(FunctionElement):
+    """A stored time as fixed-width text that sorts like the time, to the microsecond."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(sortable_time)
+def _sortable_time_sqlite(element, compiler, **kw) -> str:
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff'; a value written without microseconds gets them
+    return f"substr({compiler.process(element.clauses, **kw)} || '.000000', 1, 26)"
+
+
+@compiles(sortable_time, "postgresql")
+def _sortable_time_postgresql(element, compiler, **kw) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYYMMDDHH24MISSUS')"
+
+
+def _fixed_width(value: ColumnExpression, digits: int) -> ColumnElement[str]:
+    """An integer in (-10**digits, 10**digits) as digits + 1 characters that sort like the integer."""
+    return cast(literal(2 * 10**digits, BigInteger) + cast(value, BigInteger), String)
+
+
+def rank_key_expression(chain: Sequence[str], columns: ChainColumns,
+                        prediction_answer: int | ColumnElement[int] | None) -> ColumnElement[str]:
+    """The chain key as one text: equal keys exactly when `chain_key` is equal, and the same order.
+
+    Each criterion has a fixed width (scores below 10**6, durations below 10**10 s, attempts below 10**7,
+    prediction distances below 10**16), so the text compares criterion by criterion.
+    """
+    parts: list[ColumnElement[str]] = [literal("", String)]
+    for criterion in chain:
+        if criterion == "score":
+            parts.append(_fixed_width(-columns.score, 6))
+        elif criterion == "prediction":
+            if prediction_answer is not None:  # without a true answer every distance is the same
+                answer = (literal(prediction_answer, BigInteger) if isinstance(prediction_answer, int)
+                          else prediction_answer)
+                parts.append(_fixed_width(case((columns.prediction.is_(None), literal(10**16 - 1, BigInteger)),
+                                               else_=func.abs(cast(columns.prediction, BigInteger) - answer)), 16))
+        elif criterion == "duration":
+            parts.append(_fixed_width(columns.duration, 10))
+        elif criterion == "attempts_used":
+            parts.append(_fixed_width(columns.attempts_used, 7))
+        elif criterion == "started_at":
+            parts.append(sortable_time(func.coalesce(columns.started_at, columns.submitted_at)))
+        else:
+            parts.append(sortable_time(columns.submitted_at))
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + part
+    return key
 
 
 def describe_chain(chain: Sequence[str]) -> list[str]:

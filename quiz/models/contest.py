@@ -247,6 +247,8 @@ class BestResult(Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     first_completed_at: Mapped[datetime] = mapped_column(DateTime)
     attempts_count: Mapped[int] = mapped_column(Integer, default=1)
+    # the round's tie-break chain as one sortable text (quiz.contest.ranking.refresh_rank_keys keeps it)
+    rank_key: Mapped[str | None] = mapped_column(String(160))
 
     attempt: Mapped[Attempt] = relationship()
 
@@ -255,6 +257,8 @@ class BestResult(Model):
 Index("ix_attempts_open_deadline", Attempt.submitted_at, Attempt.deadline_at)
 # The ranking's ORDER BY (score desc, time asc) reads a round's results in index order.
 Index("ix_best_results_ranking", BestResult.round_id, BestResult.score.desc(), BestResult.duration_seconds)
+# The ranking page reads the top of any tie-break chain in this index's order (ORDER BY rank_key, attempt_id).
+Index("ix_best_results_rank_key", BestResult.round_id, BestResult.rank_key, BestResult.attempt_id)
 
 
 @event.listens_for(Session, "before_flush")

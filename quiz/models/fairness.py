@@ -22,6 +22,9 @@ class RoundAllowance(Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     phone_key: Mapped[str] = mapped_column(String(64))
     attempts_used: Mapped[int] = mapped_column(Integer, default=0)
+    # a per-day or per-week allowance: the phone's attempts in the Vietnam day/week that starts at window_start
+    window_start: Mapped[datetime | None] = mapped_column(DateTime)
+    window_used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     best_score: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
