@@ -13,6 +13,7 @@ from redis.cluster import RedisCluster
 from sqlalchemy import text
 
 from quiz import create_app
+from quiz.contest.standings import _masked_leaders
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
 from quiz.infra.extensions import limiter
@@ -48,6 +49,7 @@ def _clean_tables(app):
     yield
     limiter.enabled = app.config["RATELIMIT_ENABLED"]  # one limiter object serves every app a test creates
     configure_settings(app.config)  # and one settings object: a test's own app may have changed it
+    _masked_leaders.cache_clear()  # the contest's top is kept a minute per process
     with app.app_context():
         _db.session.remove()
         empty_tables()

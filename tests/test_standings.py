@@ -162,3 +162,12 @@ def test_the_citizen_sees_their_standing_and_the_organizer_exports_everyones(app
     response = staff.get(f"/quan-tri/cuoc-thi/{contest_id}?xuat=ca-nhan")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(min_row=4, values_only=True))
     assert [(r[0], r[3], r[6]) for r in rows] == [(1, "Phạm Minh Tuấn", 20), (2, "Nguyễn Văn An", 12)]
+
+
+def test_my_standing_page_is_rate_limited_per_citizen(limited, contest):
+    """Each view counts over every result of the contest: a citizen cannot make the server do it in a loop."""
+    from tests.test_citizen_flow import register
+    client = limited.test_client()
+    register(client)
+    statuses = [client.get("/thu-hang").status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429

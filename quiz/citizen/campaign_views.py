@@ -12,7 +12,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.extensions import limiter
 from quiz.models import PracticeAttempt
 from quiz.people import referrals
-from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT, practice_key
+from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT, STANDING_VIEWS_PER_CITIZEN, citizen_key, practice_key
 
 bp = Blueprint("campaign", __name__)
 
@@ -99,6 +99,7 @@ def my_referral():
 
 @bp.get("/thu-hang")
 @citizen_required
+@limiter.limit(STANDING_VIEWS_PER_CITIZEN, key_func=citizen_key)
 def my_standing():
     """The citizen's place in each period of the contest under way (or the last) and in the whole contest."""
     round_ = round_for_rules(utcnow())

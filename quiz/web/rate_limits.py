@@ -17,6 +17,7 @@ REGISTER_PER_PHONE = "5 per hour"
 PER_IP = os.environ.get("RATELIMIT_PER_IP", "2000 per hour")
 ANSWER_SAVES_PER_ATTEMPT = "240 per 10 minutes"
 ASSISTED_PER_HELPER = "300 per hour"
+STANDING_VIEWS_PER_CITIZEN = "30 per 10 minutes"  # "Thứ hạng của tôi" counts over every result of the contest
 DIGITS_SEARCHES_PER_STAFF = "30 per hour"  # phone-digit searches: enough for a hall, too few to enumerate
 
 
@@ -41,6 +42,10 @@ def attempt_key() -> str:
 
 def practice_key() -> str:
     return f"practice:{(request.view_args or {}).get('practice_id')}"
+
+
+def citizen_key() -> str:
+    return f"citizen:{current_user.id}" if current_user.is_authenticated else "citizen:anonymous"
 
 
 def staff_key() -> str:
