@@ -27,8 +27,9 @@ def _project_app(app):  # type: ignore[no-untyped-def]
 def when_ready(server):  # type: ignore[no-untyped-def]  # gunicorn's hook: the master, before the first fork
     app = _project_app(server.app.wsgi()) if preload_app else None
     if app is not None:
-        from quiz.infra.forking import compile_templates
+        from quiz.infra.forking import compile_templates, freeze_startup_objects
         compile_templates(app)
+        freeze_startup_objects()
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]  # gunicorn's hook: in each new worker
