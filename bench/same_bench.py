@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import driver, nginx_site, proc_cpu, servers, wrk  # noqa: E402
-from bench.open_loop import PG_ADMIN_URL, own_redis  # noqa: E402
+from bench.open_loop import PG_ADMIN_URL, driver_cpu, own_redis  # noqa: E402
 from bench.open_report import CLOSED_LOOP_BASELINE  # noqa: E402
 
 BASELINE_COMMIT = os.environ.get("BENCH_BASELINE_COMMIT", "881ede7")  # main on 2026-11-30, when 5.7/s was measured
@@ -100,18 +100,12 @@ def measured_turn(version: Version, redis_pid: int, first_phone: int, codes: lis
     database = version.env["DATABASE_URL"].rsplit("/", 1)[1]
     groups = lambda: {"app": [version.master.pid, *proc_cpu.children(version.master.pid)],  # noqa: E731
                       "postgres": pg_backends(database), "redis": [redis_pid]}
-    before = proc_cpu.sample(groups(), _own_cpu())
+    before = proc_cpu.sample(groups(), driver_cpu())
     rec, completed = asyncio.run(flow(version.base, first_phone, CITIZENS, codes))
-    after = proc_cpu.sample(groups(), _own_cpu())
+    after = proc_cpu.sample(groups(), driver_cpu())
     used = proc_cpu.used(before, after)
     return Turn(completed / rec.elapsed, {g: used[g] * 1000 / max(1, completed)
                                           for g in ("app", "postgres", "redis", "driver")}, completed)
-
-
-def _own_cpu() -> float:
-    import resource
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def line(name: str, number: int, turn: Turn) -> str:

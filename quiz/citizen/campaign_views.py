@@ -4,7 +4,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from quiz.citizen.guards import citizen_required
-from quiz.citizen.views import BAD_ANSWER, answer_payload, answers_from_form, grace
+from quiz.citizen.views import BAD_ANSWER, answer_payload, answers_from_form, grace, seconds_until
 from quiz.contest import attempts, practice, standings
 from quiz.contest.rules_text import round_for_rules
 from quiz.errors import AttemptError, AttemptNotFound
@@ -40,7 +40,7 @@ def practice_take(practice_id: int):
     sitting, now = own_sitting(practice_id), utcnow()
     if sitting.submitted_at is None and not practice.is_accepting(sitting, now, grace()):
         practice.submit_practice(sitting.id, current_user.id, {}, now, grace())  # time ran out while away
-    seconds_left = max(0, int((sitting.deadline_at - now).total_seconds())) if sitting.deadline_at else None
+    seconds_left = seconds_until(sitting.deadline_at, now) if sitting.deadline_at else None
     late_after = sitting.deadline_at + grace() if sitting.deadline_at else None
     return render_template("quiz/practice/take.html", sitting=sitting, items=practice.practice_items(sitting),
                            seconds_left=seconds_left, late_after=late_after)

@@ -151,10 +151,15 @@ def take(attempt_id: int) -> ResponseReturnValue:
 
 def render_take(attempt: Attempt, prediction_error: str | None = None,
                 prediction_typed: str | None = None) -> str:
-    seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+    seconds_left = seconds_until(attempt.deadline_at, utcnow())
     return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
                            late_after=attempt.accepts_until(grace()),
                            prediction_error=prediction_error, prediction_typed=prediction_typed)
+
+
+def seconds_until(deadline: datetime, now: datetime) -> int:
+    """Whole seconds left on the page's countdown (0 once the deadline has passed)."""
+    return max(0, int((deadline - now).total_seconds()))
 
 
 def own_attempt(attempt_id: int) -> Attempt:
