@@ -1,5 +1,8 @@
 """Rate limits against a real Redis: per phone, per attempt, per helper account; Vietnamese 429 with Retry-After."""
 
+from werkzeug.test import TestResponse as Response
+
+from quiz import create_app
 from quiz.infra.extensions import db
 from quiz.web.rate_limits import ANSWER_SAVES_PER_ATTEMPT
 from tests.admin_helpers import COMMUNE_A
@@ -35,6 +38,29 @@ def test_answer_saves_are_limited_per_attempt(limited, contest, redis):
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert "thao tác quá nhanh" in blocked.json["error"]
     assert any(f"attempt:{attempt_id}" in key for key in redis.keys("*"))  # stored in Redis, keyed on the attempt
+
+
+def test_answer_saves_are_counted_per_process_when_the_limits_redis_is_down(limited, contest):
+    client = limited.test_client()
+    register(client)
+    attempt_id = start(client)
+    token = csrf_token(client.get(f"/thi/{attempt_id}"))
+    down = create_app("testing", {"SQLALCHEMY_DATABASE_URI": limited.config["SQLALCHEMY_DATABASE_URI"],
+                                  "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6399/0"})
+    phone = down.test_client()
+    phone.set_cookie("session", client.get_cookie("session").value)  # the same signed session, another server
+    try:
+        def save() -> Response:
+            return phone.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]},
+                              headers={"X-CSRFToken": token})
+        assert {save().status_code for _ in range(int(ANSWER_SAVES_PER_ATTEMPT.split()[0]))} == {200}
+        refused = save()
+        assert refused.status_code == 429 and "thao tác quá nhanh" in refused.json["error"]
+        assert int(refused.headers["Retry-After"]) > 0
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_assisted_registration_is_keyed_on_the_helper_account_not_the_ip(limited, contest, redis):

@@ -26,12 +26,11 @@ from quiz.models import Attempt, Citizen, Round
 from quiz.people.password_change import end_sessions
 from quiz.web.client_signals import client_keys
 from quiz.web.forms import LoginForm
-from quiz.web.hooks import format_datetime_vn
+from quiz.web.hooks import ERROR_TEXT, format_datetime_vn
 from quiz.web.rate_limits import (
-    ANSWER_SAVES_PER_ATTEMPT,
     LOGIN_PER_PHONE,
     PER_IP,
-    attempt_key,
+    answer_save_wait,
     client_ip,
     phone_key,
 )
@@ -171,8 +170,10 @@ def own_attempt(attempt_id: int) -> Attempt:
 
 @bp.post("/thi/<int:attempt_id>/tra-loi")
 @citizen_in_session
-@limiter.limit(ANSWER_SAVES_PER_ATTEMPT, key_func=attempt_key)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
+    wait = answer_save_wait(attempt_id)  # malformed saves count too
+    if wait is not None:
+        return {"error": ERROR_TEXT[429]}, 429, {"Retry-After": str(wait)}
     answer = answer_payload()
     if answer is None:
         return {"error": BAD_ANSWER}, 400
