@@ -12,7 +12,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"  # see quiz/infra/f
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000  # recycle workers now and then; jitter spreads the restarts
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))  # recycle workers now and then (0: never)
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -17,7 +17,8 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 def bench_env(database_url: str, redis_url: str, log_dir: Path) -> dict:
     return {**os.environ, "APP_ENV": "development", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
             "REDIS_URL": redis_url, "RATELIMIT_PER_IP": "1000000 per hour",
-            "GUNICORN_ACCESS_LOG": str(log_dir / "access.log"), "PYTHONPATH": str(ROOT)}
+            "GUNICORN_ACCESS_LOG": str(log_dir / "access.log"), "PYTHONPATH": str(ROOT),
+            "GUNICORN_MAX_REQUESTS": "0"}  # a worker recycled mid-step would take its CPU seconds with it
 
 
 @contextmanager
