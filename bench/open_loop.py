@@ -151,15 +151,22 @@ def machine_speed(env: dict, log_dir: Path) -> wrk.WrkResult:
         return wrk.run("hello", f"http://127.0.0.1:{port}", [("GET", "/hello", "", None)] * 1000, 64, 4)
 
 
-def registration_ceiling(app, env: dict, log_dir: Path) -> list[tuple[float, wrk.WrkResult]]:  # type: ignore[no-untyped-def]
-    """Turns of hashes/s then registrations/s, seconds apart: this shared machine's speed drifts over minutes."""
+def registration_ceiling(app, env: dict, log_dir: Path) -> list[open_report.CeilingTurn]:  # type: ignore[no-untyped-def]
+    """Turns of hashes/s then registrations/s, seconds apart: this shared machine's speed drifts over minutes.
+    Each turn also says what one registration cost the app's processes, PostgreSQL and the whole machine."""
     port, turns = nginx_site.free_port(), []
     codes = prepare.commune_codes(app)
-    with gunicorn("wsgi:app", port, env, log_dir):
+    with gunicorn("wsgi:app", port, env, log_dir) as master:
+        groups = lambda: {"app": [master.pid, *proc_cpu.children(master.pid)], "postgres": pg_backends(app)}  # noqa: E731
         for turn in range(HASH_TURNS):
             hashes = hash_ceiling.hashes_per_second(3.0)
-            turns.append((hashes, hash_ceiling.registrations(app, f"http://127.0.0.1:{port}", codes, 1500, 3,
-                                                             Path(env["GUNICORN_ACCESS_LOG"]), turn)))
+            before = proc_cpu.sample(groups(), driver_cpu())
+            registered = hash_ceiling.registrations(app, f"http://127.0.0.1:{port}", codes, 1500, 3,
+                                                    Path(env["GUNICORN_ACCESS_LOG"]), turn)
+            used = proc_cpu.used(before, proc_cpu.sample(groups(), driver_cpu()))
+            count = max(1, registered.requests)
+            turns.append(open_report.CeilingTurn(hashes, registered, {g: used[g] * 1000 / count
+                                                                      for g in ("app", "postgres", "machine")}))
     return turns
 
 
