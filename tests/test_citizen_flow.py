@@ -1,12 +1,15 @@
 """The citizen's path through the Flask test client: register, log in, take, resume, submit."""
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
-from quiz.models import Attempt, AttemptItem
+from quiz.models import Attempt, AttemptItem, Round
 from tests.conftest import csrf_token, make_citizen
 
 FORM = {"full_name": "Lê Thị Hoa", "birth_date": "05/09/1958", "phone": "0912 345 678",
@@ -134,6 +137,49 @@ def test_over_allowance_start_is_refused_with_a_message(client, contest):
     token = csrf_token(client.get("/thi"))
     response = client.post("/thi/bat-dau", data={"csrf_token": token}, follow_redirects=True)
     assert "hết 3 lượt" in response.get_data(as_text=True)
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent meanwhile (BEGIN aside)."""
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if not statement.startswith("BEGIN"):
+            sent.append(statement)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_the_start_button_costs_a_dozen_statements_and_a_resume_three(client, app, contest):
+    """Everyone presses it at a round's opening (it was 20 statements, 21 on SQLite): the person, the round,
+    the open attempt, the phone's counts, its locked allowance and its update, the draw, the attempt, its
+    choice counts, its items, the client signal; SQLite reads the round again once its read snapshot ends."""
+    register(client)
+    token = csrf_token(client.get("/thi"))
+    with statements(app) as new_start:
+        assert client.post("/thi/bat-dau", data={"csrf_token": token}).status_code == 302
+    with statements(app) as resume:
+        assert client.post("/thi/bat-dau", data={"csrf_token": token}).status_code == 302
+    assert len(new_start) <= 12, new_start
+    assert len(resume) == 3, resume  # the person, the round, the open attempt
+
+
+def test_a_start_shortly_before_the_close_says_how_long_the_attempt_has(client, app, contest):
+    with app.app_context():
+        db.session.get(Round, contest.id).closes_at = utcnow() + timedelta(minutes=10, seconds=30)
+        db.session.commit()
+    register(client)
+    token = csrf_token(client.get("/thi"))
+    html = client.post("/thi/bat-dau", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "chỉ có 10 phút (thay vì 20 phút)" in html
+    assert "chỉ có" not in client.post("/thi/bat-dau", data={"csrf_token": token},
+                                       follow_redirects=True).get_data(as_text=True)  # not when resuming
 
 
 def test_late_submit_through_the_client(client, app, contest):

@@ -116,18 +116,19 @@ def start() -> ResponseReturnValue:
     if round_ is None:
         flash("Hiện chưa có đợt thi nào đang mở.", "error")
         return redirect(url_for("quiz.contest"))
-    if attempts.open_attempt(round_.id, current_user.id) is None:  # resuming never waits
+    pending = attempts.open_attempt(round_.id, current_user.id)
+    if pending is None:  # resuming never waits
         verdict = admission_verdict(round_, now)
         if not verdict.admitted:
             return waiting_page(verdict)
     try:
-        attempt = attempts.start_attempt(current_user.id, round_, now, grace(), signals=client_keys())
+        started = attempts.resume_or_start(current_user.id, round_, pending, now, grace(), signals=client_keys())
     except AttemptError as error:
         flash(error.message, "error")
         return redirect(url_for("quiz.contest"))
-    if attempt.deadline_at == round_.closes_at and attempt.started_at == now:
+    if started.cut_short:
         flash(closing_notice(round_, now), "info")
-    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    return redirect(url_for("quiz.take", attempt_id=started.id))
 
 
 def closing_notice(round_: Round, now: datetime) -> str:

@@ -5,12 +5,13 @@ citizen would start again at zero for the same phone registered anew. The count 
 by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention. A
 per-day or per-week allowance is counted the same way, for the Vietnam day or week under way.
 """
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, Executable, Result, Row, bindparam, delete, func, insert, select, update
 
-from quiz.errors import AttemptError
 from quiz.infra.clock import local_to_utc, to_local
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import phone_key
@@ -38,15 +39,41 @@ def _citizen_phone_key(citizen_id: int) -> str | None:
     return phone_key(phone) if phone else None
 
 
-def _own_count(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
-    """Attempts this registration started in the round, within [start, end) when given."""
-    stmt = select(func.count(Attempt.id)).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id)
-    if start is not None:
-        stmt = stmt.where(Attempt.started_at >= start, Attempt.started_at < end)
-    return db.session.scalar(stmt) or 0
+@dataclass(frozen=True)
+class _OwnCounts:
+    """This registration's figures in a round, and its phone's pseudonym (None: anonymised)."""
+
+    phone_key: str | None
+    total: int  # attempts started in the round
+    in_window: int  # of those, started in the day or week (all of them without a window)
+    best_score: int | None
 
 
-def _phone_count(row: RoundAllowance | None, start: datetime | None) -> int:
+def _own_counts(round_id: int, citizen_id: int, start: datetime | None, end: datetime | None) -> _OwnCounts:
+    """The phone, the attempts (in the whole round and in [start, end)) and the best score, in one query."""
+    parameters = {"round_id": round_id, "citizen_id": citizen_id}
+    if start is None:
+        row = _execute(_OWN_COUNTS, parameters).first()
+    else:
+        row = _execute(_OWN_COUNTS_IN_WINDOW, {**parameters, "start": start, "end": end}).first()
+    if row is None:  # no such citizen: no attempts either
+        return _OwnCounts(None, 0, 0, None)
+    phone, total, best_score, *window = row
+    return _OwnCounts(phone_key(phone) if phone else None, total, window[0] if window else total, best_score)
+
+
+# Built once: a start runs them, and statements built per call cost more CPU than their round trip.
+_OWN_ATTEMPTS = select(func.count(Attempt.id)).where(Attempt.round_id == bindparam("round_id"),
+                                                     Attempt.citizen_id == bindparam("citizen_id"))
+_OWN_COUNTS = select(Citizen.phone, _OWN_ATTEMPTS.scalar_subquery(),
+                     select(BestResult.score).where(BestResult.round_id == bindparam("round_id"),
+                                                    BestResult.citizen_id == bindparam("citizen_id")).scalar_subquery()
+                     ).where(Citizen.id == bindparam("citizen_id"))
+_OWN_COUNTS_IN_WINDOW = _OWN_COUNTS.add_columns(
+    _OWN_ATTEMPTS.where(Attempt.started_at >= bindparam("start"), Attempt.started_at < bindparam("end")).scalar_subquery())
+
+
+def _phone_count(row: Row | None, start: datetime | None) -> int:
     """The phone's attempts in the whole period (no start) or in the window starting at `start`."""
     if row is None:
         return 0
@@ -55,51 +82,89 @@ def _phone_count(row: RoundAllowance | None, start: datetime | None) -> int:
     return row.window_used if row.window_start == start else 0
 
 
-def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> RoundAllowance | None:
+def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> Row | None:
     if key is None:
         return None
-    stmt = select(RoundAllowance).where(RoundAllowance.round_id == round_id, RoundAllowance.phone_key == key)
-    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    return _execute(_LOCKED_ROW if for_update else _ROW, {"round_id": round_id, "phone_key": key}).first()
+
+
+_ROW = select(RoundAllowance.id, RoundAllowance.attempts_used, RoundAllowance.window_start, RoundAllowance.window_used,
+              RoundAllowance.best_score).where(RoundAllowance.round_id == bindparam("round_id"),
+                                               RoundAllowance.phone_key == bindparam("phone_key"))
+_LOCKED_ROW = _ROW.with_for_update()
+
+
+@dataclass(frozen=True)
+class PhoneUse:
+    """The attempts a citizen's phone used in a round, as a start counts them (see lock_for_start)."""
+
+    round_id: int
+    own: _OwnCounts
+    row: Row | None  # the phone's allowance (None: none yet, or an anonymised citizen)
+    window_start: datetime | None  # the day or week under way (None: the whole period counts)
+    window_end: datetime | None
+
+    @property
+    def in_period(self) -> int:
+        return max(_phone_count(self.row, None), self.own.total)
+
+    @property
+    def used(self) -> int:
+        """What the allowance counts: the period's attempts, or the day's or week's."""
+        return max(_phone_count(self.row, self.window_start), self.own.in_window)
 
 
 def attempts_used(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
     """Attempts the citizen's phone used in the round (or in the day/week [start, end)), across every
     registration of that phone."""
-    row = _phone_row(round_id, _citizen_phone_key(citizen_id))
-    return max(_phone_count(row, start), _own_count(round_id, citizen_id, start, end))
+    own = _own_counts(round_id, citizen_id, start, end)
+    return PhoneUse(round_id, own, _phone_row(round_id, own.phone_key), start, end).used
 
 
-def take_one(round_: Round, citizen_id: int, now: datetime) -> int:
-    """Count one more attempt for the citizen's phone, in the period and in its day or week (inside the
-    start's write transaction).
+def lock_for_start(round_: Round, citizen_id: int, now: datetime) -> PhoneUse:
+    """The phone's use of the round at `now`, its allowance row locked until the start's commit.
 
-    Returns the citizen's own number for the new attempt; raises AttemptError when the phone used the period's.
+    This registration's own attempts are counted before the lock is waited for: two taps at once
+    then give the new attempt the same number, and the second one's insert fails (its start
+    returns the first one's attempt) instead of taking a second attempt.
     """
-    own = _own_count(round_.id, citizen_id)
-    key = _citizen_phone_key(citizen_id)
-    row = _phone_row(round_.id, key, for_update=True)
-    used = max(_phone_count(row, None), own)
-    # a per-day or per-week allowance is checked, with its own sentence, by contest_rules.check_allowance
-    if round_.allowance_period == PER_ROUND and used >= round_.attempts_allowed:
-        raise AttemptError(f"Bạn đã dùng hết {round_.attempts_allowed} lượt thi của đợt này.")
-    if key is not None:
-        if row is None:
-            row = RoundAllowance(round_id=round_.id, phone_key=key, attempts_used=0, window_used=0)
-            db.session.add(row)
-        start, end = allowance_window(round_.allowance_period, now)
-        if start is not None:
-            in_window = max(_phone_count(row, start), _own_count(round_.id, citizen_id, start, end))
-            row.window_start, row.window_used = start, in_window + 1
-        row.attempts_used = used + 1
-        row.best_score = _best_of(round_.id, citizen_id, row.best_score)
-        row.updated_at = now
-    return own + 1
+    start, end = allowance_window(round_.allowance_period, now)
+    own = _own_counts(round_.id, citizen_id, start, end)
+    return PhoneUse(round_.id, own, _phone_row(round_.id, own.phone_key, for_update=True), start, end)
+
+
+def take_one(use: PhoneUse, now: datetime) -> int:
+    """Count one more attempt for the phone, in the period and in its day or week (inside the start's
+    write transaction, once the allowance was checked); returns the citizen's own number for it."""
+    if use.own.phone_key is not None:
+        kept = use.row.best_score if use.row is not None else None
+        values = {"attempts_used": use.in_period + 1, "best_score": _best(use.own.best_score, kept), "updated_at": now}
+        if use.window_start is not None:
+            values |= {"window_start": use.window_start, "window_used": use.used + 1}
+        if use.row is None:
+            _execute(_INSERT_ROW, {"round_id": use.round_id, "phone_key": use.own.phone_key, "window_used": 0, **values})
+        else:
+            _execute(_UPDATE_ROW, {"allowance_id": use.row.id, **values})  # SET the columns named in values
+    return use.own.total + 1
+
+
+_INSERT_ROW = insert(RoundAllowance)
+_UPDATE_ROW = update(RoundAllowance).where(RoundAllowance.id == bindparam("allowance_id"))
+
+
+def _best(score: int | None, kept: int | None) -> int | None:
+    return max(s for s in (score, kept) if s is not None) if score is not None or kept is not None else None
 
 
 def _best_of(round_id: int, citizen_id: int, kept: int | None) -> int | None:
     score = db.session.scalar(select(BestResult.score).where(BestResult.round_id == round_id,
                                                              BestResult.citizen_id == citizen_id))
-    return max(s for s in (score, kept) if s is not None) if score is not None or kept is not None else None
+    return _best(score, kept)
+
+
+def _execute(statement: Executable, parameters: Mapping[str, Any]) -> Result[Any]:
+    """A Core statement on the session's connection: no ORM objects to track or flush."""
+    return db.session.connection().execute(statement, parameters)
 
 
 def keep_before_deletion(citizen_id: int, now: datetime) -> None:

@@ -5,9 +5,9 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Executable, Result, and_, bindparam, insert, select, update
+from sqlalchemy import CursorResult, DateTime, Executable, Result, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.contest import allowance, contest_rules, grading
@@ -133,9 +133,12 @@ class _GradingRow:
 
 def current_round(now: datetime) -> Round | None:
     """The round open now (the one that opened last, if several overlap)."""
-    stmt = (select(Round).where(Round.is_open(now))
-            .order_by(Round.opens_at.desc()).limit(1))
-    return db.session.scalar(stmt)
+    return db.session.scalar(_CURRENT_ROUND, {"now": now})
+
+
+# Built once, like the start's other statements: building one per call costs more CPU than its round trip.
+_CURRENT_ROUND = (select(Round).where(Round.is_open(bindparam("now", type_=DateTime())))  # type: ignore[arg-type]  # SQL side
+                  .order_by(Round.opens_at.desc()).limit(1))
 
 
 def attempts_used(round_id: int, citizen_id: int) -> int:
@@ -145,62 +148,91 @@ def attempts_used(round_id: int, citizen_id: int) -> int:
 
 def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     """The citizen's unsubmitted attempt in the round, if any."""
-    stmt = select(Attempt).where(Attempt.round_id == round_id, Attempt.citizen_id == citizen_id,
-                                 ~Attempt.is_submitted)
-    return db.session.scalar(stmt.order_by(Attempt.number.desc()).limit(1))
+    return db.session.scalar(_OPEN_ATTEMPT, {"round_id": round_id, "citizen_id": citizen_id})
+
+
+_OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id"),
+                                       Attempt.citizen_id == bindparam("citizen_id"), ~Attempt.is_submitted)
+                 .order_by(Attempt.number.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class Started:
+    """The attempt a start hands out, resumed or new, as plain values (its commit expires ORM objects)."""
+
+    id: int
+    started_at: datetime
+    deadline_at: datetime
+    cut_short: bool = False  # a new attempt the round's close leaves less than the time limit
+
+    @classmethod
+    def of(cls, attempt: Attempt) -> "Started":
+        return cls(attempt.id, attempt.started_at, attempt.deadline_at)
 
 
 def start_attempt(citizen_id: int, round_: Round, now: datetime, grace: timedelta,
                   rng: random.Random | None = None, signals: ClientKeys | None = None) -> Attempt:
     """Resume the citizen's unfinished attempt, or draw a new one if the allowance permits."""
-    if not round_.is_open(now):
-        raise AttemptError("Đợt thi này hiện không mở.")
-    existing = open_attempt(round_.id, citizen_id)
-    if existing is not None:
-        if now <= existing.accepts_until(grace):
-            return existing
-        submit_attempt(existing.id, citizen_id, None, None, now, grace)  # time ran out while away
-    contest_rules.check_allowance(round_, citizen_id, now)  # this day's/week's share (issue 18)
-    try:
-        with write_transaction():
-            number = allowance.take_one(round_, citizen_id, now)
-            attempt = _new_attempt(citizen_id, round_, number, now, rng or random.SystemRandom())
-            if signals is not None:
-                db.session.add(ClientSignal(kind=ClientSignal.ATTEMPT, citizen_id=citizen_id, round_id=round_.id,
-                                            net_key=signals.net_key, device_key=signals.device_key, at=now))
-    except IntegrityError:  # a parallel tap started the same attempt number first
-        started = open_attempt(round_.id, citizen_id)
-        if started is None:
-            raise AttemptError("Không bắt đầu được bài thi. Vui lòng thử lại.") from None
-        return started
+    started = resume_or_start(citizen_id, round_, open_attempt(round_.id, citizen_id), now, grace, rng, signals)
+    attempt = db.session.get(Attempt, started.id)
+    assert attempt is not None, "the attempt was just started or resumed"
     return attempt
 
 
-def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime,
-                 rng: random.Random) -> Attempt:
+def resume_or_start(citizen_id: int, round_: Round, pending: Attempt | None, now: datetime, grace: timedelta,
+                    rng: random.Random | None = None, signals: ClientKeys | None = None) -> Started:
+    """start_attempt, given the citizen's open attempt in the round as the caller just read it (open_attempt).
+
+    An open attempt past its deadline is graded first; a parallel tap that started an attempt
+    meanwhile is caught by the attempt numbers (see allowance.lock_for_start).
+    """
+    if not round_.is_open(now):
+        raise AttemptError("Đợt thi này hiện không mở.")
+    if pending is not None:
+        if now <= pending.accepts_until(grace):
+            return Started.of(pending)
+        submit_attempt(pending.id, citizen_id, None, None, now, grace)  # time ran out while away
+    try:
+        with write_transaction():
+            use = contest_rules.allowance_for_start(round_, citizen_id, now)
+            started = _new_attempt(citizen_id, round_, allowance.take_one(use, now), now,
+                                   rng or random.SystemRandom())
+            if signals is not None:
+                _execute(_INSERT_SIGNAL, {"kind": ClientSignal.ATTEMPT, "citizen_id": citizen_id,
+                                          "round_id": round_.id, "net_key": signals.net_key,
+                                          "device_key": signals.device_key, "at": now})
+    except IntegrityError:  # a parallel tap started the same attempt number first
+        existing = open_attempt(round_.id, citizen_id)
+        if existing is None:
+            raise AttemptError("Không bắt đầu được bài thi. Vui lòng thử lại.") from None
+        return Started.of(existing)
+    return started
+
+
+def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime, rng: random.Random) -> Started:
     version_ids = draw_version_ids(round_, rng)
-    attempt = Attempt(round_id=round_.id, citizen_id=citizen_id, number=number, started_at=now,
-                      deadline_at=round_.attempt_deadline(now),
-                      max_score=len(version_ids))
-    db.session.add(attempt)
-    db.session.flush()
+    deadline = round_.attempt_deadline(now)
+    row = {"round_id": round_.id, "citizen_id": citizen_id, "number": number, "started_at": now,
+           "deadline_at": deadline, "max_score": len(version_ids)}
+    attempt_id = cast(CursorResult, _execute(_INSERT_ATTEMPT, row)).inserted_primary_key[0]
     choice_counts = _choice_counts(version_ids)
     items = []
     for position, version_id in enumerate(version_ids):
         order = list(range(choice_counts[version_id]))
         rng.shuffle(order)
-        items.append({"attempt_id": attempt.id, "position": position, "question_version_id": version_id,
+        items.append({"attempt_id": attempt_id, "position": position, "question_version_id": version_id,
                       "choice_order": order})
-    db.session.execute(insert(AttemptItem), items)  # one multi-row INSERT, no ORM objects to track
-    return attempt
+    _execute(_INSERT_ITEMS, items)
+    return Started(attempt_id, now, deadline, cut_short=deadline == round_.closes_at)
+
+
+_INSERT_ATTEMPT, _INSERT_ITEMS, _INSERT_SIGNAL = insert(Attempt), insert(AttemptItem), insert(ClientSignal)
 
 
 def draw_version_ids(round_: Round, rng: random.Random) -> list[int]:
     """Draw current versions of active questions: per-topic quotas or uniformly, in random order."""
-    stmt = select(Question.topic_id, Question.current_version_id).where(
-        Question.active.is_(True), Question.current_version_id.is_not(None))
     pool: dict[int, list[int]] = {}
-    for topic_id, version_id in db.session.execute(stmt):
+    for topic_id, version_id in db.session.execute(_DRAW_POOL):
         pool.setdefault(topic_id, []).append(version_id)
     if round_.topic_quotas:
         drawn = []
@@ -218,10 +250,17 @@ def draw_version_ids(round_: Round, rng: random.Random) -> list[int]:
     return drawn
 
 
+_DRAW_POOL = select(Question.topic_id, Question.current_version_id).where(
+    Question.active.is_(True), Question.current_version_id.is_not(None))
+
+
 def _choice_counts(version_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(select(QuestionVersion.id, QuestionVersion.choices)
-                              .where(QuestionVersion.id.in_(version_ids)))
-    return {version_id: len(choices) for version_id, choices in rows}
+    return dict(_execute(_CHOICE_COUNTS, {"version_ids": version_ids}).tuples().all())
+
+
+# json_array_length (SQLite and PostgreSQL's json): the lengths, without sending and decoding the texts
+_CHOICE_COUNTS = select(QuestionVersion.id, func.json_array_length(QuestionVersion.choices)).where(
+    QuestionVersion.id.in_(bindparam("version_ids", expanding=True)))
 
 
 def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Attempt:

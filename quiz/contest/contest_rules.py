@@ -1,7 +1,8 @@
 """Attempt allowance of a period: per period, per Vietnam calendar day or per Vietnam week.
 
-Every check of "may this citizen start another attempt" goes through `attempt_allowance`; the counting
-itself (per phone, across re-registrations, in the Vietnam day or week) is quiz.contest.allowance's.
+The pages show `attempt_allowance`; a start is refused by `check_allowance`, given the same counts read
+under the phone's row lock (`allowance_for_start`). The counting itself (per phone, across
+re-registrations, in the Vietnam day or week) is quiz.contest.allowance's.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,11 +39,19 @@ def attempt_allowance(round_: Round, citizen_id: int, now: datetime) -> Allowanc
     return Allowance(round_.attempts_allowed, used, round_.allowance_period, start, end)
 
 
-def check_allowance(round_: Round, citizen_id: int, now: datetime) -> Allowance:
+def allowance_for_start(round_: Round, citizen_id: int, now: datetime) -> allowance.PhoneUse:
+    """The phone's use of the round, locked for the start's write transaction (allowance.take_one counts
+    the new attempt); raises AttemptError when this day's/week's/period's share is used up (issue 18)."""
+    use = allowance.lock_for_start(round_, citizen_id, now)
+    check_allowance(round_, Allowance(round_.attempts_allowed, use.used, round_.allowance_period,
+                                      use.window_start, use.window_end))
+    return use
+
+
+def check_allowance(round_: Round, allowance: Allowance) -> None:
     """Raise AttemptError with a Vietnamese sentence when the allowance is used up."""
-    allowance = attempt_allowance(round_, citizen_id, now)
     if allowance.remaining > 0:
-        return allowance
+        return
     if allowance.period == PER_ROUND:
         raise AttemptError(f"Bạn đã dùng hết {allowance.allowed} lượt thi của đợt này.")
     when = "hôm nay" if allowance.period == PER_DAY else "tuần này"
