@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from quiz.infra.extensions import db
 from quiz.models import Commune
 from quiz.people.communes import province_entry, sync_communes
+from tests.conftest import csrf_token
 
 
 def test_hai_phong_has_114_communes_45_67_2(ctx):
@@ -38,3 +39,29 @@ def test_another_province_is_in_the_data():
     hanoi = province_entry("01")
     assert len(hanoi["communes"]) > 100
     assert all(len(c["code"]) == 5 for c in hanoi["communes"])
+
+
+def test_the_registration_page_shows_the_communes_as_the_table_holds_them(app, client, contest):
+    """Its commune list is cached by content in each process: a renamed commune, and a sync undoing it, show at once."""
+    official = '<option value="10507" data-key="phuong thanh dong">Phường Thành Đông</option>'
+    assert official in client.get("/dang-ky").get_data(as_text=True)
+    try:
+        with app.app_context():
+            db.session.get(Commune, "10507").name = "Phường Tên Cũ"  # as a table looks before a sync brings the new name
+            db.session.commit()
+        page = client.get("/dang-ky").get_data(as_text=True)
+        assert '<option value="10507" data-key="phuong thanh dong">Phường Tên Cũ</option>' in page and official not in page
+    finally:
+        with app.app_context():
+            report = sync_communes("31")
+    assert report.updated == 1
+    assert official in client.get("/dang-ky").get_data(as_text=True)
+
+
+def test_the_commune_typed_stays_chosen_and_only_that_one(client, contest):
+    token = csrf_token(client.get("/dang-ky"))
+    page = client.post("/dang-ky", data={"csrf_token": token, "commune_code": "10507"}).get_data(as_text=True)
+    assert page.count(" selected>") == 1
+    assert '<option value="10507" data-key="phuong thanh dong" selected>Phường Thành Đông</option>' in page
+    page = client.post("/dang-ky", data={"csrf_token": token, "commune_code": "99999"}).get_data(as_text=True)
+    assert page.count(" selected>") == 0 and page.count("<option value=") == 115

@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 
 from quiz.errors import RegistrationError
 from quiz.infra.extensions import db
@@ -66,3 +66,21 @@ def test_under_16_needs_a_guardian(ctx, contest):
     citizen = register_citizen(applicant(**child, guardian_name="Trần Văn Cha", guardian_phone="0987654321",
                                          guardian_consent=True), "31", date(2026, 11, 25))
     assert citizen.guardian_phone == "0987654321"
+
+
+def test_the_citizen_returned_holds_the_stored_row_without_reading_it_back(ctx, contest):
+    statements: list[str] = []
+
+    def note(_connection, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        citizen = register_citizen(applicant(), "31", date(2026, 11, 25))
+        written = len(statements)
+        held = {column.key: getattr(citizen, column.key) for column in inspect(Citizen).column_attrs}
+        assert len(statements) == written and citizen.get_id() == f"c:{citizen.id}:{citizen.session_token}"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    db.session.expire(citizen)
+    assert held == {column.key: getattr(citizen, column.key) for column in inspect(Citizen).column_attrs}

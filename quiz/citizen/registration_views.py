@@ -2,11 +2,14 @@
 import math
 import time
 from datetime import date
+from functools import lru_cache
 
 from flask import Response, current_app, flash, make_response, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import RequestLimit
 from flask_login import login_user
+from jinja2 import Template
+from markupsafe import Markup
 
 from quiz.citizen import bp
 from quiz.errors import RegistrationError
@@ -24,20 +27,18 @@ from quiz.web.rate_limits import PER_IP, REGISTER_PER_PHONE, client_ip, phone_ke
 def registration_rate_limited(request_limit: RequestLimit) -> Response:
     """The form again, as typed, saying in minutes how long to wait (instead of "too fast")."""
     minutes = max(1, math.ceil((request_limit.window.reset_time - time.time()) / 60))
-    communes = province_communes(current_app.config["PROVINCE_CODE"])
-    form = registration_form(communes)
+    form = RegisterForm()
     who = "Số điện thoại này đã được" if "phone:" in request_limit.key else "Mạng bạn đang dùng đã được"
     form.form_errors.append(f"{who} thử đăng ký nhiều lần. Vui lòng chờ khoảng {minutes} phút "
                             "rồi bấm “Đăng ký” lại. Những gì bạn đã điền vẫn được giữ bên dưới.")
-    return make_response(render_register(form, communes), 429)
+    return make_response(render_register(form), 429)
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit(PER_IP, key_func=client_ip, methods=["POST"], on_breach=registration_rate_limited)
 @limiter.limit(REGISTER_PER_PHONE, key_func=phone_key, methods=["POST"], on_breach=registration_rate_limited)
 def register() -> ResponseReturnValue:
-    communes = province_communes(current_app.config["PROVINCE_CODE"])  # once a request: the form and the page
-    form = registration_form(communes)
+    form = RegisterForm()
     if form.validate_on_submit():
         try:
             citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"], today(),
@@ -53,17 +54,11 @@ def register() -> ResponseReturnValue:
             return redirect(url_for("quiz.contest"))
     elif form.is_submitted():
         add_rule_problems(form)
-    return render_register(form, communes)
+    return render_register(form)
 
 
 def today() -> date:
     return to_local(utcnow()).date()
-
-
-def registration_form(communes: list[CommuneChoice]) -> RegisterForm:
-    form = RegisterForm()
-    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
-    return form
 
 
 def add_rule_problems(form: RegisterForm) -> None:
@@ -74,6 +69,21 @@ def add_rule_problems(form: RegisterForm) -> None:
         form_field_error(form, RegistrationError(fresh[0][1], fresh[0][0], fresh))
 
 
-def render_register(form: RegisterForm, communes: list[CommuneChoice]) -> str:
-    return render_template("quiz/register.html", form=form, communes=communes,
-                           notice=current_notice())
+def render_register(form: RegisterForm) -> str:
+    """The page; the communes are read only here, as a submit that succeeds shows none of them."""
+    communes = province_communes(current_app.config["PROVINCE_CODE"])
+    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
+    return render_template("quiz/register.html", form=form, notice=current_notice(),
+                           commune_options=commune_options(communes, form.commune_code.data))
+
+
+def commune_options(communes: tuple[CommuneChoice, ...], selected: str | None) -> Markup:
+    """The select's optgroups, rendered once per commune list and chosen commune (a third of the template's rendering time)."""
+    template = current_app.jinja_env.get_template("quiz/_commune_options.html")  # a new object once reloaded
+    chosen = selected if any(c.code == selected for c in communes) else None  # any other value selects nothing
+    return _rendered_options(template, communes, chosen)
+
+
+@lru_cache(maxsize=128)  # every commune chosen, and none, for the current list: no more than 115 keys
+def _rendered_options(template: Template, communes: tuple[CommuneChoice, ...], selected: str | None) -> Markup:
+    return Markup(template.render(communes=communes, selected=selected))

@@ -80,13 +80,17 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """One use case's writes: a fresh transaction that holds the write lock, committed once.
 
     On SQLite a read transaction that later writes fails at once when another worker wrote
     in between; ending any read snapshot first and locking up front makes it wait instead.
     PostgreSQL (read committed) simply goes on in the request's transaction, keeping its
     pooled connection rather than returning it and checking out another.
+
+    `keep_loaded`: the session's objects keep their values through the commit instead of expiring,
+    for a use case that hands back a row it has just inserted in full (reading it again would be
+    one more transaction and query for the same values).
     """
     session = db.session()
     sqlite = not is_postgres()
@@ -97,10 +101,18 @@ def write_transaction() -> Iterator[None]:
             session.connection(execution_options={"write_lock": True})  # BEGIN IMMEDIATE
         try:
             yield
-            session.commit()
+            _commit(session, expire=not keep_loaded)
         except BaseException:
             session.rollback()
             raise
+
+
+def _commit(session: Session, expire: bool) -> None:
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, expire
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _has_changes(session: Session) -> bool:

@@ -76,10 +76,18 @@ class CommuneChoice(NamedTuple):
 _CHOICE_COLUMNS = (Commune.code, Commune.name, Commune.kind, Commune.search_key)
 
 
-def province_communes(province_code: str) -> list[CommuneChoice]:
-    """The province's communes ordered by name, for select lists."""
+def province_communes(province_code: str) -> tuple[CommuneChoice, ...]:
+    """The province's communes ordered by name, for select lists (read each call; shared, so immutable)."""
     stmt = select(*_CHOICE_COLUMNS).where(Commune.province_code == province_code.zfill(2))
-    return sorted((CommuneChoice(*row) for row in db.session.execute(stmt)), key=lambda c: (c.search_key, c.code))
+    return _ordered_choices(tuple(db.session.execute(stmt)))
+
+
+@lru_cache(maxsize=4)
+def _ordered_choices(rows: tuple[tuple[str, str, str, str], ...]) -> tuple[CommuneChoice, ...]:
+    """Keyed by the rows just read, so a sync that changes a commune is simply a new key: nothing to
+    invalidate, and every request sees the table as it is. The same rows give the same tuple object,
+    which lets a page cache what it renders from it (quiz.citizen.registration_views)."""
+    return tuple(sorted((CommuneChoice(*row) for row in rows), key=lambda c: (c.search_key, c.code)))
 
 
 def import_population(csv_text: str, province_code: str) -> tuple[int, list[str]]:

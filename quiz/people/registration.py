@@ -51,7 +51,7 @@ def register_citizen(
         raise RegistrationError("Thông báo về dữ liệu cá nhân vừa được cập nhật. Vui lòng đọc bản mới bên dưới "
                                 "rồi đánh dấu đồng ý lại.", "consent")
     try:
-        with write_transaction():
+        with write_transaction(keep_loaded=True):  # the caller logs the citizen in from it
             citizen = Citizen(**fields, registered_by_id=helper_id)
             citizen.set_password(applicant.password)
             db.session.add(citizen)
