@@ -7,10 +7,8 @@ which phones or usernames are registered.
 import secrets
 from functools import lru_cache
 
-from zxcvbn import matching as zxcvbn_matching
-from zxcvbn import scoring as zxcvbn_scoring
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
-from zxcvbn.time_estimates import guesses_to_score
 
 from quiz.infra import passwords_hash
 from quiz.infra.passwords_hash import OWASP_MINIMUM, HashCost, PasswordCheck
@@ -43,16 +41,7 @@ def is_common(password: str) -> bool:
     """On zxcvbn's list of common passwords, or guessable in under a million tries (zxcvbn score 0–1)."""
     if password.casefold() in _COMMON:
         return True
-    return guessability_score(password[:_SCORED_PREFIX]) < 2
-
-
-def guessability_score(password: str) -> int:
-    """zxcvbn's score (0–4) without the feedback and crack-time texts it also builds (a fifth of its time).
-
-    The same three steps as `zxcvbn.zxcvbn` (pinned in requirements.txt); a test checks the scores agree.
-    """
-    matches = zxcvbn_matching.omnimatch(password)
-    return guesses_to_score(zxcvbn_scoring.most_guessable_match_sequence(password, matches)["guesses"])
+    return zxcvbn(password[:_SCORED_PREFIX])["score"] < 2
 
 
 def hash_password(password: str, cost: HashCost = OWASP_MINIMUM) -> str:
