@@ -39,6 +39,26 @@ def test_deleting_and_registering_again_does_not_reset_the_allowance(ctx, contes
         attempts.start_attempt(again.id, round_, utcnow(), GRACE)
 
 
+@pytest.mark.parametrize("period", ["round", "day"])
+def test_the_pages_one_query_counts_as_the_start_does(ctx, contest, period):
+    """Given the logged-in person's phone, the count and the phone's allowance come in one query; a phone
+    that changed since it was read (here: a wrong one) still counts the stored phone's attempts."""
+    from quiz.contest.allowance import allowance_window
+    from quiz.contest.allowance import attempts_used as phone_attempts_used
+    round_ = db.session.get(Round, contest.id)
+    round_.allowance_period, round_.attempts_allowed = period, 5
+    db.session.commit()
+    first = make_citizen(phone=PHONE)
+    _use(first.id, round_, 2)
+    delete_my_data(first.id, utcnow())
+    again = make_citizen(phone=PHONE)
+    _use(again.id, round_, 1)
+    start, end = allowance_window(period, utcnow())
+    for known_phone in (None, PHONE, "0987654321"):
+        assert phone_attempts_used(round_.id, again.id, start, end, known_phone) == 3
+    assert phone_attempts_used(round_.id, make_citizen().id, start, end, "0987654321") == 0
+
+
 def test_a_second_registration_makes_no_second_ranked_entry(ctx, contest):
     round_ = db.session.get(Round, contest.id)
     first = make_citizen(phone=PHONE)

@@ -7,7 +7,7 @@ asking again returns it, and a better result (or another prize) replaces it with
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from quiz.audit import record
@@ -51,13 +51,6 @@ def find_certificate(code: str) -> Certificate | None:
     """
     return db.session.scalar(select(Certificate).where(Certificate.code == code).options(
         joinedload(Certificate.citizen), joinedload(Certificate.round), joinedload(Certificate.commune)))
-
-
-def citizen_certificates(citizen_id: int) -> list[Certificate]:
-    """The citizen's valid certificates, newest round first."""
-    return list(db.session.scalars(select(Certificate).where(
-        Certificate.citizen_id == citizen_id, Certificate.status == Certificate.VALID)
-        .order_by(Certificate.round_id.desc(), Certificate.kind)))
 
 
 def completion_facts(round_id: int, citizen_ids: list[int]) -> dict[int, CertifiedFacts]:
@@ -186,17 +179,14 @@ class CertificateOffer:
 
     round_id: int
     passed: bool
-    completion: Certificate | None
+    holds_completion: bool  # a valid certificate of completion was issued already
     prize_tier: str | None
-    prize: Certificate | None
+    holds_prize: bool
 
 
 def offers_for(citizen_id: int, rounds: list[Round], now: datetime) -> dict[int, CertificateOffer]:
     """The citizen's offer per round (rounds without a pass are left out)."""
-    ids = [r.id for r in rounds]
-    passed = set(db.session.scalars(select(BestResult.round_id).where(
-        BestResult.citizen_id == citizen_id, BestResult.passed.is_(True), BestResult.round_id.in_(ids))))
-    held = {(c.round_id, c.kind): c for c in citizen_certificates(citizen_id)}
+    passed, held = _passed_and_held(citizen_id, [r.id for r in rounds])
     offers = {}
     for round_ in rounds:
         if round_.id not in passed:
@@ -204,6 +194,26 @@ def offers_for(citizen_id: int, rounds: list[Round], now: datetime) -> dict[int,
         tier = None
         if winners_published(round_, now):
             tier = next((w.tier for w in round_winners(round_) if w.citizen_id == citizen_id), None)
-        offers[round_.id] = CertificateOffer(round_.id, True, held.get((round_.id, Certificate.COMPLETION)),
-                                             tier, held.get((round_.id, Certificate.PRIZE)))
+        offers[round_.id] = CertificateOffer(round_.id, True, (round_.id, Certificate.COMPLETION) in held,
+                                             tier, (round_.id, Certificate.PRIZE) in held)
     return offers
+
+
+def _passed_and_held(citizen_id: int, round_ids: list[int]) -> tuple[set[int], set[tuple[int, str]]]:
+    """The rounds among `round_ids` the citizen passed, and the (round, kind) of their valid certificates there."""
+    rows = db.session.connection().execute(_PASSED_AND_HELD, {"citizen_id": citizen_id, "round_ids": round_ids})
+    passed, held = set(), set()
+    for round_id, kind in rows:
+        passed.add(round_id)
+        if kind is not None:
+            held.add((round_id, kind))
+    return passed, held
+
+
+# Built once (every result page runs it): one row per passed round and valid certificate held there.
+_PASSED_AND_HELD = (
+    select(BestResult.round_id, Certificate.kind)
+    .outerjoin(Certificate, and_(Certificate.citizen_id == BestResult.citizen_id,
+                                 Certificate.round_id == BestResult.round_id, Certificate.status == Certificate.VALID))
+    .where(BestResult.citizen_id == bindparam("citizen_id"), BestResult.passed.is_(True),
+           BestResult.round_id.in_(bindparam("round_ids", expanding=True))))

@@ -13,9 +13,9 @@ from quiz.citizen import bp
 from quiz.citizen.admission_pages import admission_verdict, waiting_page
 from quiz.citizen.guards import citizen_id, citizen_in_session, citizen_required, citizen_session_token
 from quiz.contest import attempts, contest_rules
-from quiz.contest.result_summary import summarise
-from quiz.contest.results import review_items
+from quiz.contest.results import result_page
 from quiz.contest.rules_text import round_for_rules
+from quiz.contest.served import served_questions
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.converters import SMALL_INT_MAX, bounded_int, read_int
@@ -96,9 +96,9 @@ def logout() -> ResponseReturnValue:
 def contest() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
-    allowance = contest_rules.attempt_allowance(round_, current_user.id, now) if round_ else None
-    pending = attempts.open_attempt(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending=pending,
+    allowance = contest_rules.attempt_allowance(round_, current_user.id, now, current_user.phone) if round_ else None
+    pending_id = attempts.open_attempt_id(round_.id, current_user.id) if round_ else None
+    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending_id=pending_id,
                            short_minutes=short_minutes(round_, now) if round_ else None)
 
 
@@ -152,8 +152,8 @@ def take(attempt_id: int) -> ResponseReturnValue:
 def render_take(attempt: Attempt, prediction_error: str | None = None,
                 prediction_typed: str | None = None) -> str:
     seconds_left = seconds_until(attempt.deadline_at, utcnow())
-    return render_template("quiz/take.html", attempt=attempt, seconds_left=seconds_left,
-                           late_after=attempt.accepts_until(grace()),
+    return render_template("quiz/take.html", attempt=attempt, questions=served_questions(attempt.id),
+                           seconds_left=seconds_left, late_after=attempt.accepts_until(grace()),
                            prediction_error=prediction_error, prediction_typed=prediction_typed)
 
 
@@ -252,11 +252,10 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     now = utcnow()
-    used = contest_rules.attempt_allowance(attempt.round, current_user.id, now).used  # in this day/week/period
-    summary = summarise(attempt, used, now, grace())
+    page = result_page(attempt, current_user.phone, now, grace())
     offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
-    return render_template("quiz/result.html", attempt=attempt, summary=summary,
-                           review=review_items(attempt, now, grace()), offer=offer)
+    return render_template("quiz/result.html", attempt=attempt, summary=page.summary, review=page.review,
+                           offer=offer)
 
 
 @bp.get("/ket-qua")

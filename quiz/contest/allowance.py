@@ -5,12 +5,12 @@ citizen would start again at zero for the same phone registered anew. The count 
 by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention. A
 per-day or per-week allowance is counted the same way, for the Vietnam day or week under way.
 """
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Executable, Result, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Executable, Result, and_, bindparam, delete, func, insert, select, update
 
 from quiz.infra.clock import local_to_utc, to_local
 from quiz.infra.extensions import db
@@ -49,6 +49,16 @@ class _OwnCounts:
     best_score: int | None
 
 
+class _AllowanceRow(NamedTuple):
+    """The phone's allowance in a round, as stored."""
+
+    id: int
+    attempts_used: int
+    window_start: datetime | None
+    window_used: int
+    best_score: int | None
+
+
 def _own_counts(round_id: int, citizen_id: int, start: datetime | None, end: datetime | None) -> _OwnCounts:
     """The phone, the attempts (in the whole round and in [start, end)) and the best score, in one query."""
     parameters = {"round_id": round_id, "citizen_id": citizen_id}
@@ -56,10 +66,31 @@ def _own_counts(round_id: int, citizen_id: int, start: datetime | None, end: dat
         row = _execute(_OWN_COUNTS, parameters).first()
     else:
         row = _execute(_OWN_COUNTS_IN_WINDOW, {**parameters, "start": start, "end": end}).first()
-    if row is None:  # no such citizen: no attempts either
+    return _own_counts_of(row)
+
+
+def _own_counts_of(row: Sequence[Any] | None) -> _OwnCounts:
+    """_OWN_COUNTS's (or _OWN_COUNTS_IN_WINDOW's) columns as _OwnCounts (no row: no such citizen, no attempts)."""
+    if row is None:
         return _OwnCounts(None, 0, 0, None)
     phone, total, best_score, *window = row
     return _OwnCounts(phone_key(phone) if phone else None, total, window[0] if window else total, best_score)
+
+
+def _own_counts_and_row(round_id: int, citizen_id: int, start: datetime | None, end: datetime | None,
+                        phone: str) -> tuple[_OwnCounts, _AllowanceRow | None]:
+    """_own_counts and _phone_row in one query, given the phone the caller read; should the citizen's phone
+    differ by now, the row of the phone as stored is read after all."""
+    parameters = {"round_id": round_id, "citizen_id": citizen_id, "phone_key": phone_key(phone)}
+    if start is None:
+        row, width = _execute(_OWN_COUNTS_AND_ROW, parameters).first(), _OWN_WIDTH
+    else:
+        row = _execute(_OWN_COUNTS_IN_WINDOW_AND_ROW, {**parameters, "start": start, "end": end}).first()
+        width = _OWN_WIDTH + 1
+    own = _own_counts_of(row[:width] if row is not None else None)
+    if row is None or row.phone != phone:
+        return own, _phone_row(round_id, own.phone_key)
+    return own, _AllowanceRow(*row[width:]) if row[width] is not None else None
 
 
 # Built once: a start runs them, and statements built per call cost more CPU than their round trip.
@@ -71,9 +102,10 @@ _OWN_COUNTS = select(Citizen.phone, _OWN_ATTEMPTS.scalar_subquery(),
                      ).where(Citizen.id == bindparam("citizen_id"))
 _OWN_COUNTS_IN_WINDOW = _OWN_COUNTS.add_columns(
     _OWN_ATTEMPTS.where(Attempt.started_at >= bindparam("start"), Attempt.started_at < bindparam("end")).scalar_subquery())
+_OWN_WIDTH = 3  # the columns of _OWN_COUNTS
 
 
-def _phone_count(row: Row | None, start: datetime | None) -> int:
+def _phone_count(row: _AllowanceRow | None, start: datetime | None) -> int:
     """The phone's attempts in the whole period (no start) or in the window starting at `start`."""
     if row is None:
         return 0
@@ -82,16 +114,20 @@ def _phone_count(row: Row | None, start: datetime | None) -> int:
     return row.window_used if row.window_start == start else 0
 
 
-def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> Row | None:
+def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> _AllowanceRow | None:
     if key is None:
         return None
-    return _execute(_LOCKED_ROW if for_update else _ROW, {"round_id": round_id, "phone_key": key}).first()
+    row = _execute(_LOCKED_ROW if for_update else _ROW, {"round_id": round_id, "phone_key": key}).first()
+    return _AllowanceRow(*row) if row is not None else None
 
 
-_ROW = select(RoundAllowance.id, RoundAllowance.attempts_used, RoundAllowance.window_start, RoundAllowance.window_used,
-              RoundAllowance.best_score).where(RoundAllowance.round_id == bindparam("round_id"),
-                                               RoundAllowance.phone_key == bindparam("phone_key"))
+_ROW_COLUMNS = (RoundAllowance.id, RoundAllowance.attempts_used, RoundAllowance.window_start,
+                RoundAllowance.window_used, RoundAllowance.best_score)  # in _AllowanceRow's order
+_OF_PHONE = and_(RoundAllowance.round_id == bindparam("round_id"), RoundAllowance.phone_key == bindparam("phone_key"))
+_ROW = select(*_ROW_COLUMNS).where(_OF_PHONE)
 _LOCKED_ROW = _ROW.with_for_update()
+_OWN_COUNTS_AND_ROW = _OWN_COUNTS.add_columns(*_ROW_COLUMNS).outerjoin(RoundAllowance, _OF_PHONE)
+_OWN_COUNTS_IN_WINDOW_AND_ROW = _OWN_COUNTS_IN_WINDOW.add_columns(*_ROW_COLUMNS).outerjoin(RoundAllowance, _OF_PHONE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +136,7 @@ class PhoneUse:
 
     round_id: int
     own: _OwnCounts
-    row: Row | None  # the phone's allowance (None: none yet, or an anonymised citizen)
+    row: _AllowanceRow | None  # the phone's allowance (None: none yet, or an anonymised citizen)
     window_start: datetime | None  # the day or week under way (None: the whole period counts)
     window_end: datetime | None
 
@@ -114,11 +150,16 @@ class PhoneUse:
         return max(_phone_count(self.row, self.window_start), self.own.in_window)
 
 
-def attempts_used(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
+def attempts_used(round_id: int, citizen_id: int, start: datetime | None = None, end: datetime | None = None,
+                  known_phone: str | None = None) -> int:
     """Attempts the citizen's phone used in the round (or in the day/week [start, end)), across every
-    registration of that phone."""
-    own = _own_counts(round_id, citizen_id, start, end)
-    return PhoneUse(round_id, own, _phone_row(round_id, own.phone_key), start, end).used
+    registration of that phone. Given the citizen's phone as the caller read it, one query instead of two."""
+    if known_phone is None:
+        own = _own_counts(round_id, citizen_id, start, end)
+        row = _phone_row(round_id, own.phone_key)
+    else:
+        own, row = _own_counts_and_row(round_id, citizen_id, start, end, known_phone)
+    return PhoneUse(round_id, own, row, start, end).used
 
 
 def lock_for_start(round_: Round, citizen_id: int, now: datetime) -> PhoneUse:

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Executable, Result, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from quiz.contest import allowance, contest_rules, grading
 from quiz.contest.ranking import refresh_rank_keys
@@ -151,9 +152,15 @@ def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     return db.session.scalar(_OPEN_ATTEMPT, {"round_id": round_id, "citizen_id": citizen_id})
 
 
+def open_attempt_id(round_id: int, citizen_id: int) -> int | None:
+    """The id of open_attempt's attempt (a page that only links to it needs no ORM object)."""
+    return _execute(_OPEN_ATTEMPT_ID, {"round_id": round_id, "citizen_id": citizen_id}).scalar()
+
+
 _OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id"),
                                        Attempt.citizen_id == bindparam("citizen_id"), ~Attempt.is_submitted)
                  .order_by(Attempt.number.desc()).limit(1))
+_OPEN_ATTEMPT_ID = _OPEN_ATTEMPT.with_only_columns(Attempt.id)
 
 
 @dataclass(frozen=True)
@@ -264,12 +271,19 @@ _CHOICE_COUNTS = select(QuestionVersion.id, func.json_array_length(QuestionVersi
 
 
 def citizen_attempt(attempt_id: int, citizen_id: int, lock: bool = False) -> Attempt:
-    """The attempt if it belongs to this citizen; another citizen's is simply not found."""
-    stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.citizen_id == citizen_id)
-    attempt = db.session.scalar(stmt.with_for_update() if lock else stmt)
+    """The attempt (with its round) if it belongs to this citizen; another citizen's is simply not found."""
+    attempt = db.session.scalar(_LOCKED_CITIZEN_ATTEMPT if lock else _CITIZEN_ATTEMPT,
+                                {"attempt_id": attempt_id, "citizen_id": citizen_id})
     if attempt is None:
         raise AttemptNotFound(NOT_FOUND)
     return attempt
+
+
+# Built once; the round comes in the same statement (every page of an attempt reads it).
+_CITIZEN_ATTEMPT = (select(Attempt).where(Attempt.id == bindparam("attempt_id"),
+                                          Attempt.citizen_id == bindparam("citizen_id"))
+                    .options(joinedload(Attempt.round, innerjoin=True)))
+_LOCKED_CITIZEN_ATTEMPT = _CITIZEN_ATTEMPT.with_for_update(of=Attempt)
 
 
 def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],

@@ -3,10 +3,13 @@
 The review is put in the page's context only once answers are revealed; before that the page has only
 totals (quiz.contest.result_summary), so no template, class name or per-topic count can give a verdict away.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from quiz.contest import contest_rules
+from quiz.contest.result_summary import ResultSummary, summarise
 from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Round
 
@@ -25,3 +28,27 @@ def answers_revealed(round_: Round, now: datetime, grace: timedelta) -> bool:
 def review_items(attempt: Attempt, now: datetime, grace: timedelta) -> list[AttemptItem] | None:
     """The served items (answers, key, explanation) for the result page, or None before the reveal."""
     return list(attempt.items) if answers_revealed(attempt.round, now, grace) else None
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """A submitted attempt's figures, and its review once answers are revealed (None before)."""
+
+    summary: ResultSummary
+    review: list[AttemptItem] | None
+
+
+def result_page(attempt: Attempt, known_phone: str | None, now: datetime, grace: timedelta) -> ResultPage:
+    """What the result page shows of the citizen's submitted attempt (known_phone: see attempt_allowance)."""
+    used = contest_rules.attempt_allowance(attempt.round, attempt.citizen_id, now, known_phone).used  # day/week/period
+    review = review_items(attempt, now, grace)
+    answers = [item.selected for item in review] if review is not None else saved_answers(attempt.id)
+    return ResultPage(summarise(attempt, answers, used, now, grace), review)
+
+
+def saved_answers(attempt_id: int) -> list[list[int] | None]:
+    """The saved answer of each served item: what the totals need, without the questions' texts."""
+    return list(db.session.connection().execute(_SAVED_ANSWERS, {"attempt_id": attempt_id}).scalars())
+
+
+_SAVED_ANSWERS = select(AttemptItem.selected).where(AttemptItem.attempt_id == bindparam("attempt_id"))

@@ -213,19 +213,28 @@ class AttemptItem(Model):
     @property
     def shown_choices(self) -> list[str]:
         """Choice texts in the order this citizen sees them."""
-        return [self.version.choices[index] for index in self.choice_order]
+        return in_shown_order(self.version.choices, self.choice_order)
 
     @property
     def shown_selected(self) -> list[int]:
         """Positions (as shown) of the saved answer."""
-        chosen = set(self.selected or [])
-        return [pos for pos, index in enumerate(self.choice_order) if index in chosen]
+        return shown_positions(self.choice_order, self.selected)
 
     @property
     def shown_correct(self) -> list[int]:
         """Positions (as shown) of the correct choices: only for a graded, revealed attempt."""
-        correct = set(self.version.correct)
-        return [pos for pos, index in enumerate(self.choice_order) if index in correct]
+        return shown_positions(self.choice_order, self.version.correct)
+
+
+def in_shown_order(choices: list[str], choice_order: list[int]) -> list[str]:
+    """A version's choice texts in a served item's order (choice_order: shown position -> index)."""
+    return [choices[index] for index in choice_order]
+
+
+def shown_positions(choice_order: list[int], indices: list[int] | None) -> list[int]:
+    """The shown positions of choice indices (a saved answer or the key) in a served item's order."""
+    wanted = set(indices or [])
+    return [pos for pos, index in enumerate(choice_order) if index in wanted]
 
 
 class BestResult(Model):
