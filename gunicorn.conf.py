@@ -11,7 +11,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"  # see quiz/infra/forking.py
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-keepalive = 5
+keepalive = 5  # deploy/nginx drops idle connections to gunicorn after 4 s, before this closes them
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))  # recycle workers now and then (0: never)
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

@@ -5,6 +5,8 @@ redirects plain HTTP; the systemd units name real commands and valid calendar ex
 Needs Debian's nginx (scripts/run_tests.sh installs it like chromium); skipped with the reason without it.
 """
 import configparser
+import re
+import runpy
 import shutil
 import subprocess
 import threading
@@ -92,3 +94,15 @@ def test_the_gunicorn_unit_runs_migrations_then_gunicorn():
     assert service["ExecStartPre"].endswith("flask db upgrade")
     assert service["ExecStart"].endswith("gunicorn -c gunicorn.conf.py wsgi:app")
     assert service["ExecReload"] == "/bin/kill -s HUP $MAINPID" and service["User"] == "congdanso"
+
+
+def test_nginx_drops_an_idle_upstream_connection_before_gunicorn_does():
+    """nginx reusing a kept-alive connection at the moment gunicorn closes it answers a POST with 502
+    (a retry is not allowed for it), so nginx's idle timeout for gunicorn must be the shorter one."""
+    site = (DEPLOY / "nginx" / "congdanso.conf").read_text()
+    upstream = re.search(r"upstream congdanso_app \{(.*?)\}", site, re.S)
+    assert upstream is not None
+    nginx_idle = re.search(r"keepalive_timeout\s+(\d+)s;", upstream.group(1))
+    gunicorn_idle = runpy.run_path(str(DEPLOY.parent / "gunicorn.conf.py"))["keepalive"]
+    assert nginx_idle is not None, "nginx's default for upstream connections is 60 s"
+    assert int(nginx_idle.group(1)) < gunicorn_idle
