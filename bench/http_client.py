@@ -6,11 +6,13 @@ against aiohttp's 0.66–0.73 ms; with 28 requests a citizen, httpx alone took a
 """
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 
 ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)  # what a request can raise instead of answering
+# The server closed the kept-alive connection as the request went out (its idle timeout ran out meanwhile).
+CLOSED_WHILE_IDLE = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     text: str
+    resent: bool = False  # sent again on a new connection, see Phone._send
 
 
 class Phone:
@@ -30,6 +33,7 @@ class Phone:
             cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: accept cookies from an IP address (127.0.0.1)
             connector=aiohttp.TCPConnector(ssl=None if verify else False, limit=1),
             timeout=aiohttp.ClientTimeout(total=timeout), headers=headers, cookies=cookies)
+        self._answered = False  # the connection has carried a request: a failure now may be its idle close
 
     async def __aenter__(self) -> "Phone":
         return self
@@ -45,6 +49,18 @@ class Phone:
         return await self._send("POST", path, data=data, json=json, headers=headers)
 
     async def _send(self, method: str, path: str, **options: object) -> Reply:
+        """One request; resent once on a new connection when the kept-alive one was closed by the server as
+        it went out, as Chromium and Firefox do for a reused connection that got no answer (counted: `resent`)."""
         url = path if path.startswith("http") else self.base + path
+        try:
+            return await self._once(method, url, options)
+        except CLOSED_WHILE_IDLE:
+            if not self._answered:  # a fresh connection that failed: a real error
+                raise
+        return replace(await self._once(method, url, options), resent=True)
+
+    async def _once(self, method: str, url: str, options: dict) -> Reply:
         async with self._session.request(method, url, allow_redirects=False, **options) as response:  # type: ignore[arg-type]
-            return Reply(response.status, response.headers, await response.text())
+            reply = Reply(response.status, response.headers, await response.text())
+        self._answered = True
+        return reply

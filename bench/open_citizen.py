@@ -34,6 +34,8 @@ class StepRecord:
             raise
         self.latencies[action].append((time.perf_counter() - began) * 1000)
         self.statuses[action][response.status] += 1
+        if response.resent:  # shown beside the statuses: a browser resends it too, the citizen sees no error
+            self.statuses[action]["resent after an idle close"] += 1
         if response.status >= 400:
             self.errors[action] += 1
             raise RuntimeError(f"{action}: {response.status}")
