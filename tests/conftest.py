@@ -24,6 +24,7 @@ from quiz.people.communes import sync_communes
 from quiz.people.consents import ensure_default_notice
 from quiz.people.registration import Applicant, register_citizen
 from quiz.questions.bank import load_sample_bank
+from quiz.web.rate_limits import forget_fallback_counts
 
 KEEP_TABLES = {"communes", "alembic_version"}
 
@@ -50,6 +51,7 @@ def _clean_tables(app):
     limiter.enabled = app.config["RATELIMIT_ENABLED"]  # one limiter object serves every app a test creates
     configure_settings(app.config)  # and one settings object: a test's own app may have changed it
     _masked_leaders.cache_clear()  # the contest's top is kept a minute per process
+    forget_fallback_counts()  # and answer saves counted in memory while a test's Redis was down
     with app.app_context():
         _db.session.remove()
         empty_tables()

@@ -67,6 +67,12 @@ def answer_save_wait(attempt_id: int) -> int | None:
     return _wait(_IN_MEMORY, keys)
 
 
+def forget_fallback_counts() -> None:
+    """This process's in-memory save counts and Redis back-off, forgotten (the test suite reuses attempt ids)."""
+    _IN_MEMORY.storage.reset()
+    _redis_back_at[0] = 0.0
+
+
 def _wait(strategy: RateLimiter, keys: tuple[str, ...]) -> int | None:
     if strategy.hit(_ANSWER_SAVES, *keys):
         return None
