@@ -205,3 +205,18 @@ def test_submitting_another_citizens_attempt_is_not_found_and_changes_nothing(ct
     assert error.value.message == attempts.NOT_FOUND
     assert db.session.get(Attempt, attempt.id).submitted_at is None
     assert db.session.scalar(select(func.count(BestResult.id))) == 0
+
+
+@pytest.mark.parametrize("period", ["round", "day"])
+def test_a_second_tap_that_read_no_open_attempt_gets_the_first_taps(ctx, contest, period):
+    """Two taps of "Bắt đầu": both read "no open attempt" before the first one's start committed. The second,
+    let in after that commit, must hand out the same attempt: not a second one, nor an "allowance used" error."""
+    round_ = db.session.get(Round, contest.id)
+    round_.attempts_allowed, round_.allowance_period = (2 if period == "round" else 1), period
+    db.session.commit()
+    citizen = make_citizen()
+    now = utcnow()
+    first = attempts.resume_or_start(citizen.id, round_, None, now, GRACE)
+    second = attempts.resume_or_start(citizen.id, round_, None, now, GRACE)  # its view's read came before
+    assert second.id == first.id
+    assert db.session.scalar(select(func.count(Attempt.id)).where(Attempt.citizen_id == citizen.id)) == 1

@@ -161,6 +161,7 @@ _OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id")
                                        Attempt.citizen_id == bindparam("citizen_id"), ~Attempt.is_submitted)
                  .order_by(Attempt.number.desc()).limit(1))
 _OPEN_ATTEMPT_ID = _OPEN_ATTEMPT.with_only_columns(Attempt.id)
+_OPEN_STARTED = _OPEN_ATTEMPT.with_only_columns(Attempt.id, Attempt.started_at, Attempt.deadline_at)
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,9 @@ def resume_or_start(citizen_id: int, round_: Round, pending: Attempt | None, now
                     rng: random.Random | None = None, signals: ClientKeys | None = None) -> Started:
     """start_attempt, given the citizen's open attempt in the round as the caller just read it (open_attempt).
 
-    An open attempt past its deadline is graded first; a parallel tap that started an attempt
-    meanwhile is caught by the attempt numbers (see allowance.lock_for_start).
+    An open attempt past its deadline is graded first. A parallel tap that started an attempt after
+    `pending` was read is found again under the phone's lock (it committed before the lock was ours) or
+    by the attempt numbers (it commits while we count, see allowance.lock_for_start).
     """
     if not round_.is_open(now):
         raise AttemptError("Đợt thi này hiện không mở.")
@@ -201,7 +203,11 @@ def resume_or_start(citizen_id: int, round_: Round, pending: Attempt | None, now
         submit_attempt(pending.id, citizen_id, None, None, now, grace)  # time ran out while away
     try:
         with write_transaction():
-            use = contest_rules.allowance_for_start(round_, citizen_id, now)
+            use = allowance.lock_for_start(round_, citizen_id, now)
+            meanwhile = _execute(_OPEN_STARTED, {"round_id": round_.id, "citizen_id": citizen_id}).first()
+            if meanwhile is not None:  # another tap's start committed after the caller's read
+                return Started(*meanwhile)
+            contest_rules.check_start(round_, use)
             started = _new_attempt(citizen_id, round_, allowance.take_one(use, now), now,
                                    rng or random.SystemRandom())
             if signals is not None:

@@ -1,7 +1,7 @@
 """Attempt allowance of a period: per period, per Vietnam calendar day or per Vietnam week.
 
 The pages show `attempt_allowance`; a start is refused by `check_allowance`, given the same counts read
-under the phone's row lock (`allowance_for_start`). The counting itself (per phone, across
+under the phone's row lock (`check_start`). The counting itself (per phone, across
 re-registrations, in the Vietnam day or week) is quiz.contest.allowance's.
 """
 from dataclasses import dataclass
@@ -42,13 +42,11 @@ def attempt_allowance(round_: Round, citizen_id: int, now: datetime, known_phone
     return Allowance(round_.attempts_allowed, used, round_.allowance_period, start, end)
 
 
-def allowance_for_start(round_: Round, citizen_id: int, now: datetime) -> allowance.PhoneUse:
-    """The phone's use of the round, locked for the start's write transaction (allowance.take_one counts
-    the new attempt); raises AttemptError when this day's/week's/period's share is used up (issue 18)."""
-    use = allowance.lock_for_start(round_, citizen_id, now)
+def check_start(round_: Round, use: allowance.PhoneUse) -> None:
+    """Refuse a start when this day's/week's/period's share is used up (issue 18), from the counts read
+    under the phone's row lock (allowance.lock_for_start; allowance.take_one then counts the new attempt)."""
     check_allowance(round_, Allowance(round_.attempts_allowed, use.used, round_.allowance_period,
                                       use.window_start, use.window_end))
-    return use
 
 
 def check_allowance(round_: Round, allowance: Allowance) -> None:
