@@ -40,6 +40,21 @@ def test_answer_saves_are_limited_per_attempt(limited, contest, redis):
     assert any(f"attempt:{attempt_id}" in key for key in redis.keys("*"))  # stored in Redis, keyed on the attempt
 
 
+def test_another_citizen_cannot_use_up_an_attempts_save_allowance(limited, contest, redis):
+    owner, other = limited.test_client(), limited.test_client()
+    register(owner)
+    attempt_id = start(owner)
+    token = csrf_token(owner.get(f"/thi/{attempt_id}"))
+    register(other, phone="0987654321")
+    other_token = csrf_token(other.get("/thi"))
+    for _ in range(int(ANSWER_SAVES_PER_ATTEMPT.split()[0]) + 1):  # the owner's attempt id, guessed
+        other.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]},
+                   headers={"X-CSRFToken": other_token})
+    saved = owner.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]},
+                       headers={"X-CSRFToken": token})
+    assert saved.status_code == 200
+
+
 def test_answer_saves_are_counted_per_process_when_the_limits_redis_is_down(limited, contest):
     client = limited.test_client()
     register(client)

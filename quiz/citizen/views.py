@@ -172,7 +172,7 @@ def own_attempt(attempt_id: int) -> Attempt:
 @bp.post("/thi/<int:attempt_id>/tra-loi")
 @citizen_in_session
 def save_answer(attempt_id: int) -> ResponseReturnValue:
-    wait = answer_save_wait(attempt_id)  # malformed saves count too
+    wait = answer_save_wait(attempt_id, citizen_id())  # malformed saves count too
     if wait is not None:
         return {"error": ERROR_TEXT[429]}, 429, {"Retry-After": str(wait)}
     answer = answer_payload()

@@ -5,16 +5,15 @@ and a commune hall's Wi-Fi serves a queue of citizens registering with a helper.
 """
 import hashlib
 import hmac
+import logging
 import os
 import time
 
 from flask import current_app, request
 from flask_login import current_user
 from limits import parse
-from limits.errors import StorageError
 from limits.storage import MemoryStorage
 from limits.strategies import RateLimiter, SlidingWindowCounterRateLimiter
-from redis.exceptions import RedisError
 
 from quiz.infra.extensions import limiter
 from quiz.infra.phones import InvalidPhone, normalise_phone
@@ -43,13 +42,14 @@ def _pseudonym(value: str) -> str:
     return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:24]
 
 
+log = logging.getLogger(__name__)
 _ANSWER_SAVES = parse(ANSWER_SAVES_PER_ATTEMPT)
 _IN_MEMORY = SlidingWindowCounterRateLimiter(MemoryStorage())
 REDIS_RETRY_SECONDS = 30.0  # after a failed call, saves count in memory this long before Redis is asked again
 _redis_back_at = [0.0]
 
 
-def answer_save_wait(attempt_id: int) -> int | None:
+def answer_save_wait(attempt_id: int, citizen_id: int) -> int | None:
     """None while the attempt's saves stay within ANSWER_SAVES_PER_ATTEMPT, else the seconds to wait.
 
     The contest's most frequent request (20 a citizen) asks Flask-Limiter's own strategy and storage
@@ -58,12 +58,16 @@ def answer_save_wait(attempt_id: int) -> int | None:
     """
     if not limiter.enabled:
         return None
-    keys = (current_app.config["RATELIMIT_KEY_PREFIX"], f"attempt:{attempt_id}", "quiz.save_answer")
+    # keyed on the citizen too: saves are counted before the attempt is known to be theirs, and another
+    # citizen's flood must not use up this attempt's allowance
+    keys = (current_app.config["RATELIMIT_KEY_PREFIX"], f"attempt:{attempt_id}:c{citizen_id}", "quiz.save_answer")
     if time.monotonic() >= _redis_back_at[0]:
         try:
             return _wait(limiter.limiter, keys)
-        except (StorageError, RedisError, OSError):
+        except Exception as error:  # noqa: BLE001 - as RATELIMIT_SWALLOW_ERRORS: a limit never fails a save
             _redis_back_at[0] = time.monotonic() + REDIS_RETRY_SECONDS
+            log.warning("answer-save limit counted in memory for %.0f s: %s", REDIS_RETRY_SECONDS,
+                        error.__class__.__name__)
     return _wait(_IN_MEMORY, keys)
 
 
