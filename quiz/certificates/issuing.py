@@ -14,7 +14,7 @@ from quiz.audit import record
 from quiz.certificates.codes import new_code
 from quiz.contest.winners_source import Winner, round_winners, winners_published
 from quiz.errors import CertificateError
-from quiz.infra.database import write_transaction
+from quiz.infra.database import execute_core, write_transaction
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Certificate, Citizen, Round
 
@@ -201,7 +201,7 @@ def offers_for(citizen_id: int, rounds: list[Round], now: datetime) -> dict[int,
 
 def _passed_and_held(citizen_id: int, round_ids: list[int]) -> tuple[set[int], set[tuple[int, str]]]:
     """The rounds among `round_ids` the citizen passed, and the (round, kind) of their valid certificates there."""
-    rows = db.session.connection().execute(_PASSED_AND_HELD, {"citizen_id": citizen_id, "round_ids": round_ids})
+    rows = execute_core(_PASSED_AND_HELD, {"citizen_id": citizen_id, "round_ids": round_ids})
     passed, held = set(), set()
     for round_id, kind in rows:
         passed.add(round_id)

@@ -5,14 +5,15 @@ citizen would start again at zero for the same phone registered anew. The count 
 by the phone's pseudonym and outlives the deletion; it is deleted with the round's retention. A
 per-day or per-week allowance is counted the same way, for the Vietnam day or week under way.
 """
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Executable, Result, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, func, insert, select, update
 
 from quiz.infra.clock import local_to_utc, to_local
+from quiz.infra.database import execute_core
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import phone_key
 from quiz.models import Attempt, BestResult, Citizen, ClientSignal, Round, RoundAllowance
@@ -63,9 +64,9 @@ def _own_counts(round_id: int, citizen_id: int, start: datetime | None, end: dat
     """The phone, the attempts (in the whole round and in [start, end)) and the best score, in one query."""
     parameters = {"round_id": round_id, "citizen_id": citizen_id}
     if start is None:
-        row = _execute(_OWN_COUNTS, parameters).first()
+        row = execute_core(_OWN_COUNTS, parameters).first()
     else:
-        row = _execute(_OWN_COUNTS_IN_WINDOW, {**parameters, "start": start, "end": end}).first()
+        row = execute_core(_OWN_COUNTS_IN_WINDOW, {**parameters, "start": start, "end": end}).first()
     return _own_counts_of(row)
 
 
@@ -83,9 +84,9 @@ def _own_counts_and_row(round_id: int, citizen_id: int, start: datetime | None, 
     differ by now, the row of the phone as stored is read after all."""
     parameters = {"round_id": round_id, "citizen_id": citizen_id, "phone_key": phone_key(phone)}
     if start is None:
-        row, width = _execute(_OWN_COUNTS_AND_ROW, parameters).first(), _OWN_WIDTH
+        row, width = execute_core(_OWN_COUNTS_AND_ROW, parameters).first(), _OWN_WIDTH
     else:
-        row = _execute(_OWN_COUNTS_IN_WINDOW_AND_ROW, {**parameters, "start": start, "end": end}).first()
+        row = execute_core(_OWN_COUNTS_IN_WINDOW_AND_ROW, {**parameters, "start": start, "end": end}).first()
         width = _OWN_WIDTH + 1
     own = _own_counts_of(row[:width] if row is not None else None)
     if row is None or row.phone != phone:
@@ -117,7 +118,7 @@ def _phone_count(row: _AllowanceRow | None, start: datetime | None) -> int:
 def _phone_row(round_id: int, key: str | None, for_update: bool = False) -> _AllowanceRow | None:
     if key is None:
         return None
-    row = _execute(_LOCKED_ROW if for_update else _ROW, {"round_id": round_id, "phone_key": key}).first()
+    row = execute_core(_LOCKED_ROW if for_update else _ROW, {"round_id": round_id, "phone_key": key}).first()
     return _AllowanceRow(*row) if row is not None else None
 
 
@@ -183,9 +184,9 @@ def take_one(use: PhoneUse, now: datetime) -> int:
         if use.window_start is not None:
             values |= {"window_start": use.window_start, "window_used": use.used + 1}
         if use.row is None:
-            _execute(_INSERT_ROW, {"round_id": use.round_id, "phone_key": use.own.phone_key, "window_used": 0, **values})
+            execute_core(_INSERT_ROW, {"round_id": use.round_id, "phone_key": use.own.phone_key, "window_used": 0, **values})
         else:
-            _execute(_UPDATE_ROW, {"allowance_id": use.row.id, **values})  # SET the columns named in values
+            execute_core(_UPDATE_ROW, {"allowance_id": use.row.id, **values})  # SET the columns named in values
     return use.own.total + 1
 
 
@@ -202,10 +203,6 @@ def _best_of(round_id: int, citizen_id: int, kept: int | None) -> int | None:
                                                              BestResult.citizen_id == citizen_id))
     return _best(score, kept)
 
-
-def _execute(statement: Executable, parameters: Mapping[str, Any]) -> Result[Any]:
-    """A Core statement on the session's connection: no ORM objects to track or flush."""
-    return db.session.connection().execute(statement, parameters)
 
 
 def keep_before_deletion(citizen_id: int, now: datetime) -> None:

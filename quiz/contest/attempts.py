@@ -2,12 +2,12 @@
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import CursorResult, DateTime, Executable, Result, and_, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, DateTime, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,7 @@ from quiz.contest import allowance, contest_rules, grading
 from quiz.contest.ranking import refresh_rank_keys
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
-from quiz.infra.database import write_transaction
+from quiz.infra.database import execute_core, write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import ClientKeys
 from quiz.models import (
@@ -154,7 +154,7 @@ def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
 
 def open_attempt_id(round_id: int, citizen_id: int) -> int | None:
     """The id of open_attempt's attempt (a page that only links to it needs no ORM object)."""
-    return _execute(_OPEN_ATTEMPT_ID, {"round_id": round_id, "citizen_id": citizen_id}).scalar()
+    return execute_core(_OPEN_ATTEMPT_ID, {"round_id": round_id, "citizen_id": citizen_id}).scalar()
 
 
 _OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id"),
@@ -204,14 +204,14 @@ def resume_or_start(citizen_id: int, round_: Round, pending: Attempt | None, now
     try:
         with write_transaction():
             use = allowance.lock_for_start(round_, citizen_id, now)
-            meanwhile = _execute(_OPEN_STARTED, {"round_id": round_.id, "citizen_id": citizen_id}).first()
+            meanwhile = execute_core(_OPEN_STARTED, {"round_id": round_.id, "citizen_id": citizen_id}).first()
             if meanwhile is not None:  # another tap's start committed after the caller's read
                 return Started(*meanwhile)
             contest_rules.check_start(round_, use)
             started = _new_attempt(citizen_id, round_, allowance.take_one(use, now), now,
                                    rng or random.SystemRandom())
             if signals is not None:
-                _execute(_INSERT_SIGNAL, {"kind": ClientSignal.ATTEMPT, "citizen_id": citizen_id,
+                execute_core(_INSERT_SIGNAL, {"kind": ClientSignal.ATTEMPT, "citizen_id": citizen_id,
                                           "round_id": round_.id, "net_key": signals.net_key,
                                           "device_key": signals.device_key, "at": now})
     except IntegrityError:  # a parallel tap started the same attempt number first
@@ -227,7 +227,7 @@ def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime, rng
     deadline = round_.attempt_deadline(now)
     row = {"round_id": round_.id, "citizen_id": citizen_id, "number": number, "started_at": now,
            "deadline_at": deadline, "max_score": len(version_ids)}
-    attempt_id = cast(CursorResult, _execute(_INSERT_ATTEMPT, row)).inserted_primary_key[0]
+    attempt_id = cast(CursorResult, execute_core(_INSERT_ATTEMPT, row)).inserted_primary_key[0]
     choice_counts = _choice_counts(version_ids)
     items = []
     for position, version_id in enumerate(version_ids):
@@ -235,7 +235,7 @@ def _new_attempt(citizen_id: int, round_: Round, number: int, now: datetime, rng
         rng.shuffle(order)
         items.append({"attempt_id": attempt_id, "position": position, "question_version_id": version_id,
                       "choice_order": order})
-    _execute(_INSERT_ITEMS, items)
+    execute_core(_INSERT_ITEMS, items)
     return Started(attempt_id, now, deadline, cut_short=deadline == round_.closes_at)
 
 
@@ -268,7 +268,7 @@ _DRAW_POOL = select(Question.topic_id, Question.current_version_id).where(
 
 
 def _choice_counts(version_ids: list[int]) -> dict[int, int]:
-    return dict(_execute(_CHOICE_COUNTS, {"version_ids": version_ids}).tuples().all())
+    return dict(execute_core(_CHOICE_COUNTS, {"version_ids": version_ids}).tuples().all())
 
 
 # json_array_length (SQLite and PostgreSQL's json): the lengths, without sending and decoding the texts
@@ -303,7 +303,7 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
             raise AttemptError("Câu hỏi này không có trong bài thi của bạn.")
         assert served.choice_order is not None and served.correct is not None, "a served item has its order and key"
         selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
-        _execute(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
+        execute_core(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
                                  "is_correct": grading.is_item_correct(selected, served.correct)})
 
 
@@ -337,9 +337,9 @@ class _ServedItem:
 def _served_item(attempt_id: int, citizen_id: int, position: int, session_token: str | None) -> _ServedItem:
     parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}
     if session_token is None:
-        row = _execute(_SERVED_ITEM, parameters).first()
+        row = execute_core(_SERVED_ITEM, parameters).first()
     else:
-        row = _execute(_SERVED_ITEM_IN_SESSION, {**parameters, "session_token": session_token}).first()
+        row = execute_core(_SERVED_ITEM_IN_SESSION, {**parameters, "session_token": session_token}).first()
     if row is None:
         raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
@@ -447,9 +447,9 @@ def _locked_for_submit(attempt_id: int, citizen_id: int,
     """
     parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id}
     if session_token is None:
-        result = _execute(_LOCKED_FOR_SUBMIT, parameters).all()
+        result = execute_core(_LOCKED_FOR_SUBMIT, parameters).all()
     else:
-        result = _execute(_LOCKED_FOR_SUBMIT_IN_SESSION, {**parameters, "session_token": session_token}).all()
+        result = execute_core(_LOCKED_FOR_SUBMIT_IN_SESSION, {**parameters, "session_token": session_token}).all()
     if not result:
         raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
@@ -513,10 +513,10 @@ def _grade(found: _Submitting, rows: list[_GradingRow], now: datetime, in_time: 
     changed = [{"item_id": row.id, "selected": row.selected, "answered_at": row.answered_at, "is_correct": mark}
                for row, mark in zip(rows, marks) if row.changed]
     if changed:
-        _execute(_STORE_ANSWER, changed)
+        execute_core(_STORE_ANSWER, changed)
     remarked = [(row.id, mark) for row, mark in zip(rows, marks) if not row.changed and row.marked != mark]
     if remarked:
-        _execute(_MARK_ITEMS, {"item_ids": [id_ for id_, _ in remarked],
+        execute_core(_MARK_ITEMS, {"item_ids": [id_ for id_, _ in remarked],
                                "correct_ids": [id_ for id_, mark in remarked if mark]})
     result = grading.grade_marks(marks, found.pass_percent)
     submitted_at = now if in_time else found.ends_at  # a late attempt counts as closed at its deadline
@@ -539,7 +539,7 @@ _MARK_ITEMS = (update(AttemptItem).where(AttemptItem.id.in_(bindparam("item_ids"
 def _save_grade(found: _Submitting, graded: _Graded, prediction: int | None, rows: list[_GradingRow],
                 in_time: bool) -> None:
     digest = answers_digest((row.version_id, row.selected if _counts(row, found, in_time) else None) for row in rows)
-    _execute(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction,
+    execute_core(_SAVE_GRADE, {"of_attempt": found.id, **_grade_values(graded), "prediction": prediction,
                            "closed_automatically": not in_time, "answers_digest": digest})
 
 
@@ -567,15 +567,15 @@ def _update_best(found: _Submitting, graded: _Graded) -> tuple[BestSnapshot | No
     new = BestSnapshot(graded.score, graded.percent, graded.passed)
     best = found.best
     if best is None:
-        _execute(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
+        execute_core(_INSERT_BEST, {"round_id": found.round_id, "citizen_id": found.citizen_id,
                                 "attempt_id": found.id, "first_completed_at": graded.submitted_at,
                                 "attempts_count": 1, **_grade_values(graded)})
         return None, new
     previous = BestSnapshot(best.score, best.percent, best.passed)
     if found.counting == contest_rules.COUNT_BEST and _better(graded, best.score, best.duration_seconds):
-        _execute(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
+        execute_core(_REPLACE_BEST, {"best_id": best.id, "attempt_id": found.id, **_grade_values(graded)})
         return previous, new
-    _execute(_COUNT_ATTEMPT, {"best_id": best.id})
+    execute_core(_COUNT_ATTEMPT, {"best_id": best.id})
     return previous, previous
 
 
@@ -589,7 +589,3 @@ def _better(graded: _Graded, best_score: int, best_duration: int) -> bool:
     """Higher score wins; at equal score the faster attempt counts."""
     return (graded.score, -graded.duration_seconds) > (best_score, -best_duration)
 
-
-def _execute(statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Result[Any]:
-    """Run a Core statement on the session's connection: the ORM has no objects to keep in step here."""
-    return db.session.connection().execute(statement, parameters)

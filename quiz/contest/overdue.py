@@ -6,19 +6,17 @@ in the best results and the tallies. Set-based: a batch of attempts costs a few 
 submit each, so a backlog of 100,000 is cleared in well under a minute.
 """
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Executable, Result, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from quiz.contest import grading
 from quiz.contest.attempts import BestSnapshot, SubmitOutcome
 from quiz.contest.ranking import refresh_rank_keys
 from quiz.infra.clock import local_day
-from quiz.infra.database import write_transaction
-from quiz.infra.extensions import db
+from quiz.infra.database import execute_core, write_transaction
 from quiz.models import Attempt, AttemptItem, BestResult, Citizen, QuestionVersion, Round
 from quiz.tallies import events as tally_events
 
@@ -74,7 +72,7 @@ def _close_batch(cut_off: datetime, size: int) -> list[SubmitOutcome]:
             return []
         scores = _scores(due)
         grades = [_grade(attempt, scores) for attempt in due]
-        _execute(_SAVE, grades)
+        execute_core(_SAVE, grades)
         outcomes = _update_bests(due, grades)
         _refresh_rank_keys(due)
         for outcome in outcomes:  # sent after the commit, as for every graded attempt
@@ -92,7 +90,7 @@ _DUE = (select(Attempt.id, Attempt.round_id, Attempt.citizen_id, Attempt.started
 
 
 def _lock_due(cut_off: datetime, size: int) -> list[_Due]:
-    return [_Due(*row) for row in _execute(_DUE, {"cut_off": cut_off, "size": size})]
+    return [_Due(*row) for row in execute_core(_DUE, {"cut_off": cut_off, "size": size})]
 
 
 def _scores(due: list[_Due]) -> dict[int, tuple[int, int]]:
@@ -107,7 +105,7 @@ def _scores(due: list[_Due]) -> dict[int, tuple[int, int]]:
     right: Counter[int] = Counter()
     items: Counter[int] = Counter()
     now_wrong, unmarked = [], []
-    for attempt_id, item_id, answered_at, mark in _execute(_ITEM_MARKS, {"ids": list(deadlines)}):
+    for attempt_id, item_id, answered_at, mark in execute_core(_ITEM_MARKS, {"ids": list(deadlines)}):
         items[attempt_id] += 1
         if answered_at is None:
             continue
@@ -122,7 +120,7 @@ def _scores(due: list[_Due]) -> dict[int, tuple[int, int]]:
         right[attempt_id] += int(change["mark"])
         now_wrong.append(change)
     if now_wrong:
-        _execute(_SET_MARK, now_wrong)
+        execute_core(_SET_MARK, now_wrong)
     return {attempt_id: (right[attempt_id], items[attempt_id]) for attempt_id in deadlines}
 
 
@@ -135,7 +133,7 @@ def _mark_unmarked(item_ids: list[int]) -> list[tuple[int, dict]]:
     """Answers saved before marks were stored on save (older rows) get their mark from the key now."""
     if not item_ids:
         return []
-    rows = _execute(select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.selected, QuestionVersion.correct)
+    rows = execute_core(select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.selected, QuestionVersion.correct)
                     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
                     .where(AttemptItem.id.in_(item_ids)), {})
     return [(attempt_id, {"item_id": item_id, "mark": grading.is_item_correct(selected, correct)})
@@ -184,7 +182,7 @@ def _update_bests(due: list[_Due], grades: list[dict]) -> list[SubmitOutcome]:
 def _refresh_rank_keys(due: list[_Due]) -> None:
     rounds = select(Round.id, Round.tiebreak_chain, Round.prediction_answer).where(
         Round.id.in_({attempt.round_id for attempt in due}))
-    for round_id, chain, answer in _execute(rounds, {}):
+    for round_id, chain, answer in execute_core(rounds, {}):
         refresh_rank_keys(round_id, chain, answer, sorted({a.citizen_id for a in due if a.round_id == round_id}))
 
 
@@ -195,7 +193,7 @@ _BEST_COLUMNS = (BestResult.id, BestResult.round_id, BestResult.citizen_id, Best
 
 def _current_bests(due: list[_Due]) -> dict[tuple[int, int], _Best]:
     citizen_ids = sorted({attempt.citizen_id for attempt in due})
-    rows = _execute(select(*_BEST_COLUMNS).where(BestResult.citizen_id.in_(citizen_ids)), {})
+    rows = execute_core(select(*_BEST_COLUMNS).where(BestResult.citizen_id.in_(citizen_ids)), {})
     wanted = {(attempt.round_id, attempt.citizen_id) for attempt in due}
     return {(row.round_id, row.citizen_id): _Best(*row) for row in rows if (row.round_id, row.citizen_id) in wanted}
 
@@ -215,10 +213,7 @@ def _write_bests(bests: Iterable[_Best]) -> None:
         elif best.changed:
             changed.append({**values, "best_id": best.id})
     if new:
-        _execute(insert(BestResult), new)
+        execute_core(insert(BestResult), new)
     if changed:
-        _execute(_UPDATE_BEST, changed)
+        execute_core(_UPDATE_BEST, changed)
 
-
-def _execute(statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Result[Any]:
-    return db.session.connection().execute(statement, parameters)

@@ -24,6 +24,7 @@ from quiz.contest.tiebreak import (  # noqa: F401  (re-exported: the ranking's v
     rank_key_expression,
 )
 from quiz.contest.tiebreak import ranked as ranked_by_chain
+from quiz.infra.database import execute_core
 from quiz.infra.extensions import db
 from quiz.models import Attempt, BestResult, Citizen, Commune, Disqualification, FrozenPlace, PhoneVerification, Round
 
@@ -91,7 +92,7 @@ def refresh_rank_keys(round_id: int, chain: Sequence[str], prediction_answer: in
     """
     stmt = _rank_key_update(tuple(chain), prediction_answer is not None, citizen_ids is not None)
     parameters = {"of_round": round_id, "answer": prediction_answer, "of_citizens": list(citizen_ids or [])}
-    db.session.connection().execute(stmt, parameters)
+    execute_core(stmt, parameters)
 
 
 @lru_cache(maxsize=256)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 
 from quiz.contest import contest_rules
 from quiz.contest.result_summary import ResultSummary, summarise
+from quiz.infra.database import execute_core
 from quiz.infra.extensions import db
 from quiz.models import Attempt, AttemptItem, Round
 
@@ -48,7 +49,7 @@ def result_page(attempt: Attempt, known_phone: str | None, now: datetime, grace:
 
 def saved_answers(attempt_id: int) -> list[list[int] | None]:
     """The saved answer of each served item: what the totals need, without the questions' texts."""
-    return list(db.session.connection().execute(_SAVED_ANSWERS, {"attempt_id": attempt_id}).scalars())
+    return list(execute_core(_SAVED_ANSWERS, {"attempt_id": attempt_id}).scalars())
 
 
 _SAVED_ANSWERS = select(AttemptItem.selected).where(AttemptItem.attempt_id == bindparam("attempt_id"))

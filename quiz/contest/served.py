@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from quiz.infra.extensions import db
+from quiz.infra.database import execute_core
 from quiz.models import AttemptItem, QuestionVersion
 from quiz.models.contest import in_shown_order, shown_positions
 
@@ -30,7 +30,7 @@ class ServedQuestion:
 
 def served_questions(attempt_id: int) -> list[ServedQuestion]:
     """The attempt's questions in served order, with what the quiz page shows of each."""
-    rows = db.session.connection().execute(_SERVED, {"attempt_id": attempt_id})
+    rows = execute_core(_SERVED, {"attempt_id": attempt_id})
     return [_question(*row) for row in rows]
 
 

@@ -3,12 +3,12 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import Executable, Result, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
@@ -105,6 +105,13 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
         except BaseException:
             session.rollback()
             raise
+
+
+def execute_core(statement: Executable,
+                 parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Result[Any]:
+    """A Core statement on the session's connection (in its transaction): no ORM objects to build or track.
+    A list of parameter sets runs it once for each (one multi-row INSERT where the dialect can)."""
+    return db.session.connection().execute(statement, parameters)
 
 
 def _commit(session: Session, expire: bool) -> None:
