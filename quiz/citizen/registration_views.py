@@ -72,7 +72,6 @@ def add_rule_problems(form: RegisterForm) -> None:
 def render_register(form: RegisterForm) -> str:
     """The page; the communes are read only here, as a submit that succeeds shows none of them."""
     communes = province_communes(current_app.config["PROVINCE_CODE"])
-    form.commune_code.choices = [("", "— Chọn xã, phường, đặc khu —")] + [(c.code, c.name) for c in communes]
     return render_template("quiz/register.html", form=form, notice=current_notice(),
                            commune_options=commune_options(communes, form.commune_code.data))
 
