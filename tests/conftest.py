@@ -13,6 +13,7 @@ from redis.cluster import RedisCluster
 from sqlalchemy import text
 
 from quiz import create_app
+from quiz.contest import answer_keys
 from quiz.contest.standings import _masked_leaders
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db as _db
@@ -52,6 +53,7 @@ def _clean_tables(app):
     configure_settings(app.config)  # and one settings object: a test's own app may have changed it
     _masked_leaders.cache_clear()  # the contest's top is kept a minute per process
     forget_fallback_counts()  # and answer saves counted in memory while a test's Redis was down
+    answer_keys.forget_all()  # attempt ids start again in every test
     with app.app_context():
         _db.session.remove()
         empty_tables()

@@ -1,9 +1,10 @@
 """Attempts: the draw, saving answers, the server's deadline, idempotent submit, best result."""
 import random
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from quiz.contest import attempts
 from quiz.errors import AttemptError
@@ -220,3 +221,41 @@ def test_a_second_tap_that_read_no_open_attempt_gets_the_first_taps(ctx, contest
     second = attempts.resume_or_start(citizen.id, round_, None, now, GRACE)  # its view's read came before
     assert second.id == first.id
     assert db.session.scalar(select(func.count(Attempt.id)).where(Attempt.citizen_id == citizen.id)) == 1
+
+
+def test_a_save_arriving_while_a_submit_holds_the_attempt_waits_and_is_refused(app, ctx, contest):
+    """The submit locks the attempt; a save in flight waits for its commit, then sees it submitted and stores nothing."""
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    attempts.save_answer(attempt.id, citizen.id, 0, [0], now, GRACE)  # the attempt's keys are known to this process
+    before = db.session.scalar(select(AttemptItem.selected).where(AttemptItem.attempt_id == attempt.id,
+                                                                  AttemptItem.position == 0))
+    refused: list[str] = []
+
+    def save_meanwhile() -> None:
+        with app.app_context():
+            try:
+                attempts.save_answer(attempt.id, citizen.id, 0, [1], now, GRACE)
+            except AttemptError as error:
+                refused.append(error.message)
+            finally:
+                db.session.remove()
+
+    locker = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with locker.connect() as submitting:
+        if locker.dialect.name == "sqlite":
+            submitting.exec_driver_sql("BEGIN IMMEDIATE")
+        locked = select(Attempt.id).where(Attempt.id == attempt.id).with_for_update(key_share=True)
+        submitting.execute(locked)
+        submitting.execute(update(Attempt).where(Attempt.id == attempt.id).values(submitted_at=now))
+        saver = threading.Thread(target=save_meanwhile)
+        saver.start()
+        saver.join(0.5)
+        assert saver.is_alive(), "the save did not wait for the submit's lock"
+        submitting.commit()
+        saver.join(10)
+    locker.dispose()
+    assert refused == ["Bài thi đã được nộp, không thể sửa câu trả lời."]
+    db.session.expire_all()
+    assert db.session.scalar(select(AttemptItem.selected).where(AttemptItem.attempt_id == attempt.id,
+                                                                AttemptItem.position == 0)) == before

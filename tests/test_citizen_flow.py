@@ -171,6 +171,27 @@ def test_the_start_button_costs_a_dozen_statements_and_a_resume_three(client, ap
     assert len(resume) == 3, resume  # the person, the round, the open attempt
 
 
+def test_an_answer_save_is_one_statement_once_the_attempt_is_known(client, app, contest):
+    """The commonest request (20 a citizen): the first save of an attempt in a worker reads its keys, every
+    later one is the update alone, which checks the attempt under its lock (it was a locked read and an
+    update in a transaction: BEGIN, two statements, COMMIT). A refused save says why, as before."""
+    register(client)
+    attempt_id = start(client)
+    token = csrf_token(client.get(f"/thi/{attempt_id}"))
+    with statements(app) as first:
+        assert save(client, attempt_id, 0, [0], token).status_code == 200
+    with statements(app) as later:
+        assert save(client, attempt_id, 1, [1], token).status_code == 200
+        assert save(client, attempt_id, 0, [1], token).status_code == 200
+    assert len(first) == 2 and len(later) == 2, (first, later)
+    assert [s.split()[0] for s in later] == ["UPDATE", "UPDATE"]
+    with app.app_context():
+        saved = {item.position: item.shown_selected for item in db.session.get(Attempt, attempt_id).items}
+    assert saved[0] == [1] and saved[1] == [1]
+    assert save(client, attempt_id, 99, [0], token).get_json()["error"] == "Câu hỏi này không có trong bài thi của bạn."
+    assert save(client, attempt_id, 0, [9], token).get_json()["error"] == "Lựa chọn này không có trong câu hỏi."
+
+
 def test_a_start_shortly_before_the_close_says_how_long_the_attempt_has(client, app, contest):
     with app.app_context():
         db.session.get(Round, contest.id).closes_at = utcnow() + timedelta(minutes=10, seconds=30)

@@ -5,17 +5,29 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, DateTime, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    CursorResult,
+    DateTime,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from quiz.contest import allowance, contest_rules, grading
+from quiz.contest import allowance, answer_keys, contest_rules, grading
 from quiz.contest.ranking import refresh_rank_keys
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
-from quiz.infra.database import execute_core, write_transaction
+from quiz.infra.database import count_alone, execute_core, write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import ClientKeys
 from quiz.models import (
@@ -295,7 +307,37 @@ _LOCKED_CITIZEN_ATTEMPT = _CITIZEN_ATTEMPT.with_for_update(of=Attempt)
 def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],
                 now: datetime, grace: timedelta, session_token: str | None = None) -> None:
     """Store one answer (choice positions as shown) while the attempt is open (and, given a session
-    token, only while it is still the citizen's: a session ended by log-out or reset saves nothing)."""
+    token, only while it is still the citizen's: a session ended by log-out or reset saves nothing).
+
+    The common case is one statement: the attempt's keys are known to the process (answer_keys) and the
+    update itself checks, under the attempt's lock, that it may store. Anything else takes the checked
+    path, which reads the attempt under the lock and says why it refuses.
+    """
+    if not _store_with_known_keys(attempt_id, citizen_id, position, shown, now, grace, session_token):
+        answer_keys.forget(attempt_id)
+        _save_checked(attempt_id, citizen_id, position, shown, now, grace, session_token)
+
+
+def _store_with_known_keys(attempt_id: int, citizen_id: int, position: int, shown: list[int],
+                           now: datetime, grace: timedelta, session_token: str | None) -> bool:
+    keys = answer_keys.keys_for(attempt_id, citizen_id)
+    key = keys.items.get(position) if keys else None
+    if keys is None or key is None:
+        return False
+    try:
+        selected = _selection(shown, list(key.choice_order), key.is_multiple)
+    except AttemptError:
+        return False  # the checked path refuses, a closed attempt's reason first
+    parameters = {"item_id": key.item_id, "attempt": attempt_id, "citizen": citizen_id,
+                  "started_at": keys.started_at, "cutoff": now - grace, "selected": selected, "answered_at": now,
+                  "is_correct": grading.is_item_correct(selected, key.correct)}
+    if session_token is None:
+        return count_alone(_STORE_IF_OPEN, parameters) == 1
+    return count_alone(_STORE_IF_OPEN_IN_SESSION, {**parameters, "session_token": session_token}) == 1
+
+
+def _save_checked(attempt_id: int, citizen_id: int, position: int, shown: list[int],
+                  now: datetime, grace: timedelta, session_token: str | None) -> None:
     with write_transaction():
         served = _served_item(attempt_id, citizen_id, position, session_token)
         _check_accepting(served, now, grace)
@@ -304,7 +346,29 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
         assert served.choice_order is not None and served.correct is not None, "a served item has its order and key"
         selected = _selection(shown, served.choice_order, QuestionVersion.multiple_flag(served.multiple, served.correct))
         execute_core(_STORE_ANSWER, {"item_id": served.item_id, "selected": selected, "answered_at": now,
-                                 "is_correct": grading.is_item_correct(selected, served.correct)})
+                                     "is_correct": grading.is_item_correct(selected, served.correct)})
+
+
+# The attempt still takes answers: this citizen's (active, and in this session when a token is given), started
+# when the kept keys say, not submitted, before deadline and close plus the grace (cutoff = now - grace).
+# FOR SHARE as in _SERVED_ITEM: a submit in flight makes the update wait, then see it submitted.
+_TAKING_ANSWERS = (
+    select(Attempt.id).join(Round, Round.id == Attempt.round_id).join(Citizen, Citizen.id == Attempt.citizen_id)
+    .where(Attempt.id == bindparam("attempt"), Attempt.citizen_id == bindparam("citizen"),
+           Attempt.started_at == bindparam("started_at"), Attempt.submitted_at.is_(None),
+           Attempt.deadline_at >= bindparam("cutoff"), Round.closes_at >= bindparam("cutoff"), Citizen.is_active))
+_STORE_VALUES: dict[str, BindParameter[Any]] = {"selected": bindparam("selected"), "answered_at": bindparam("answered_at"),
+                 "is_correct": bindparam("is_correct")}
+
+
+def _store_if_open(open_attempt: Select) -> Update:
+    return (update(AttemptItem).values(_STORE_VALUES)
+            .where(AttemptItem.id == bindparam("item_id"), AttemptItem.attempt_id == bindparam("attempt"),
+                   AttemptItem.attempt_id.in_(open_attempt.with_for_update(of=Attempt.__table__, read=True))))
+
+
+_STORE_IF_OPEN = _store_if_open(_TAKING_ANSWERS)
+_STORE_IF_OPEN_IN_SESSION = _store_if_open(_TAKING_ANSWERS.where(Citizen.session_token == bindparam("session_token")))
 
 
 def save_form_answers(attempt_id: int, citizen_id: int, answers: dict[int, list[int]], now: datetime,
