@@ -34,7 +34,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         migrate,
     )
     from quiz.infra.redis_client import init_redis
-    from quiz.web import client_signals, edge, health, overdue_sweep, security
+    from quiz.web import client_signals, edge, health, overdue_sweep, rate_limits, security
     from quiz.web import hooks as web
 
     edge.init_app(app)  # first: its size and character checks run before CSRF reads the form
@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     babel.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    rate_limits.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
     replica.init_app(app)
