@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
-from quiz.contest import attempts
+from quiz.contest import answer_keys, attempts
 from quiz.errors import AttemptError
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
@@ -259,3 +259,26 @@ def test_a_save_arriving_while_a_submit_holds_the_attempt_waits_and_is_refused(a
     db.session.expire_all()
     assert db.session.scalar(select(AttemptItem.selected).where(AttemptItem.attempt_id == attempt.id,
                                                                 AttemptItem.position == 0)) == before
+
+
+@pytest.mark.parametrize("keys_known", [True, False])
+def test_a_save_exactly_at_the_deadline_plus_grace_counts_on_both_paths(ctx, contest, keys_known):
+    """The one-statement save (the attempt's keys known to the process) and the checked path apply one rule:
+    up to and including the deadline plus the grace, and never past the round's close plus the grace."""
+    citizen, now = make_citizen(), utcnow()
+    attempt = attempts.start_attempt(citizen.id, contest, now, GRACE)
+    last = attempt.deadline_at + GRACE
+    if keys_known:
+        attempts.save_answer(attempt.id, citizen.id, 0, [0], now, GRACE)
+    else:
+        answer_keys.forget_all()
+    attempts.save_answer(attempt.id, citizen.id, 1, [0], last, GRACE)
+    with pytest.raises(AttemptError, match="Đã hết giờ"):
+        attempts.save_answer(attempt.id, citizen.id, 2, [0], last + timedelta(microseconds=1), GRACE)
+    db.session.execute(update(Round).where(Round.id == contest.id).values(closes_at=now + timedelta(minutes=5)))
+    db.session.commit()
+    attempts.save_answer(attempt.id, citizen.id, 3, [0], now + timedelta(minutes=5) + GRACE, GRACE)
+    with pytest.raises(AttemptError, match="Đã hết giờ"):
+        attempts.save_answer(attempt.id, citizen.id, 4, [0], now + timedelta(minutes=5, microseconds=1) + GRACE, GRACE)
+    assert {p for p, mark in item_marks(attempt.id).items() if mark is not None} == ({0, 1, 3} if keys_known else {1, 3})
+

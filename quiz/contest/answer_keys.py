@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from quiz.infra.database import rows_alone
+from quiz.infra.database import single_statement_rows
 from quiz.models import Attempt, AttemptItem, QuestionVersion
 
-KEPT_ATTEMPTS = 4096  # a few MB per worker: the attempts answered in the last minutes
+KEPT_ATTEMPTS = 2048  # about 12 MB per worker (20 items an attempt), several times the attempts a worker serves at once
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ _lock = threading.Lock()
 
 
 def keys_for(attempt_id: int, citizen_id: int) -> AttemptKeys | None:
-    """The attempt's keys if it is this citizen's and not submitted (kept, else read and kept); else None."""
+    """The attempt's keys if it is this citizen's: kept, else read (only while it is not submitted) and kept;
+    else None. A kept entry may belong to an attempt submitted since: the save's own statement checks that."""
     with _lock:
         keys = _kept.get(attempt_id)
         if keys is not None:
@@ -67,12 +68,12 @@ def forget_all() -> None:
 
 
 def _read(attempt_id: int, citizen_id: int) -> AttemptKeys | None:
-    rows = rows_alone(_KEYS, {"attempt_id": attempt_id, "citizen_id": citizen_id})
+    rows = single_statement_rows(_KEYS, {"attempt_id": attempt_id, "citizen_id": citizen_id})
     if not rows:
         return None
-    items = {position: ItemKey(item_id, tuple(order), tuple(correct), QuestionVersion.multiple_flag(multiple, correct))
-             for _, position, item_id, order, correct, multiple in rows}
-    return AttemptKeys(citizen_id, rows[0][0], items)
+    items = {row.position: ItemKey(row.id, tuple(row.choice_order), tuple(row.correct),
+                                   QuestionVersion.multiple_flag(row.multiple, row.correct)) for row in rows}
+    return AttemptKeys(citizen_id, rows[0].started_at, items)
 
 
 _KEYS = (select(Attempt.started_at, AttemptItem.position, AttemptItem.id, AttemptItem.choice_order,

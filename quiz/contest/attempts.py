@@ -27,7 +27,7 @@ from quiz.contest import allowance, answer_keys, contest_rules, grading
 from quiz.contest.ranking import refresh_rank_keys
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.clock import local_day
-from quiz.infra.database import count_alone, execute_core, write_transaction
+from quiz.infra.database import execute_core, single_statement_rowcount, write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.pseudonyms import ClientKeys
 from quiz.models import (
@@ -314,7 +314,6 @@ def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int
     path, which reads the attempt under the lock and says why it refuses.
     """
     if not _store_with_known_keys(attempt_id, citizen_id, position, shown, now, grace, session_token):
-        answer_keys.forget(attempt_id)
         _save_checked(attempt_id, citizen_id, position, shown, now, grace, session_token)
 
 
@@ -332,8 +331,12 @@ def _store_with_known_keys(attempt_id: int, citizen_id: int, position: int, show
                   "started_at": keys.started_at, "cutoff": now - grace, "selected": selected, "answered_at": now,
                   "is_correct": grading.is_item_correct(selected, key.correct)}
     if session_token is None:
-        return count_alone(_STORE_IF_OPEN, parameters) == 1
-    return count_alone(_STORE_IF_OPEN_IN_SESSION, {**parameters, "session_token": session_token}) == 1
+        stored = single_statement_rowcount(_STORE_IF_OPEN, parameters)
+    else:
+        stored = single_statement_rowcount(_STORE_IF_OPEN_IN_SESSION, {**parameters, "session_token": session_token})
+    if not stored:  # submitted, closed, ended session, or the kept keys no longer match: read everything again
+        answer_keys.forget(attempt_id)
+    return bool(stored)
 
 
 def _save_checked(attempt_id: int, citizen_id: int, position: int, shown: list[int],
@@ -350,15 +353,17 @@ def _save_checked(attempt_id: int, citizen_id: int, position: int, shown: list[i
 
 
 # The attempt still takes answers: this citizen's (active, and in this session when a token is given), started
-# when the kept keys say, not submitted, before deadline and close plus the grace (cutoff = now - grace).
-# FOR SHARE as in _SERVED_ITEM: a submit in flight makes the update wait, then see it submitted.
+# when the kept keys say, not submitted, and now <= accepts_until(ends_at(deadline, close), grace) written as
+# deadline >= now - grace and close >= now - grace (the rule of _check_accepting, which the checked path applies;
+# test_a_save_exactly_at_the_deadline_plus_grace_counts_on_both_paths). FOR SHARE as in _SERVED_ITEM: a submit in
+# flight makes the update wait, then see it submitted. The item's own attempt_id test lets the index on it serve.
 _TAKING_ANSWERS = (
     select(Attempt.id).join(Round, Round.id == Attempt.round_id).join(Citizen, Citizen.id == Attempt.citizen_id)
     .where(Attempt.id == bindparam("attempt"), Attempt.citizen_id == bindparam("citizen"),
            Attempt.started_at == bindparam("started_at"), Attempt.submitted_at.is_(None),
            Attempt.deadline_at >= bindparam("cutoff"), Round.closes_at >= bindparam("cutoff"), Citizen.is_active))
-_STORE_VALUES: dict[str, BindParameter[Any]] = {"selected": bindparam("selected"), "answered_at": bindparam("answered_at"),
-                 "is_correct": bindparam("is_correct")}
+_STORE_VALUES: dict[str, BindParameter[Any]] = {
+    "selected": bindparam("selected"), "answered_at": bindparam("answered_at"), "is_correct": bindparam("is_correct")}
 
 
 def _store_if_open(open_attempt: Select) -> Update:

@@ -114,27 +114,30 @@ def execute_core(statement: Executable,
     return db.session.connection().execute(statement, parameters)
 
 
-def rows_alone(statement: Executable, parameters: Mapping[str, Any]) -> list[Row[Any]]:
-    """A read that needs no transaction of its own: in autocommit where `_may_go_alone`, else in the session's."""
-    if not _may_go_alone():
+def single_statement_rows(statement: Executable, parameters: Mapping[str, Any]) -> list[Row[Any]]:
+    """A read that needs no transaction of its own: in autocommit where `_autocommit_allowed`, else in the
+    session's transaction."""
+    if not _autocommit_allowed():
         return list(execute_core(statement, parameters).all())
     with _autocommit() as connection:
         return list(connection.execute(statement, parameters).all())
 
 
-def count_alone(statement: Executable, parameters: Mapping[str, Any]) -> int:
-    """One write statement as its own committed transaction; the rows it changed."""
-    if not _may_go_alone():
+def single_statement_rowcount(statement: Executable, parameters: Mapping[str, Any]) -> int:
+    """One write statement as its own committed transaction; the number of rows it changed."""
+    if not _autocommit_allowed():
         with write_transaction():
             return cast(CursorResult[Any], execute_core(statement, parameters)).rowcount
     with _autocommit() as connection:
         return connection.execute(statement, parameters).rowcount
 
 
-def _may_go_alone() -> bool:
-    """On PostgreSQL, outside a transaction of the request, a statement can be sent in autocommit: one round
+def _autocommit_allowed() -> bool:
+    """On PostgreSQL, outside any transaction of the request, a statement can be sent in autocommit: one round
     trip instead of three (BEGIN, it, COMMIT). An answer save, the commonest request by far, is one such
-    statement. SQLite writes keep BEGIN IMMEDIATE behind the writer queue (write_transaction)."""
+    statement. Not on SQLite, whose writes keep BEGIN IMMEDIATE behind the writer queue. (Called inside a
+    `write_transaction` that has sent nothing yet, the statement commits at once, as the nested
+    write_transaction of the other path would commit it: write transactions do not nest.)"""
     return is_postgres() and not db.session().in_transaction()
 
 

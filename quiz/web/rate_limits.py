@@ -29,10 +29,13 @@ DIGITS_SEARCHES_PER_STAFF = "30 per hour"  # phone-digit searches: enough for a 
 
 def init_app(app: Flask) -> None:
     """Every limit here is a decorator on its view (checked when the view is called) or a direct check;
-    Flask-Limiter's before-request hook only looks for default, application and meta limits, which this
-    app does not have, yet it cost 3-6 % of a citizen's CPU across the 28 requests (measured, issue 20).
+    Flask-Limiter's before-request hook only looks for default, application, meta and (Redis down) fallback
+    limits, which this app does not have, yet it cost 3-6 % of a citizen's CPU over the 28 requests (issue 20).
     So the hook goes, and such limits, if ever configured, stop the app at start instead of being ignored."""
-    configured = [name for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META") if app.config.get(name)]
+    configured = [name for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META",
+                                    "RATELIMIT_IN_MEMORY_FALLBACK") if app.config.get(name)]
+    if limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
+        configured.append("Limiter(default_limits=…, application_limits=…)")
     if configured:
         raise RuntimeError(f"{', '.join(configured)}: put the limit on its views (quiz/web/rate_limits.py)")
     hooks = app.before_request_funcs.get(None, [])
