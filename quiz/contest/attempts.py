@@ -356,7 +356,7 @@ def _save_checked(attempt_id: int, citizen_id: int, position: int, shown: list[i
 # when the kept keys say, not submitted, and now <= accepts_until(ends_at(deadline, close), grace) written as
 # deadline >= now - grace and close >= now - grace (the rule of _check_accepting, which the checked path applies;
 # test_a_save_exactly_at_the_deadline_plus_grace_counts_on_both_paths). FOR SHARE as in _SERVED_ITEM: a submit in
-# flight makes the update wait, then see it submitted. The item's own attempt_id test lets the index on it serve.
+# flight makes the update wait, then see it submitted.
 _TAKING_ANSWERS = (
     select(Attempt.id).join(Round, Round.id == Attempt.round_id).join(Citizen, Citizen.id == Attempt.citizen_id)
     .where(Attempt.id == bindparam("attempt"), Attempt.citizen_id == bindparam("citizen"),
@@ -368,7 +368,7 @@ _STORE_VALUES: dict[str, BindParameter[Any]] = {
 
 def _store_if_open(open_attempt: Select) -> Update:
     return (update(AttemptItem).values(_STORE_VALUES)
-            .where(AttemptItem.id == bindparam("item_id"), AttemptItem.attempt_id == bindparam("attempt"),
+            .where(AttemptItem.id == bindparam("item_id"),
                    AttemptItem.attempt_id.in_(open_attempt.with_for_update(of=Attempt.__table__, read=True))))
 
 
