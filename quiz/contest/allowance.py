@@ -204,7 +204,6 @@ def _best_of(round_id: int, citizen_id: int, kept: int | None) -> int | None:
     return _best(score, kept)
 
 
-
 def keep_before_deletion(citizen_id: int, now: datetime) -> None:
     """Write the citizen's best score per round into the phone's allowances before the phone is erased."""
     key = _citizen_phone_key(citizen_id)

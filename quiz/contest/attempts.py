@@ -11,6 +11,7 @@ from sqlalchemy import (
     BindParameter,
     CursorResult,
     DateTime,
+    Executable,
     Select,
     Update,
     and_,
@@ -304,6 +305,15 @@ _CITIZEN_ATTEMPT = (select(Attempt).where(Attempt.id == bindparam("attempt_id"),
 _LOCKED_CITIZEN_ATTEMPT = _CITIZEN_ATTEMPT.with_for_update(of=Attempt)
 
 
+def _in_session(plain: Executable, in_session: Executable, parameters: dict[str, Any],
+                session_token: str | None) -> tuple[Executable, dict[str, Any]]:
+    """A hot endpoint's statement and parameters: the variant that also checks the session token when one is
+    given (a session ended by log-out or reset then matches nothing), else the plain one."""
+    if session_token is None:
+        return plain, parameters
+    return in_session, {**parameters, "session_token": session_token}
+
+
 def save_answer(attempt_id: int, citizen_id: int, position: int, shown: list[int],
                 now: datetime, grace: timedelta, session_token: str | None = None) -> None:
     """Store one answer (choice positions as shown) while the attempt is open (and, given a session
@@ -330,10 +340,7 @@ def _store_with_known_keys(attempt_id: int, citizen_id: int, position: int, show
     parameters = {"item_id": key.item_id, "attempt": attempt_id, "citizen": citizen_id,
                   "started_at": keys.started_at, "cutoff": now - grace, "selected": selected, "answered_at": now,
                   "is_correct": grading.is_item_correct(selected, key.correct)}
-    if session_token is None:
-        stored = single_statement_rowcount(_STORE_IF_OPEN, parameters)
-    else:
-        stored = single_statement_rowcount(_STORE_IF_OPEN_IN_SESSION, {**parameters, "session_token": session_token})
+    stored = single_statement_rowcount(*_in_session(_STORE_IF_OPEN, _STORE_IF_OPEN_IN_SESSION, parameters, session_token))
     if not stored:  # submitted, closed, ended session, or the kept keys no longer match: read everything again
         answer_keys.forget(attempt_id)
     return bool(stored)
@@ -405,10 +412,7 @@ class _ServedItem:
 
 def _served_item(attempt_id: int, citizen_id: int, position: int, session_token: str | None) -> _ServedItem:
     parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id, "position": position}
-    if session_token is None:
-        row = execute_core(_SERVED_ITEM, parameters).first()
-    else:
-        row = execute_core(_SERVED_ITEM_IN_SESSION, {**parameters, "session_token": session_token}).first()
+    row = execute_core(*_in_session(_SERVED_ITEM, _SERVED_ITEM_IN_SESSION, parameters, session_token)).first()
     if row is None:
         raise AttemptNotFound(NOT_FOUND)
     return _ServedItem(*row)
@@ -515,10 +519,8 @@ def _locked_for_submit(attempt_id: int, citizen_id: int,
     result read here is still the best when it is replaced (and a commune correction waits).
     """
     parameters = {"attempt_id": attempt_id, "citizen_id": citizen_id}
-    if session_token is None:
-        result = execute_core(_LOCKED_FOR_SUBMIT, parameters).all()
-    else:
-        result = execute_core(_LOCKED_FOR_SUBMIT_IN_SESSION, {**parameters, "session_token": session_token}).all()
+    result = execute_core(*_in_session(_LOCKED_FOR_SUBMIT, _LOCKED_FOR_SUBMIT_IN_SESSION, parameters,
+                                       session_token)).all()
     if not result:
         raise AttemptNotFound(NOT_FOUND)
     attempt_end, best_end = len(_ATTEMPT_COLUMNS), len(_ATTEMPT_COLUMNS) + len(_BEST_COLUMNS)
