@@ -14,11 +14,11 @@ from quiz.certificates.issuing import reissue_certificate, revoke_certificate
 from quiz.certificates.template import SEAL_MAX_BYTES, TemplateDraft, current_template, issuer_of, update_template
 from quiz.errors import CertificateError
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import DB_INT_MAX
 from quiz.infra.extensions import db
 from quiz.infra.public_names import masked_name
 from quiz.models import Certificate, CertificateBatch, Round
 
-MAX_ID = 2**31 - 1
 LISTED = 50
 
 
@@ -31,7 +31,7 @@ def bulk_settings() -> BulkSettings:
 
 
 def _get_or_404(model, object_id: int):  # type: ignore[no-untyped-def]
-    found = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
+    found = db.session.get(model, object_id) if 1 <= object_id <= DB_INT_MAX else None
     if found is None:
         abort(404)
     return found

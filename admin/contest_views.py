@@ -12,6 +12,7 @@ from quiz.contest.contests import update_contest
 from quiz.contest.ranking_export import write_standings
 from quiz.contest.standings import STANDING_RULE, all_contest_standings, contest_standings
 from quiz.errors import DomainError
+from quiz.infra.converters import db_id
 from quiz.infra.extensions import db
 from quiz.models import Contest, Round
 from quiz.people.referrals import referral_ranking
@@ -70,7 +71,7 @@ def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
         return Response(ranking_xlsx(contest, province), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename=don-vi-cuoc-thi-{contest.id}.xlsx"})
     rounds = contest_periods(contest.id)
-    period = request.args.get("dot", type=int)
+    period = request.args.get("dot", type=db_id)
     round_ids = [period] if period in {r.id for r in rounds} else [r.id for r in rounds]
     score = contest_score(contest)
     return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, score=score,
@@ -82,6 +83,6 @@ def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
 @organizer_required
 def referral_ranking_view():  # type: ignore[no-untyped-def]
     """Citizens by registrations through their share link (masked names), for a "giải lan tỏa"."""
-    round_id = request.args.get("dot", type=int)
+    round_id = request.args.get("dot", type=db_id)
     rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
     return render_template("admin/referrals.html", rows=referral_ranking(100, round_id), rounds=rounds, round_id=round_id)

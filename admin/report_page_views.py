@@ -13,6 +13,7 @@ from admin.report_views import XLSX, attachment, report_figures, rows_as_of, sca
 from quiz.audit import require_reason
 from quiz.errors import ValidationError
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import db_count
 from quiz.infra.extensions import db
 from quiz.models import Round
 from quiz.people.communes import province_entry
@@ -81,7 +82,7 @@ def quick_report_view():  # type: ignore[no-untyped-def]
 def report_score_scale():  # type: ignore[no-untyped-def]
     """The scale averages are stated on in every report: 20, 10 or 100 points."""
     try:
-        set_score_scale(request.form.get("scale", type=int) or 0, current_user.id)
+        set_score_scale(request.form.get("scale", type=db_count) or 0, current_user.id)
         flash("Đã lưu thang điểm dùng trong báo cáo.", "success")
     except ValueError:
         flash("Vui lòng chọn thang điểm 20, 10 hoặc 100.", "error")

@@ -3,6 +3,7 @@ import io
 import re
 import time
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -46,6 +47,20 @@ def token_of(client, path="/thi") -> str:
                                   "/quan-tri/cong-khai/so-lieu.json?round=²"])
 def test_huge_or_unicode_integers_in_a_query_are_no_server_error(client, scenario, path):
     assert client.get(path).status_code == 200  # an unusable round number means "the open round"
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-1", "²"])
+def test_a_huge_round_number_on_the_organizer_pages_is_no_server_error(organizer, scenario, value):
+    assert organizer.get(f"/quan-tri/lan-toa?dot={value}").status_code == 200  # unusable: every round
+
+
+def test_no_query_or_form_integer_is_read_without_its_bounds():
+    """`type=int` lets 10**20 through to the database (an OverflowError on SQLite, a DataError on PostgreSQL)."""
+    root = Path(__file__).resolve().parent.parent
+    unbounded = [f"{path.relative_to(root)}:{number}" for folder in ("quiz", "admin") for path in (root / folder).rglob("*.py")
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if re.search(r"request\.(args|form|values)\.get\([^)]*type=int\b", line)]
+    assert unbounded == [], "use type=db_id (or bounded_int) from quiz.infra.converters"
 
 
 @pytest.mark.parametrize("path", ["/thi/2147483648", "/ket-qua/99999999999999999999", "/thi/²", "/ket-qua/١٢"])

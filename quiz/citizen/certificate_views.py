@@ -15,10 +15,10 @@ from quiz.citizen import bp
 from quiz.citizen.guards import citizen_required
 from quiz.errors import CertificateError
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import DB_INT_MAX
 from quiz.infra.extensions import db
 from quiz.models import Certificate, Round
 
-MAX_ID = 2**31 - 1
 FACEBOOK_SHARE = "https://www.facebook.com/sharer/sharer.php?u={url}"
 ZALO_SHARE = "https://zalo.me/share?url={url}"  # a plain link: no Zalo SDK script on our pages
 
@@ -28,7 +28,7 @@ def public_base_url() -> str:
 
 
 def own_round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id) if 1 <= round_id <= MAX_ID else None
+    round_ = db.session.get(Round, round_id) if 1 <= round_id <= DB_INT_MAX else None
     if round_ is None:
         abort(404)
     return round_

@@ -6,15 +6,16 @@ from quiz.certificates.codes import normalise_code
 from quiz.certificates.share_image import ShareCard, share_png
 from quiz.certificates.verification import verify_code
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import db_id
 from quiz.public import CERTIFICATE_MAX_AGE, RESULTS_MAX_AGE, bp, public_response, render_public
-from quiz.reports.public_results import bounded_id, overview, pick_round, published_winners, shown_rounds
+from quiz.reports.public_results import overview, pick_round, published_winners, shown_rounds
 
 
 @bp.get("/ket-qua-cong-khai")
 def results() -> ResponseReturnValue:
     now = utcnow()
     rounds = shown_rounds(now)
-    round_ = pick_round(bounded_id(request.args.get("dot", type=int)), rounds, now)
+    round_ = pick_round(request.args.get("dot", type=db_id), rounds, now)
     page = render_public("public/results.html", overview=overview(round_, current_app.config["PROVINCE_CODE"]),
                          rounds=rounds)
     return public_response(page, RESULTS_MAX_AGE)

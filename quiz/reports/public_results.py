@@ -12,7 +12,6 @@ from quiz.models import Citizen, Commune, Consent, Round
 from quiz.reports.dashboard import TARGET_SHARE
 from quiz.tallies.figures import CommuneFigures
 
-MAX_ID = 2**31 - 1  # ids beyond this are not ids (and would overflow SQLite's integers)
 WINNER_ROUNDS_SHOWN = 12
 NOT_PUBLISHED = "(không công bố tên)"
 
@@ -53,10 +52,6 @@ class PublicWinner:
     rank: int
     name: str
     commune_name: str
-
-
-def bounded_id(value: int | None) -> int | None:
-    return value if value is not None and 1 <= value <= MAX_ID else None
 
 
 def shown_rounds(now: datetime) -> list[Round]:
