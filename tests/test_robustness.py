@@ -2,6 +2,7 @@
 import io
 import re
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -215,6 +216,45 @@ def test_an_xlsx_import_stops_at_the_row_cap(ctx, contest):
     preview = preview_import(_xlsx_with_dimension("A1:D2", rows=MAX_IMPORT_ROWS + 10), "xlsx", 1)
     assert any("hơn 5.000 dòng" in message for _, message in preview.errors)
     assert db.session.scalar(select(AuditEvent.id)) is None
+
+
+def _xlsx_with_rows(rows: int) -> bytes:
+    """A real workbook whose sheet holds `rows` one-cell rows: a few kilobytes zipped (an "xlsx bomb")."""
+    book = openpyxl.Workbook()
+    book.active.append(["cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(2, rows + 2))
+                data = data.replace(b"</sheetData>", body + b"</sheetData>")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_long_xlsx_is_read_only_up_to_the_row_cap(ctx, contest):
+    """150,000 rows in about a megabyte: the whole sheet used to be loaded (about 70 MB) before the cap applied."""
+    content = _xlsx_with_rows(150_000)
+    assert len(content) < 1_500_000
+    tracemalloc.start()
+    try:
+        preview = preview_import(content, "xlsx", 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert any("hơn 5.000 dòng" in message for _, message in preview.errors)
+    assert peak < 40 * 1024 * 1024, f"{peak / 2**20:.0f} MiB"
+
+
+def test_an_xlsx_that_unpacks_far_beyond_a_question_bank_is_refused_unread(ctx, contest):
+    content = _xlsx_with_rows(600_000)  # 25 MB of sheet once unzipped, from 3 MB
+    started = time.perf_counter()
+    preview = preview_import(content, "xlsx", 1)
+    assert time.perf_counter() - started < 1.0
+    assert preview.errors and "quá lớn khi giải nén" in preview.errors[0][1], preview.errors
 
 
 def test_a_multipart_part_without_a_name_is_no_server_error(client, contest):

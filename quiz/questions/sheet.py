@@ -6,11 +6,12 @@ decimal comma, dd/mm/yyyy dates) and each such conversion is reported so the org
 """
 import io
 import re
+import zipfile
 from datetime import date, datetime, time
 from fractions import Fraction
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from quiz.infra.text import search_key
 
@@ -19,26 +20,60 @@ _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM|\
 MONTHS = ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10", "Th11", "Th12"]
 
 
+MAX_SHEET_XML_BYTES = 8 * 1024 * 1024  # a 5,000-question bank's sheet is 1–3 MB unzipped
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # every part of the workbook together (shared strings, styles…)
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
+
+
+class SheetTooLarge(ValueError):
+    """A workbook that unpacks to far more than any question bank: refused before it is read."""
+
+
 def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_columns: int,
                ) -> tuple[list[list[str]], dict[int, list[str]]]:
     """The first sheet as rows of text (at most max_rows × max_columns, whatever the sheet declares or holds),
-    and per row (1-based) the conversions read from Excel's display."""
-    book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    and per row (1-based) the conversions read from Excel's display.
+
+    Read as a stream (openpyxl's read-only mode) that stops at max_rows: a small zipped file can hold
+    millions of rows, and loading them all first took gigabytes."""
+    _check_unpacked_size(content)
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(max_row=min(sheet.max_row, max_rows), max_col=min(sheet.max_column, max_columns)))
+        rows = list(sheet.iter_rows(max_row=max_rows, max_col=max_columns))
         values = [[cell.value for cell in row] for row in rows]
         formats = [[cell.number_format for cell in row] for row in rows]
-        for merged in sheet.merged_cells.ranges:  # every cell of a merged range shows the top-left value
-            top, left = merged.min_row - 1, merged.min_col - 1
-            if top >= len(values) or left >= len(values[top]):
-                continue
-            for r in range(top, min(merged.max_row, len(values))):
-                for c in range(left, min(merged.max_col, len(values[r]))):
-                    values[r][c], formats[r][c] = values[top][left], formats[top][left]
+        merged = _merged_ranges(content, book)
     finally:
         book.close()
+    for top, left, bottom, right in merged:  # every cell of a merged range shows the top-left value
+        if top >= len(values) or left >= len(values[top]):
+            continue
+        for r in range(top, min(bottom, len(values))):
+            for c in range(left, min(right, len(values[r]))):
+                values[r][c], formats[r][c] = values[top][left], formats[top][left]
     return _as_text(values, formats, text_columns)
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    sheet_bytes = max((p.file_size for p in parts if p.filename.startswith("xl/worksheets/")), default=0)
+    if sheet_bytes > MAX_SHEET_XML_BYTES or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        raise SheetTooLarge("Tệp Excel quá lớn khi giải nén (nhiều hơn hẳn một ngân hàng 5.000 câu hỏi). "
+                            "Vui lòng chỉ giữ các dòng câu hỏi, hoặc chia thành nhiều tệp.")
+
+
+def _merged_ranges(content: bytes, book: openpyxl.Workbook) -> list[tuple[int, int, int, int]]:
+    """(top, left, bottom, right) of the first sheet's merged cells, 0-based start and exclusive end.
+
+    The read-only mode does not read them; they are `<mergeCell ref="A1:B2"/>` elements of the sheet's part
+    (whose name the read-only sheet keeps, with no public accessor)."""
+    xml = zipfile.ZipFile(io.BytesIO(content)).read(book.worksheets[0]._worksheet_path)
+    ranges = []
+    for ref in _MERGED.findall(xml):
+        left, top, right, bottom = range_boundaries(ref.decode())
+        ranges.append((top - 1, left - 1, bottom, right))
+    return ranges
 
 
 def _as_text(values: list[list], formats: list[list[str]], text_columns: set[str]):

@@ -29,7 +29,7 @@ from quiz.questions.moodle import (  # noqa: F401
     parse_aiken,
     parse_gift,
 )
-from quiz.questions.sheet import read_sheet
+from quiz.questions.sheet import SheetTooLarge, read_sheet
 
 COLUMNS = ["chu_de", "do_kho", "cau_hoi", "dap_an_1", "dap_an_2", "dap_an_3", "dap_an_4", "dap_an_5", "dap_an_6",
            "dap_an_dung", "giai_thich", "loai"]
@@ -74,6 +74,9 @@ def preview_import(content: bytes, fmt: str, default_topic_id: int | None = None
     preview = ImportPreview()
     try:
         entries = list(parse(content))
+    except SheetTooLarge as exc:
+        preview.errors.append((0, str(exc)))
+        return preview
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never a 500
         preview.errors.append((0, f"Không đọc được tệp như định dạng {fmt.upper()} ({exc.__class__.__name__}). "
                                   "Vui lòng kiểm tra định dạng và bảng mã UTF-8."))
