@@ -192,20 +192,32 @@ def question_import_confirm():  # type: ignore[no-untyped-def]
     token, fmt = request.form.get("token", ""), request.form.get("format", "")
     if fmt not in FORMATS or not UPLOAD_TOKEN.fullmatch(token):
         abort(400)
-    path = _upload_dir() / f"{token}.{fmt}"
-    if not path.exists():
-        flash("Tệp đã hết hạn; vui lòng tải lên lại.", "error")
+    content = _claim_upload(_upload_dir() / f"{token}.{fmt}")
+    if content is None:
+        flash("Tệp đã hết hạn hoặc đã được nhập; vui lòng tải lên lại nếu cần.", "error")
         return redirect(url_for("admin.question_import"))
-    preview = preview_import(path.read_bytes(), fmt, request.form.get("topic_id", type=db_id))
+    preview = preview_import(content, fmt, request.form.get("topic_id", type=db_id))
     try:
         count = apply_import(preview, current_user.id, request.form.get("filename", ""))
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.question_import"))
-    finally:
-        path.unlink(missing_ok=True)
     flash(f"Đã nhập {count} câu hỏi mới.", "success")
     return redirect(url_for("admin.question_list"))
+
+
+def _claim_upload(path: Path) -> bytes | None:
+    """The waiting file's bytes, taken by this request alone: a rename is atomic, so of a double click (or
+    a replay) one request imports and the others find nothing. None: expired or already taken."""
+    claimed = path.with_name(f"{path.name}.{secrets.token_hex(8)}.claimed")
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
+        return None
+    try:
+        return claimed.read_bytes()
+    finally:
+        claimed.unlink(missing_ok=True)
 
 
 @bp.get("/cau-hoi/mau-nhap.<fmt>")

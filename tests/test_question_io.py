@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.infra.extensions import db
+from quiz.infra.text import search_key
 from quiz.models import AuditEvent, Question, Topic
 from quiz.questions.bank import SAMPLE_BANK
 from quiz.questions.editing import (
@@ -253,3 +255,37 @@ def test_cli_import_and_export(app, contest, tmp_path):
     aiken = tmp_path / "lua-dao.txt"
     assert "Đã xuất" in runner.invoke(args=["questions", "export", "--topic", "lua-dao", str(aiken)]).output
     assert "ANSWER: " in aiken.read_text(encoding="utf-8")
+
+
+def test_a_confirm_sent_several_times_at_once_imports_once(app, contest):
+    """A double click (or a replay) of "Xác nhận nhập": each request used to check the waiting file, import it,
+    and only then delete it, so parallel ones all imported (three copies of one question, outside review)."""
+    with app.app_context():
+        make_staff()
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        staff_login(client)
+    tokens = [csrf_token(client.get("/quan-tri/cau-hoi/nhap")) for client in clients]
+    token = tokens[0]
+    text = "Câu hỏi nhập một lần duy nhất?"
+    csv_file = f"chu_de,cau_hoi,dap_an_1,dap_an_2,dap_an_dung\nMật khẩu và xác thực hai lớp,{text},Có,Không,1\n".encode()
+    html = clients[0].post("/quan-tri/cau-hoi/nhap", data={"csrf_token": token, "format": "csv", "topic_id": "",
+                                                         "file": (io.BytesIO(csv_file), "mot.csv")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(token|format|topic_id|filename)" value="([^"]*)"', html))
+    assert hidden.get("token"), html
+    start, statuses = threading.Barrier(len(clients)), []
+
+    def confirm(client, csrf: str) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        statuses.append(client.post("/quan-tri/cau-hoi/nhap/xac-nhan", data={"csrf_token": csrf, **hidden}).status_code)
+
+    threads = [threading.Thread(target=confirm, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [302] * len(clients)
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(Question).where(Question.text_key == search_key(text)))
+    assert stored == 1
