@@ -156,8 +156,11 @@ def _upload_dir() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stale = time.time() - UPLOAD_KEEP_SECONDS
     for old_file in folder.iterdir():
-        if old_file.stat().st_mtime < stale:
-            old_file.unlink(missing_ok=True)
+        try:
+            if old_file.stat().st_mtime < stale:
+                old_file.unlink(missing_ok=True)
+        except FileNotFoundError:  # claimed or removed by a parallel request meanwhile
+            continue
     return folder
 
 

@@ -1,6 +1,7 @@
 """Prizes per period: tiers, caps, eligibility, shared prize places, freezing, recomputation, appeal, publication."""
 import io
 import random
+import threading
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -150,6 +151,36 @@ def test_winners_are_frozen_until_an_explicit_audited_recomputation(ctx, contest
     assert history[0].previous_winners == [[ids[0], 1, 1, 1.0]]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "recompute_winners"))
     assert event.reason == "Chấm lại câu 7 theo khiếu nại số 12" and event.changes["previous"] == 1
+
+
+def test_simultaneous_freezes_make_one_computation(app, ctx, contest):
+    """A double click on "Chốt danh sách": each request checked for a computation before computing, then froze
+    its own, superseding the other's without a reason (a draw re-rolled the winners; outside review)."""
+    round_ = _closed_period(contest, prize_tie_rule="draw")
+    _results(round_, [20, 20, 20])
+    set_tiers(round_.id, [TierDraft("Giải nhất", 1)], None)
+    round_id, start, outcomes = round_.id, threading.Barrier(4), []
+
+    def freeze() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                compute_winners(round_id, AFTER, None)
+                outcomes.append("frozen")
+            except PrizeError as error:
+                outcomes.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=freeze) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes.count("frozen") == 1, outcomes
+    assert all("đã được chốt" in o for o in outcomes if o != "frozen")
+    db.session.rollback()  # this thread's read snapshot predates the others' writes
+    assert [c.number for c in db.session.scalars(select(PrizeComputation))] == [1]
 
 
 def test_publication_waits_for_the_appeal_window(ctx, contest):

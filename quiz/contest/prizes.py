@@ -74,8 +74,8 @@ def all_correct_count(round_id: int) -> int:
 def compute_winners(round_id: int, now: datetime, staff_id: int | None, seed: str | None = None) -> PrizeComputation:
     """Compute and freeze the period's winners (once; a second time needs `recompute_winners`)."""
     if current_computation(round_id) is not None:
-        raise PrizeError("Danh sách đạt giải của đợt này đã được chốt. Muốn tính lại, hãy ghi rõ lý do.")
-    return _compute(round_id, now, staff_id, seed, reason="")
+        raise PrizeError(ALREADY_FROZEN)
+    return _compute(round_id, now, staff_id, seed, reason="", replaces=None)
 
 
 def recompute_winners(round_id: int, now: datetime, staff_id: int | None, reason: str,
@@ -83,9 +83,14 @@ def recompute_winners(round_id: int, now: datetime, staff_id: int | None, reason
     """An explicit, audited recomputation: the previous list is kept in the history."""
     if len((reason or "").strip()) < 10:
         raise PrizeError("Tính lại danh sách đạt giải cần lý do (ít nhất 10 ký tự).", "reason")
-    if current_computation(round_id) is None:
+    standing = current_computation(round_id)
+    if standing is None:
         raise PrizeError("Đợt này chưa có danh sách đạt giải để tính lại.")
-    return _compute(round_id, now, staff_id, seed, reason.strip())
+    return _compute(round_id, now, staff_id, seed, reason.strip(), replaces=standing.number)
+
+
+ALREADY_FROZEN = "Danh sách đạt giải của đợt này đã được chốt. Muốn tính lại, hãy ghi rõ lý do."
+CHANGED_MEANWHILE = "Danh sách đạt giải vừa được tính lại ở nơi khác. Vui lòng tải lại trang để xem danh sách hiện hành."
 
 
 @dataclass
@@ -97,7 +102,8 @@ class _Outcome:
     places: list[tuple]  # the ranking as frozen (FrozenPlace rows, PLACE_COLUMNS order)
 
 
-def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | None, reason: str) -> PrizeComputation:
+def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | None, reason: str,
+             replaces: int | None) -> PrizeComputation:
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise PrizeError("Không tìm thấy đợt thi này.")
@@ -112,7 +118,7 @@ def _compute(round_id: int, now: datetime, staff_id: int | None, seed: str | Non
         round_.prediction_answer = all_correct_count(round_id)
     outcome = _awards(round_, tiers, seed)
     db.session.commit()  # the computed prediction answer; the freeze itself is one write transaction
-    return _freeze(round_id, tiers, outcome, now, staff_id, reason)
+    return _freeze(round_id, tiers, outcome, now, staff_id, reason, replaces)
 
 
 def _awards(round_: Round, tiers: list[PrizeTier], seed: str | None) -> _Outcome:
@@ -189,12 +195,16 @@ def _insert_places(places: list[tuple]) -> None:
 
 
 def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datetime, staff_id: int | None,
-            reason: str) -> PrizeComputation:
+            reason: str, replaces: int | None) -> PrizeComputation:
+    """Store the outcome, if the standing computation is still the one the request started from (`replaces`,
+    None for the first): of simultaneous requests, the round's lock lets one freeze and refuses the rest."""
     with write_transaction():
-        round_ = db.session.get(Round, round_id)
+        round_ = db.session.get(Round, round_id, with_for_update=True)
         if round_ is None:
             raise NotFound("Không tìm thấy đợt thi này.")
         previous = current_computation(round_id)
+        if (previous.number if previous else None) != replaces:
+            raise PrizeError(ALREADY_FROZEN if replaces is None else CHANGED_MEANWHILE)
         number = 1
         if previous is not None:
             previous.superseded_at, number = now, previous.number + 1
