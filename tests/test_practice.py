@@ -47,6 +47,8 @@ def test_practice_is_unlimited_reviewed_at_once_and_counted_nowhere(app, client,
     register(client)
     with app.app_context():
         from tests.conftest import make_citizen
+        db.session.get(Round, contest.id).reveal_answers = Round.REVEAL_AFTER_SUBMIT  # the round shows its own
+        db.session.commit()
         take(db.session.get(Round, contest.id), make_citizen().id, 17)  # a real result in the round
         tallies.rebuild()
         before = _everything(contest.id)
@@ -57,6 +59,24 @@ def test_practice_is_unlimited_reviewed_at_once_and_counted_nowhere(app, client,
         assert db.session.scalar(select(func.count(PracticeAttempt.id))) == 4
         assert _everything(contest.id) == before
         assert tallies.verify([contest.id]) == []
+
+
+def test_practice_withholds_the_answers_while_an_open_round_does(app, client, contest):
+    """Practice draws from the round's bank: six reviewed sittings showed most of it, answers and all, while
+    the round itself kept its answers until the close (outside review: the weekly prizes made easy)."""
+    register(client)
+    review = _practise(client)
+    assert "Kết quả thi thử" in review and "câu đúng" in review  # the score is still given at once
+    assert "(đáp án đúng)" not in review and "✔ Đúng" not in review and "✘ Sai" not in review
+    assert "Đáp án từng câu của bài thi thử sẽ hiện" in review
+    sitting = review_url = None
+    with app.app_context():
+        sitting = db.session.scalar(select(PracticeAttempt.id))
+        round_ = db.session.get(Round, contest.id)
+        round_.opens_at, round_.closes_at = utcnow() - timedelta(days=8), utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    review_url = f"/thi-thu/{sitting}"
+    assert "(đáp án đúng)" in client.get(review_url).get_data(as_text=True)  # the round is over: shown
 
 
 def test_a_practice_sitting_is_graded_once_and_is_private(app, client, contest):

@@ -36,14 +36,16 @@ def practice_start():
 @bp.get("/thi-thu/<int:practice_id>")
 @citizen_required
 def practice_take(practice_id: int):
-    """The questions of a practice sitting, or, once submitted, its review with the correct answers."""
+    """The questions of a practice sitting, or, once submitted, its review with the correct answers (its score
+    only while an open round keeps its own answers back)."""
     sitting, now = own_sitting(practice_id), utcnow()
     if sitting.submitted_at is None and not practice.is_accepting(sitting, now, grace()):
         practice.submit_practice(sitting.id, current_user.id, {}, now, grace())  # time ran out while away
     seconds_left = seconds_until(sitting.deadline_at, now) if sitting.deadline_at else None
     late_after = sitting.deadline_at + grace() if sitting.deadline_at else None
+    withheld_by = practice.withholding_round(now, grace()) if sitting.submitted_at else None
     return render_template("quiz/practice/take.html", sitting=sitting, items=practice.practice_items(sitting),
-                           seconds_left=seconds_left, late_after=late_after)
+                           seconds_left=seconds_left, late_after=late_after, withheld_by=withheld_by)
 
 
 def own_sitting(practice_id: int) -> PracticeAttempt:

@@ -102,6 +102,15 @@ class PracticeItem:
     explanation: str
 
 
+def withholding_round(now: datetime, grace: timedelta) -> Round | None:
+    """The round that keeps practice reviews' answers back: one drawing from the same bank is open (or in its
+    grace) and keeps its own answers until its close; a review showing them would hand its key out."""
+    stmt = (select(Round).where(Round.opens_at <= now, Round.closes_at > now - grace,
+                                Round.reveal_answers != Round.REVEAL_AFTER_SUBMIT)
+            .order_by(Round.closes_at.desc()).limit(1))
+    return db.session.scalar(stmt)
+
+
 def practice_items(practice: PracticeAttempt) -> list[PracticeItem]:
     versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
         QuestionVersion.id.in_([item["v"] for item in practice.items])))}
