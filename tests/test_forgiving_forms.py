@@ -69,3 +69,14 @@ def test_a_minor_without_guardian_details_sees_every_guardian_problem_at_once(cl
     html = register(client, birth_date="01/01/2015", consent="").get_data(as_text=True)
     for field in ("guardian_name", "guardian_phone", "guardian_consent", "consent"):
         assert f'id="{field}-error"' in html, field
+
+
+def test_a_name_typed_with_decomposed_accents_is_measured_as_written(client, contest):
+    """Some phone keyboards send "ễ" as e + two combining marks: 85 letters were 106 code points, and
+    "Họ tên quá dài" refused a name the rules accept (outside review)."""
+    import unicodedata
+
+    from tests.test_citizen_flow import register
+    name = "Nguyễn Hoàng Phương Thảo Ngọc Bích Trâm Quỳnh Như Lê Thị Mỹ Duyên Tường Vi Ánh Nguyệt"
+    response = register(client, full_name=unicodedata.normalize("NFD", name))
+    assert response.status_code == 302, "quá dài" in response.get_data(as_text=True)

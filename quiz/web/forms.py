@@ -1,5 +1,6 @@
 """Forms of a person's details (registration, log-in, corrections), shared by the citizen pages and assisted registration; Vietnamese messages (WTForms ships none)."""
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,11 @@ from quiz.web.form_base import Form
 
 REQUIRED = "Vui lòng điền mục này."
 
+
+
+def composed(value: Any) -> Any:
+    """Text in NFC before any length is checked: some keyboards send "ễ" as e and two combining marks."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 class DateTypingError(ValueError):
     """A date of birth that cannot be read; the message says how to write it."""
@@ -66,12 +72,12 @@ class VietnameseDateField(StringField):
 
 
 class RegisterForm(Form):
-    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    full_name = StringField("Họ và tên", filters=[composed], validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=25, message="Số điện thoại quá dài.")])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validators=[DataRequired("Vui lòng chọn xã, phường hoặc đặc khu.")], validate_choice=False)
     password = PasswordField("Mật khẩu (ít nhất 8 ký tự)", validators=[DataRequired(REQUIRED), Length(max=128, message="Mật khẩu quá dài.")])
-    guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", validators=[Length(max=100)])
+    guardian_name = StringField("Họ tên cha, mẹ hoặc người giám hộ", filters=[composed], validators=[Length(max=100)])
     guardian_phone = StringField("Số điện thoại của người giám hộ", validators=[Length(max=25)])
     guardian_consent = BooleanField("Tôi là cha, mẹ hoặc người giám hộ và đồng ý cho xử lý dữ liệu của con/người được giám hộ",
                                     description="Đồng ý của người giám hộ")  # descriptions: short names in the error summary
@@ -102,7 +108,7 @@ class CitizenPasswordForm(Form):
 
 
 class CorrectionForm(Form):
-    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
+    full_name = StringField("Họ và tên", filters=[composed], validators=[DataRequired(REQUIRED), Length(max=100, message="Họ tên quá dài.")])
     birth_date = VietnameseDateField("Ngày sinh (ngày/tháng/năm)", validators=[DataRequired(REQUIRED)])
     commune_code = SelectField("Xã, phường, đặc khu nơi sinh sống", validate_choice=False)
 

@@ -2,6 +2,43 @@
 // field, and remove a field's error (and its summary line) once the field is corrected.
 (function () {
   "use strict";
+  // One submit per tap: a second tap while the first is on its way (slow 3G) would register the same phone
+  // twice and show "already registered" to someone who has just registered.
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return; // another script kept the form here
+      if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+      form.setAttribute("data-sending", "");
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.setAttribute("data-label", button.textContent);
+        button.textContent = "Đang gửi…";
+      });
+    });
+  });
+  window.addEventListener("pageshow", function () { // back to a page kept in memory: it may be sent again
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+      form.querySelectorAll("[data-label]").forEach(function (button) {
+        button.textContent = button.getAttribute("data-label");
+        button.removeAttribute("aria-disabled");
+      });
+    });
+  });
+  // "Hiện" beside every password: typing blind on a phone keyboard is where many give up.
+  document.querySelectorAll("input[type=password]").forEach(function (input) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "button secondary show-password";
+    toggle.textContent = "Hiện mật khẩu";
+    toggle.setAttribute("aria-controls", input.id);
+    toggle.addEventListener("click", function () {
+      var shown = input.type === "text";
+      input.type = shown ? "password" : "text";
+      toggle.textContent = shown ? "Hiện mật khẩu" : "Ẩn mật khẩu";
+    });
+    input.insertAdjacentElement("afterend", toggle);
+  });
   var summary = document.getElementById("error-summary");
   if (!summary) return;
   summary.focus();

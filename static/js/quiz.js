@@ -133,6 +133,7 @@
       event.preventDefault();
       dialog.close();
       var target = document.querySelector(link.getAttribute("href"));
+      target.style.scrollMarginTop = (bar.offsetHeight + 8) + "px"; // not under the sticky bar (it grows with the text size)
       target.scrollIntoView({ block: "start" });
       var first = target.querySelector("input");
       if (first) first.focus({ preventScroll: true });

@@ -11,7 +11,7 @@
   input.addEventListener("input", function () {
     var wanted = key(input.value), matches = [];
     Array.prototype.forEach.call(select.querySelectorAll("option[data-key]"), function (option) {
-      var hit = !wanted || option.getAttribute("data-key").indexOf(wanted) !== -1;
+      var hit = !wanted || (" " + option.getAttribute("data-key")).indexOf(" " + wanted) !== -1; // from a word's start: "hai" is not "Thái"
       option.hidden = !hit;
       option.disabled = !hit;
       if (hit) matches.push(option);
@@ -22,4 +22,27 @@
     if (wanted && matches.length >= 1) select.value = matches[0].value;
     if (!wanted) select.value = "";
   });
+})();
+
+// The guardian's fields only for an under-16: shown while the birth date says so (or cannot be read yet).
+(function () {
+  "use strict";
+  var birth = document.getElementById("birth_date");
+  var guardian = document.querySelector("fieldset.guardian");
+  if (!birth || !guardian || guardian.querySelector(".has-error")) return;
+  function age(text) {
+    var digits = text.replace(/\D/g, "");
+    var parts = text.indexOf("/") !== -1 ? text.split("/") : [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)];
+    var day = +parts[0], month = +parts[1], year = +parts[2];
+    if (!day || !month || !(year >= 1900)) return null;
+    var today = new Date(), years = today.getFullYear() - year;
+    if (today.getMonth() + 1 < month || (today.getMonth() + 1 === month && today.getDate() < day)) years -= 1;
+    return years;
+  }
+  function update() {
+    var years = age(birth.value.trim());
+    guardian.hidden = years === null ? birth.value.trim() === "" : years >= 16;
+  }
+  birth.addEventListener("input", update);
+  update();
 })();
