@@ -191,15 +191,18 @@ def _xlsx_with_dimension(ref: str, rows: int = 2) -> bytes:
     for n in range(rows - 1):
         sheet.append([f"Câu hỏi số {n}?", "Có", "Không", "1"])
     sheet["A1000"] = " "  # a far cell: read-only openpyxl pads every row in between to the declared width
+    return _with_sheet_xml(book, lambda xml: re.sub(rb'<dimension ref="[^"]+"', f'<dimension ref="{ref}"'.encode(), xml))
+
+
+def _with_sheet_xml(book: openpyxl.Workbook, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The saved workbook with its first sheet's XML passed through `change` (what no spreadsheet program writes)."""
     buffer = io.BytesIO()
     book.save(buffer)
     source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb'<dimension ref="[^"]+"', f'<dimension ref="{ref}"'.encode(), data)
-            target.writestr(item, data)
+            target.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
     return out.getvalue()
 
 
@@ -222,17 +225,8 @@ def _xlsx_with_rows(rows: int) -> bytes:
     """A real workbook whose sheet holds `rows` one-cell rows: a few kilobytes zipped (an "xlsx bomb")."""
     book = openpyxl.Workbook()
     book.active.append(["cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(2, rows + 2))
-                data = data.replace(b"</sheetData>", body + b"</sheetData>")
-            target.writestr(item, data)
-    return out.getvalue()
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(2, rows + 2))
+    return _with_sheet_xml(book, lambda xml: xml.replace(b"</sheetData>", body + b"</sheetData>"))
 
 
 def test_a_long_xlsx_is_read_only_up_to_the_row_cap(ctx, contest):
