@@ -1,5 +1,6 @@
 """Contests (organizer): settings, the communes' collective ranking per period and overall, the referral ranking."""
 import io
+from collections.abc import Mapping
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -56,11 +57,12 @@ def contest_view(contest_id: int):  # type: ignore[no-untyped-def]
         except (DomainError, ValueError) as error:
             db.session.rollback()
             flash(getattr(error, "message", "Giá trị không hợp lệ."), "error")
+            return _standings_page(contest, typed=request.form)  # as typed, not the stored values
         return redirect(url_for("admin.contest_view", contest_id=contest_id))
     return _standings_page(contest)
 
 
-def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
+def _standings_page(contest: Contest, typed: Mapping[str, str] | None = None):  # type: ignore[no-untyped-def]
     province = current_app.config["PROVINCE_CODE"]
     if request.args.get("xuat") == "ca-nhan":
         buffer = io.BytesIO()
@@ -74,7 +76,7 @@ def _standings_page(contest: Contest):  # type: ignore[no-untyped-def]
     period = request.args.get("dot", type=db_id)
     round_ids = [period] if period in {r.id for r in rounds} else [r.id for r in rounds]
     score = contest_score(contest)
-    return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, score=score,
+    return render_template("admin/contest.html", contest=contest, rounds=rounds, period=period, score=score, typed=typed,
                            rows=commune_standings(round_ids, score, province), formula=score.describe(),
                            people=contest_standings(contest.id, 20), standing_rule=STANDING_RULE)
 

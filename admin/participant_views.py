@@ -11,6 +11,7 @@ from quiz.infra.converters import db_count
 from quiz.infra.extensions import limiter
 from quiz.models.people import password_cost
 from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
 from quiz.people.registration import register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
 from quiz.reports.dashboard import is_digits_search, participants, record_digits_search
@@ -51,22 +52,37 @@ def reset_password(citizen_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/dang-ky-ho", methods=["GET", "POST"])
 @limiter.limit(ASSISTED_PER_HELPER, key_func=staff_key, methods=["POST"])
 def assisted_register():  # type: ignore[no-untyped-def]
-    """A commune helper registers a citizen who is with them (consent given in person)."""
-    form = RegisterForm()
+    """A commune helper registers a citizen who is with them (the notice read aloud, consent given in person);
+    the page then shows a slip of what the citizen logs in with."""
     communes = province_communes(current_app.config["PROVINCE_CODE"])
     if not current_user.is_organizer:
-        communes = [c for c in communes if c.code == current_user.commune_code]
-        form.commune_code.data = current_user.commune_code
-    form.commune_code.choices = [(c.code, c.name) for c in communes]
+        communes = tuple(c for c in communes if c.code == current_user.commune_code)
+    form, registered = _assisted_form(communes), None
     if form.validate_on_submit():
         try:
-            citizen = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
-                                       to_local(utcnow()).date(), helper_id=current_user.id)
+            registered = register_citizen(applicant_from(form), current_app.config["PROVINCE_CODE"],
+                                          to_local(utcnow()).date(), helper_id=current_user.id)
         except RegistrationError as error:
             form_field_error(form, error)
         else:
-            flash(f"Đã đăng ký hộ thành công (mã người dự thi {citizen.id}). Người dân đăng nhập bằng số điện "
-                  "thoại và mật khẩu vừa đặt.", "success")
-            form = RegisterForm(formdata=None)
-            form.commune_code.choices = [(c.code, c.name) for c in communes]
-    return render_template("admin/assisted_register.html", form=form, communes=communes)
+            flash(f"Đã đăng ký hộ thành công (mã người dự thi {registered.id}).", "success")
+            form = _assisted_form(communes, formdata=None)
+    return render_template("admin/assisted_register.html", form=form, communes=communes, notice=current_notice(),
+                           registered=registered, commune_names={c.code: c.name for c in communes})
+
+
+ASSISTED_LABELS = {  # the helper ticks them for the person in front of them: said in the third person
+    "consent": "Người dân đã nghe thông báo trên và đồng ý cho Ban Tổ chức xử lý dữ liệu cá nhân của họ (bắt buộc)",
+    "publish_consent": "Người dân đồng ý công bố họ tên và xã, phường, đặc khu của họ nếu đoạt giải (không bắt buộc)",
+    "guardian_consent": "Cha, mẹ hoặc người giám hộ có mặt và đồng ý cho xử lý dữ liệu của người dưới 16 tuổi",
+}
+
+
+def _assisted_form(communes: tuple, **kwargs: object) -> RegisterForm:
+    form = RegisterForm(**kwargs)
+    form.commune_code.choices = [(c.code, c.name) for c in communes]
+    if not current_user.is_organizer:
+        form.commune_code.data = current_user.commune_code
+    for name, text in ASSISTED_LABELS.items():
+        form[name].label.text = text
+    return form

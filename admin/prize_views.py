@@ -33,9 +33,13 @@ def _round(round_id: int) -> Round:
 @organizer_required
 def prizes_view(round_id: int):  # type: ignore[no-untyped-def]
     """The period's tiers, the state of its winners (frozen, appeal window, published) and the list."""
-    round_ = _round(round_id)
-    return render_template("admin/rounds/prizes.html", round=round_, tiers=tiers_of(round_id),
-                           computation=current_computation(round_id), winners=winners_list(round_id), now=utcnow())
+    return _prizes_page(_round(round_id))
+
+
+def _prizes_page(round_: Round, **typed: str) -> str:
+    return render_template("admin/rounds/prizes.html", round=round_, tiers=tiers_of(round_.id),
+                           computation=current_computation(round_.id), winners=winners_list(round_.id), now=utcnow(),
+                           **typed)
 
 
 def _tiers_from_form() -> list[TierDraft]:
@@ -55,8 +59,16 @@ def _tiers_from_form() -> list[TierDraft]:
 @bp.post("/dot-thi/<int:round_id>/giai-thuong/co-cau")
 @organizer_required
 def prizes_tiers(round_id: int):  # type: ignore[no-untyped-def]
-    _round(round_id)
-    return _act(round_id, lambda: set_tiers(round_id, _tiers_from_form(), current_user.id), "Đã lưu cơ cấu giải.")
+    """Save the tiers; refused, the page comes back with the lines as typed (a redirect lost them)."""
+    round_ = _round(round_id)
+    try:
+        set_tiers(round_id, _tiers_from_form(), current_user.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _prizes_page(round_, typed_tiers=request.form.get("tiers", ""))
+    flash("Đã lưu cơ cấu giải.", "success")
+    return redirect(url_for("admin.prizes_view", round_id=round_id))
 
 
 @bp.post("/dot-thi/<int:round_id>/giai-thuong/chot")

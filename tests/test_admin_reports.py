@@ -124,7 +124,12 @@ def test_assisted_registration_is_recorded_as_such(app, client, contest):
     response = client.post("/quan-tri/dang-ky-ho", data={
         "csrf_token": token, "full_name": "Bà Lê Thị Tư", "birth_date": "01/02/1950", "phone": "0911222333",
         "commune_code": COMMUNE_B, "password": "matkhau123", "consent": "y"})  # "matkhau1" is too common now
-    assert "Đã đăng ký hộ thành công" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Đã đăng ký hộ thành công" in html
+    assert "Phiếu đăng nhập" in html and "Bà Lê Thị Tư" in html and "0911222333" not in html  # a slip, masked phone
+    page = client.get("/quan-tri/dang-ky-ho").get_data(as_text=True)
+    assert "Thông báo về xử lý dữ liệu cá nhân" in page  # read aloud from the page itself
+    assert "Người dân đã nghe thông báo trên và đồng ý" in page and "của tôi theo thông báo" not in page
     with app.app_context():
         citizen = db.session.scalar(select(Citizen).where(Citizen.phone == "0911222333"))
         helper = db.session.scalar(select(StaffUser).where(StaffUser.username == "xa-a"))

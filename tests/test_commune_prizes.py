@@ -141,3 +141,27 @@ def test_the_ranking_export_has_the_contest_and_every_period(app, client, contes
     assert week_1[COMMUNE_A][:7] == (2, COMMUNE_A, "Phường Thành Đông", 4, 100, 4, 4)
     assert week_2[COMMUNE_A][:7] == (2, COMMUNE_A, "Phường Thành Đông", 1, 100, 1, 1)
     assert week_2[COMMUNE_B][-1] == 10
+
+
+def test_a_refused_organizer_form_comes_back_as_typed(app, client, contest):
+    """The contest's settings and a period's prize tiers: a typing mistake used to redirect to the stored
+    values, and everything else typed was gone (outside review)."""
+    with app.app_context():
+        make_staff()
+        first, _ = _setup(contest)
+        contest_id, round_id = first.contest_id, first.id
+    staff_login(client)
+    from tests.conftest import csrf_token
+    page = f"/quan-tri/cuoc-thi/{contest_id}"
+    token = csrf_token(client.get(page))
+    response = client.post(page, data={"csrf_token": token, "name": "Tên mới vừa gõ", "description": "Mô tả mới",
+                                       "participation_rate": "abc", "completions": "2", "pass_rate": "0",
+                                       "prize_points": "1:10", "max_prizes_per_citizen": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Hệ số phải là một số." in html
+    assert 'value="Tên mới vừa gõ"' in html and "Mô tả mới" in html and 'value="abc"' in html
+    tiers = "Giải Đặc biệt | 1 | 5tr\nGiải Nhất | abc | 2tr"
+    response = client.post(f"/quan-tri/dot-thi/{round_id}/giai-thuong/co-cau", data={"csrf_token": token, "tiers": tiers})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "số lượng giải phải là số nguyên" in html
+    assert "Giải Đặc biệt | 1 | 5tr\nGiải Nhất | abc | 2tr" in html

@@ -69,6 +69,7 @@ def test_a_minor_without_guardian_details_sees_every_guardian_problem_at_once(cl
     html = register(client, birth_date="01/01/2015", consent="").get_data(as_text=True)
     for field in ("guardian_name", "guardian_phone", "guardian_consent", "consent"):
         assert f'id="{field}-error"' in html, field
+    assert "Vui lòng điền số điện thoại của cha, mẹ hoặc người giám hộ." in html  # empty is not "invalid"
 
 
 def test_a_name_typed_with_decomposed_accents_is_measured_as_written(client, contest):

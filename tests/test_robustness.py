@@ -255,3 +255,13 @@ def test_a_multipart_part_without_a_name_is_no_server_error(client, contest):
     body = b'--x\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--x--\r\n'
     response = client.post("/dang-nhap", data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 400  # CSRF token missing: the edge itself did not fail
+
+
+def test_invisible_and_direction_characters_never_reach_stored_text(ctx, contest):
+    """The edge refuses them in forms, but an import kept a C1 control, U+202E (which reverses what follows)
+    and a zero-width space in question text (outside review)."""
+    from quiz.infra.text import clean_shown_text
+    assert clean_shown_text("An\u202etoàn\u200b mạng\x9f\u2066 và\x85dữ liệu\ufeff") == "Antoàn mạng và dữ liệu"
+    csv_file = "chu_de,cau_hoi,dap_an_1,dap_an_2,dap_an_dung\nMật khẩu và xác thực hai lớp,Câu\u202e hỏi\u200b?,Có\x9f,Không,1\n"
+    preview = preview_import(csv_file.encode(), "csv", None)
+    assert not preview.errors and [(d.text, d.choices) for _, d in preview.drafts] == [("Câu hỏi?", ["Có", "Không"])]

@@ -4,6 +4,11 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C1 controls but NEL, and the invisible characters that change what a reader sees: zero-width space, word
+# joiner, byte-order mark, direction marks, embeddings, overrides and isolates (U+202E reverses what follows).
+# The zero-width (non-)joiners stay: emoji sequences need them. Names refuse these (the person retypes);
+# text an organizer imports loses them.
+_INVISIBLE = re.compile("[\x80-\x84\x86-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def clean_text(value: str | None) -> str:
@@ -12,6 +17,11 @@ def clean_text(value: str | None) -> str:
         return ""
     value = _CONTROL.sub("", unicodedata.normalize("NFC", value))
     return _SPACES.sub(" ", value).strip()
+
+
+def clean_shown_text(value: str | None) -> str:
+    """clean_text, and the invisible characters above removed: for question text, choices, explanations."""
+    return clean_text(_INVISIBLE.sub("", value or ""))
 
 
 def search_key(value: str | None) -> str:

@@ -131,8 +131,10 @@ def _guardian_fields(applicant: Applicant) -> dict:
     """The guardian of an under-16: all three problems at once when several are missing."""
     problems = _broken(lambda: valid_name(applicant.guardian_name, "guardian_name"),
                        lambda: valid_phone(applicant.guardian_phone, "guardian_phone"))
-    problems = [(field, "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ." if field == "guardian_name"
-                 else message) for field, message in problems]
+    left_empty = {"guardian_name": "Người dưới 16 tuổi cần có họ tên cha, mẹ hoặc người giám hộ."}
+    if not applicant.guardian_phone.strip():  # "invalid" would be the wrong word for a field not filled in
+        left_empty["guardian_phone"] = "Vui lòng điền số điện thoại của cha, mẹ hoặc người giám hộ."
+    problems = [(field, left_empty.get(field, message)) for field, message in problems]
     if not applicant.guardian_consent:
         problems.append(("guardian_consent",
                          "Cha, mẹ hoặc người giám hộ cần đồng ý cho xử lý dữ liệu của người dưới 16 tuổi."))

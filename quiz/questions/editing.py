@@ -10,7 +10,7 @@ from quiz.errors import DomainError, NotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
-from quiz.infra.text import clean_text, search_key
+from quiz.infra.text import clean_shown_text, clean_text, search_key
 from quiz.models import Question, QuestionVersion, Topic
 from quiz.questions.bank import add_question
 
@@ -40,8 +40,8 @@ def validate(draft: QuestionDraft, kept_topic_id: int | None = None) -> Question
 
     An edited question may stay in its own topic (`kept_topic_id`) even if that topic was retired since.
     """
-    text = clean_text(draft.text)
-    choices = [clean_text(c) for c in draft.choices]
+    text = clean_shown_text(draft.text)
+    choices = [clean_shown_text(c) for c in draft.choices]
     while choices and not choices[-1]:
         choices.pop()  # trailing empty choice boxes of the form
     if not text:
@@ -63,7 +63,7 @@ def validate(draft: QuestionDraft, kept_topic_id: int | None = None) -> Question
         raise QuestionError("Câu hỏi một đáp án phải có đúng một đáp án đúng.", "correct")
     if draft.difficulty not in (1, 2, 3):
         raise QuestionError("Độ khó phải là 1, 2 hoặc 3.", "difficulty")
-    explanation = clean_text(draft.explanation)
+    explanation = clean_shown_text(draft.explanation)
     if len(explanation) > MAX_EXPLANATION:
         raise QuestionError(f"Giải thích dài tối đa {MAX_EXPLANATION} ký tự.", "explanation")
     topic = db.session.get(Topic, draft.topic_id)

@@ -38,6 +38,8 @@
     document.getElementById("answered-count").textContent = fieldsets().length - unanswered().length;
   }
 
+  // Each question says what the server had when the page was made (data-saved); only the phone's answers
+  // that differ are sent again (a reload used to send all 20, a long wait on a slow link for nothing).
   function restore() {
     var saved = load();
     Object.keys(saved).forEach(function (position) {
@@ -46,7 +48,7 @@
       fieldset.querySelectorAll("input").forEach(function (input) {
         input.checked = saved[position].indexOf(Number(input.value)) !== -1;
       });
-      pending[position] = saved[position];
+      if (answerOf(fieldset).join(",") !== fieldset.getAttribute("data-saved")) pending[position] = saved[position];
     });
     showProgress();
     flush();
@@ -89,11 +91,13 @@
   });
 
   // Submitting: offline, the wish is kept (across a reload too) and carried out when the network returns.
-  function submitWhenOnline(reason) {
+  function submitWhenOnline(reason, timeIsUp) {
     write(keys.submit, "1");
     if (!navigator.onLine) {
-      say(reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại."
-          + (lateAfter ? " Câu trả lời đến máy chủ sau " + lateAfter + " không được tính." : ""), "offline");
+      say(timeIsUp ? "Đã hết giờ. Bài sẽ tự nộp khi có mạng."
+            + (lateAfter ? " Câu trả lời chưa gửi được chỉ được tính nếu có mạng lại trước " + lateAfter + "." : "")
+          : reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại."
+            + (lateAfter ? " Câu trả lời gửi đi sau " + lateAfter + " không được tính." : ""), "offline");
       return;
     }
     submitting = true;
@@ -174,7 +178,8 @@
     if (left <= 300) bar.classList.add("warn");
     if (left <= 60) bar.classList.add("urgent");
     if (left === 0) {
-      if (!submitting) submitWhenOnline("Đã hết giờ làm bài.");
+      fieldsets().forEach(function (fieldset) { fieldset.inert = true; }); // time is over: nothing more to tick
+      if (!submitting) submitWhenOnline("Đã hết giờ làm bài.", true);
       return;
     }
     setTimeout(tick, 1000);

@@ -66,8 +66,22 @@ def test_offline_answers_survive_reload_and_are_graded(app, live_server, phone, 
         assert saved == 5  # the offline answers are only on the phone so far
     phone.set_offline(False)
     page.reload()
-    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    expect(page.locator("#save-status")).to_contain_text(re.compile("Đã lưu|được lưu"))  # sent back online, or just now
     assert page.locator("input:checked").count() == 10
+    for _ in range(50):  # the offline answers reach the server (before or after the reload)
+        with app.app_context():
+            if db.session.scalar(select(func.count(AttemptItem.id)).where(
+                    AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None))) == 10:
+                break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the offline answers never reached the server")
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "POST" and r.url.endswith("/tra-loi") else None)
+    page.reload()  # everything is on the server now: nothing to send again (all ten were, on a slow link)
+    expect(page.locator("#quiz-form")).to_be_visible()
+    page.wait_for_timeout(1500)
+    assert page.locator("input:checked").count() == 10 and saves == []
     screenshot(page, "quiz", full_page=False)
     tap_submit(page)
     page.wait_for_url(re.compile(r"/ket-qua/\d+$"))
