@@ -148,6 +148,27 @@ def test_a_temporary_password_works_once_and_forces_a_change(app, contest):
     assert login(app.test_client(), scenario.phone_a, "hoa-sen-no-muon").status_code == 302
 
 
+def test_a_temporary_password_must_be_changed_before_answering_too(app, contest):
+    """The answer save and the submit skip the person's load (their own query checks the session), and with
+    it the forced change of a staff-set password (outside review)."""
+    scenario = build_scenario(app, contest)
+    before = app.test_client()
+    login(before, scenario.phone_a)
+    attempt_id = start(before)
+    temporary = _reset(app, scenario.citizen_a)
+    client = app.test_client()
+    login(client, scenario.phone_a, temporary)
+    token = csrf_token(client.get("/doi-mat-khau"))
+    saved = client.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]}, headers={"X-CSRFToken": token})
+    submitted = client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"})
+    assert saved.headers["Location"].endswith("/doi-mat-khau") and submitted.headers["Location"].endswith("/doi-mat-khau")
+    response = client.post("/doi-mat-khau", data={"current": temporary, "new": "hoa-sen-no-muon",
+                                                 "confirm": "hoa-sen-no-muon", "csrf_token": token})
+    assert response.status_code == 302
+    saved = client.post(f"/thi/{attempt_id}/tra-loi", json={"position": 0, "choices": [0]}, headers={"X-CSRFToken": token})
+    assert saved.status_code == 200  # once changed, the quick path again
+
+
 def test_a_temporary_password_expires_after_72_hours(app, contest):
     scenario = build_scenario(app, contest)
     temporary = _reset(app, scenario.citizen_a)

@@ -26,7 +26,7 @@ from quiz.models import Attempt, Citizen, Round
 from quiz.people.password_change import end_sessions
 from quiz.web.client_signals import client_keys
 from quiz.web.forms import LoginForm
-from quiz.web.hooks import ERROR_TEXT, format_datetime_vn
+from quiz.web.hooks import ERROR_TEXT, PASSWORD_CHANGE_DUE, format_datetime_vn
 from quiz.web.rate_limits import (
     LOGIN_PER_PHONE,
     PER_IP,
@@ -64,6 +64,7 @@ def login() -> ResponseReturnValue:
         if checked.person is not None:
             temporary = checked.person.must_change_password
             login_user(checked.person, remember=not temporary)
+            session[PASSWORD_CHANGE_DUE] = temporary  # the hot endpoints then take the checked path too
             return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
         form.form_errors.append(checked.message)
         return render_template("quiz/login.html", form=form), checked.status

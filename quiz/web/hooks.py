@@ -30,6 +30,7 @@ login_manager.login_message_category = "info"
 
 
 SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed session
+PASSWORD_CHANGE_DUE = "password_change_due"  # set at a log-in with a temporary password, until it is changed
 
 
 @login_manager.user_loader
@@ -56,7 +57,10 @@ def parse_user_id(user_id: str) -> tuple[str, int, str] | None:
 
 def session_citizen() -> tuple[int, str] | None:
     """The citizen id and session token in the signed session, not checked against the database
-    (None: staff, nobody, or a remember-me return). The hot endpoints check both in their own query."""
+    (None: staff, nobody, a remember-me return, or a temporary password still to be changed). The hot
+    endpoints check both in their own query."""
+    if session.get(PASSWORD_CHANGE_DUE):
+        return None
     parsed = parse_user_id(str(session.get(SESSION_USER_KEY, "")))
     return (parsed[1], parsed[2]) if parsed and parsed[0] == "c" else None
 

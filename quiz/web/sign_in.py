@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, session
 from flask_login import current_user, login_user
 
 from quiz.infra.clock import utcnow
@@ -20,6 +20,7 @@ from quiz.models import Citizen, StaffUser
 from quiz.models.people import password_cost
 from quiz.people.password_change import PasswordRefused, change_password
 from quiz.people.password_upgrade import store_upgraded_hash
+from quiz.web.hooks import PASSWORD_CHANGE_DUE
 from quiz.web.rate_limits import client_ip
 
 WRONG = {"citizen": "Số điện thoại hoặc mật khẩu chưa đúng. Vui lòng thử lại.",
@@ -104,4 +105,5 @@ def changed_password(form: Any, kind: str) -> bool:
         form.new.errors = [error.message]
         return False
     login_user(current_user, remember=kind == "citizen")  # this session carries the new token
+    session.pop(PASSWORD_CHANGE_DUE, None)
     return True
