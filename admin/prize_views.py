@@ -19,6 +19,7 @@ from quiz.contest.prizes import (
 )
 from quiz.errors import DomainError
 from quiz.infra.clock import utcnow
+from quiz.infra.converters import bounded_int
 from quiz.infra.extensions import db
 from quiz.models import Round
 
@@ -49,10 +50,11 @@ def _tiers_from_form() -> list[TierDraft]:
         parts = [part.strip() for part in line.split("|")]
         if not parts[0]:
             continue
-        count = parts[1] if len(parts) > 1 else ""
-        if not count.isdigit():
-            raise DomainError(f"Dòng “{line.strip()}”: số lượng giải phải là số nguyên.", "tiers")
-        drafts.append(TierDraft(parts[0], int(count), parts[2] if len(parts) > 2 else ""))
+        try:
+            count = bounded_int(parts[1] if len(parts) > 1 else "", 0, 100_000)
+        except ValueError:  # "²" passes str.isdigit() and then fails int()
+            raise DomainError(f"Dòng “{line.strip()}”: số lượng giải phải là số nguyên.", "tiers") from None
+        drafts.append(TierDraft(parts[0], count, parts[2] if len(parts) > 2 else ""))
     return drafts
 
 

@@ -219,6 +219,8 @@ def _claim_upload(path: Path) -> bytes | None:
         return None
     try:
         return claimed.read_bytes()
+    except FileNotFoundError:  # a day old: the clean-up of a parallel request took it meanwhile
+        return None
     finally:
         claimed.unlink(missing_ok=True)
 

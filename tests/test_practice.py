@@ -66,9 +66,10 @@ def test_practice_withholds_the_answers_while_an_open_round_does(app, client, co
     the round itself kept its answers until the close (outside review: the weekly prizes made easy)."""
     register(client)
     review = _practise(client)
-    assert "Kết quả thi thử" in review and "câu đúng" in review  # the score is still given at once
+    assert "Kết quả thi thử" in review and "Đã nộp bài thi thử" in review
+    assert "câu đúng" not in review  # a score would say, one answer a sitting, which choice is right
     assert "(đáp án đúng)" not in review and "✔ Đúng" not in review and "✘ Sai" not in review
-    assert "Đáp án từng câu của bài thi thử sẽ hiện" in review
+    assert "Điểm và đáp án từng câu của bài thi thử sẽ hiện" in review
     sitting = review_url = None
     with app.app_context():
         sitting = db.session.scalar(select(PracticeAttempt.id))

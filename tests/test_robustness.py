@@ -194,15 +194,16 @@ def _xlsx_with_dimension(ref: str, rows: int = 2) -> bytes:
     return _with_sheet_xml(book, lambda xml: re.sub(rb'<dimension ref="[^"]+"', f'<dimension ref="{ref}"'.encode(), xml))
 
 
-def _with_sheet_xml(book: openpyxl.Workbook, change) -> bytes:  # type: ignore[no-untyped-def]
-    """The saved workbook with its first sheet's XML passed through `change` (what no spreadsheet program writes)."""
+def _with_sheet_xml(book: openpyxl.Workbook, change, part: str = "xl/worksheets/sheet1.xml") -> bytes:  # type: ignore[no-untyped-def]
+    """The saved workbook with one part's XML (the first sheet's) passed through `change` (what no spreadsheet
+    program writes)."""
     buffer = io.BytesIO()
     book.save(buffer)
     source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            target.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+            target.writestr(item, change(data) if item.filename == part else data)
     return out.getvalue()
 
 
@@ -265,3 +266,24 @@ def test_invisible_and_direction_characters_never_reach_stored_text(ctx, contest
     csv_file = "chu_de,cau_hoi,dap_an_1,dap_an_2,dap_an_dung\nMật khẩu và xác thực hai lớp,Câu\u202e hỏi\u200b?,Có\x9f,Không,1\n"
     preview = preview_import(csv_file.encode(), "csv", None)
     assert not preview.errors and [(d.text, d.choices) for _, d in preview.drafts] == [("Câu hỏi?", ["Có", "Không"])]
+
+
+@pytest.mark.parametrize("bomb", ["overlapping merges", "one wide row", "huge styles"])
+def test_an_xlsx_built_to_exhaust_the_server_is_refused_unread(ctx, contest, bomb):
+    """Within the size bounds, 2,000 copies of one merge over the whole grid took 16 s of copying; a row of a
+    million empty cells 650 MB; 4 MB of styles 500 MB (second outside review)."""
+    book = openpyxl.Workbook()
+    book.active.append(["cau_hoi", "dap_an_1", "dap_an_2", "dap_an_dung"])
+    if bomb == "overlapping merges":
+        merges = b"<mergeCells>" + b'<mergeCell ref="A1:AD5002"/>' * 2_000 + b"</mergeCells>"
+        content = _with_sheet_xml(book, lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + merges))
+    elif bomb == "one wide row":
+        content = _with_sheet_xml(book, lambda xml: xml.replace(b"</sheetData>", b'<row r="2">' + b"<c/>" * 1_000_000
+                                                                + b"</row></sheetData>"))
+    else:
+        content = _with_sheet_xml(book, lambda xml: xml.replace(b"</cellXfs>", b'<xf numFmtId="0"/>' * 200_000
+                                                                + b"</cellXfs>"), part="xl/styles.xml")
+    started = time.perf_counter()
+    preview = preview_import(content, "xlsx", 1)
+    assert time.perf_counter() - started < 1.5
+    assert preview.errors and "quá lớn khi giải nén" in preview.errors[0][1], preview.errors

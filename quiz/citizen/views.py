@@ -64,7 +64,10 @@ def login() -> ResponseReturnValue:
         if checked.person is not None:
             temporary = checked.person.must_change_password
             login_user(checked.person, remember=not temporary)
-            session[PASSWORD_CHANGE_DUE] = temporary  # the hot endpoints then take the checked path too
+            if temporary:
+                session[PASSWORD_CHANGE_DUE] = True  # the hot endpoints then take the checked path too
+            else:
+                session.pop(PASSWORD_CHANGE_DUE, None)
             return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
         form.form_errors.append(checked.message)
         return render_template("quiz/login.html", form=form), checked.status

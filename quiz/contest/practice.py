@@ -103,10 +103,10 @@ class PracticeItem:
 
 
 def withholding_round(now: datetime, grace: timedelta) -> Round | None:
-    """The round that keeps practice reviews' answers back: one drawing from the same bank is open (or in its
-    grace) and keeps its own answers until its close; a review showing them would hand its key out."""
-    stmt = (select(Round).where(Round.opens_at <= now, Round.closes_at > now - grace,
-                                Round.reveal_answers != Round.REVEAL_AFTER_SUBMIT)
+    """The round that keeps practice reviews back, score included: one drawing from the same bank, open or
+    still to come (or in its grace), keeps its own answers until its close. A review showing them would hand
+    its key out; even a score would, a sitting with one answer at a time. The last such round to close."""
+    stmt = (select(Round).where(Round.closes_at > now - grace, Round.reveal_answers != Round.REVEAL_AFTER_SUBMIT)
             .order_by(Round.closes_at.desc()).limit(1))
     return db.session.scalar(stmt)
 

@@ -199,7 +199,7 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
     """Store the outcome, if the standing computation is still the one the request started from (`replaces`,
     None for the first): of simultaneous requests, the round's lock lets one freeze and refuses the rest."""
     with write_transaction():
-        round_ = db.session.get(Round, round_id, with_for_update=True)
+        round_ = db.session.get(Round, round_id, with_for_update={"key_share": True})  # not the rows that refer to it
         if round_ is None:
             raise NotFound("Không tìm thấy đợt thi này.")
         previous = current_computation(round_id)

@@ -20,9 +20,15 @@ _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM|\
 MONTHS = ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10", "Th11", "Th12"]
 
 
-MAX_SHEET_XML_BYTES = 8 * 1024 * 1024  # a 5,000-question bank's sheet is 1–3 MB unzipped
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # every part of the workbook together (shared strings, styles…)
+MAX_PART_BYTES = 8 * 1024 * 1024  # any part once unzipped; a 5,000-question bank's sheet is 1–3 MB
+PART_BYTES = {"xl/sharedStrings.xml": 16 * 1024 * 1024,  # all the text of a long bank
+              "xl/styles.xml": 2 * 1024 * 1024}  # openpyxl builds every style at once, at ~100 bytes of memory each
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # every part of the workbook together
+MAX_CELLS = 400_000  # cells in the sheet's XML: 5,000 rows × 30 columns is 150,000; openpyxl parses a row whole
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+TOO_LARGE = ("Tệp Excel quá lớn khi giải nén (nhiều hơn hẳn một ngân hàng 5.000 câu hỏi). "
+             "Vui lòng chỉ giữ các dòng câu hỏi, hoặc chia thành nhiều tệp.")
 
 
 class SheetTooLarge(ValueError):
@@ -35,15 +41,20 @@ def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_column
     and per row (1-based) the conversions read from Excel's display.
 
     Read as a stream (openpyxl's read-only mode) that stops at max_rows: a small zipped file can hold
-    millions of rows, and loading them all first took gigabytes."""
-    _check_unpacked_size(content)
+    millions of rows, and loading them all first took gigabytes. Parts, cells and merged ranges far beyond
+    a question bank are refused before any of it is read."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    _check_unpacked_size(archive)
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        xml = archive.read(sheet._worksheet_path)  # the read-only sheet keeps its part's name, with no public accessor
+        if sum(1 for _ in _CELL.finditer(xml)) > MAX_CELLS:
+            raise SheetTooLarge(TOO_LARGE)
+        merged = _merged_ranges(xml, max_rows, max_columns)
         rows = list(sheet.iter_rows(max_row=max_rows, max_col=max_columns))
         values = [[cell.value for cell in row] for row in rows]
         formats = [[cell.number_format for cell in row] for row in rows]
-        merged = _merged_ranges(content, book)
     finally:
         book.close()
     for top, left, bottom, right in merged:  # every cell of a merged range shows the top-left value
@@ -55,24 +66,27 @@ def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_column
     return _as_text(values, formats, text_columns)
 
 
-def _check_unpacked_size(content: bytes) -> None:
-    parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
-    sheet_bytes = max((p.file_size for p in parts if p.filename.startswith("xl/worksheets/")), default=0)
-    if sheet_bytes > MAX_SHEET_XML_BYTES or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
-        raise SheetTooLarge("Tệp Excel quá lớn khi giải nén (nhiều hơn hẳn một ngân hàng 5.000 câu hỏi). "
-                            "Vui lòng chỉ giữ các dòng câu hỏi, hoặc chia thành nhiều tệp.")
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    parts = archive.infolist()
+    if (any(p.file_size > PART_BYTES.get(p.filename, MAX_PART_BYTES) for p in parts)
+            or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES):
+        raise SheetTooLarge(TOO_LARGE)
 
 
-def _merged_ranges(content: bytes, book: openpyxl.Workbook) -> list[tuple[int, int, int, int]]:
-    """(top, left, bottom, right) of the first sheet's merged cells, 0-based start and exclusive end.
+def _merged_ranges(xml: bytes, max_rows: int, max_columns: int) -> list[tuple[int, int, int, int]]:
+    """(top, left, bottom, right) of the sheet's merged cells within the rows and columns read, 0-based start and
+    exclusive end. The read-only mode does not read them: they are the part's `<mergeCell ref="A1:B2"/>`.
 
-    The read-only mode does not read them; they are `<mergeCell ref="A1:B2"/>` elements of the sheet's part
-    (whose name the read-only sheet keeps, with no public accessor)."""
-    xml = zipfile.ZipFile(io.BytesIO(content)).read(book.worksheets[0]._worksheet_path)
-    ranges = []
+    Ranges of a real sheet never overlap, so together they cover at most the cells read; more is a file
+    made to make the copying below take hours."""
+    ranges, covered = [], 0
     for ref in _MERGED.findall(xml):
         left, top, right, bottom = range_boundaries(ref.decode())
-        ranges.append((top - 1, left - 1, bottom, right))
+        clipped = (top - 1, left - 1, min(bottom, max_rows), min(right, max_columns))
+        covered += max(0, clipped[2] - clipped[0]) * max(0, clipped[3] - clipped[1])
+        if covered > max_rows * max_columns:
+            raise SheetTooLarge(TOO_LARGE)
+        ranges.append(clipped)
     return ranges
 
 

@@ -17,10 +17,10 @@ from quiz.web.form_base import Form
 REQUIRED = "Vui lòng điền mục này."
 
 
-
 def composed(value: Any) -> Any:
     """Text in NFC before any length is checked: some keyboards send "ễ" as e and two combining marks."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
 
 class DateTypingError(ValueError):
     """A date of birth that cannot be read; the message says how to write it."""

@@ -9,6 +9,8 @@
       if (event.defaultPrevented) return; // another script kept the form here
       if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
       form.setAttribute("data-sending", "");
+      setTimeout(function () { release(form); }, 20000); // a request lost on the way: a tap may send it again
+      form.querySelectorAll("input[data-shown-password]").forEach(function (input) { input.type = "password"; }); // not kept as typed text
       form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
         button.setAttribute("aria-disabled", "true");
         button.setAttribute("data-label", button.textContent);
@@ -16,14 +18,15 @@
       });
     });
   });
-  window.addEventListener("pageshow", function () { // back to a page kept in memory: it may be sent again
-    document.querySelectorAll("form[data-sending]").forEach(function (form) {
-      form.removeAttribute("data-sending");
-      form.querySelectorAll("[data-label]").forEach(function (button) {
-        button.textContent = button.getAttribute("data-label");
-        button.removeAttribute("aria-disabled");
-      });
+  function release(form) {
+    form.removeAttribute("data-sending");
+    form.querySelectorAll("[data-label]").forEach(function (button) {
+      button.textContent = button.getAttribute("data-label");
+      button.removeAttribute("aria-disabled");
     });
+  }
+  window.addEventListener("pageshow", function () { // back to a page kept in memory: it may be sent again
+    document.querySelectorAll("form[data-sending]").forEach(release);
   });
   // "Hiện" beside every password: typing blind on a phone keyboard is where many give up.
   document.querySelectorAll("input[type=password]").forEach(function (input) {
@@ -32,6 +35,7 @@
     toggle.className = "button secondary show-password";
     toggle.textContent = "Hiện mật khẩu";
     toggle.setAttribute("aria-controls", input.id);
+    input.setAttribute("data-shown-password", "");
     toggle.addEventListener("click", function () {
       var shown = input.type === "text";
       input.type = shown ? "password" : "text";

@@ -7,7 +7,8 @@
   var form = document.getElementById("quiz-form");
   if (!form) { forgetFinishedAttempt(); return; }
   var id = form.getAttribute("data-attempt");
-  var keys = { answers: "cds-attempt-" + id, submit: "cds-submit-" + id, deadline: "cds-deadline-" + id };
+  var keys = { answers: "cds-attempt-" + id, submit: "cds-submit-" + id, deadline: "cds-deadline-" + id,
+    pending: "cds-pending-" + id };
   var saveUrl = form.getAttribute("data-save-url");
   var lateAfter = form.getAttribute("data-late-after");
   var csrf = form.querySelector("input[name=csrf_token]").value;
@@ -21,7 +22,8 @@
 
   function read(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
   function write(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* storage full: the server copy remains */ } }
-  function load() { try { return JSON.parse(read(keys.answers)) || {}; } catch (e) { return {}; } }
+  function load(key) { try { return JSON.parse(read(key || keys.answers)) || {}; } catch (e) { return {}; } }
+  function remember() { write(keys.pending, JSON.stringify(pending)); } // the unsent ones, across a reload
   function say(text, state) {
     statusBox.textContent = text;
     bar.setAttribute("data-state", state || "");
@@ -39,17 +41,21 @@
   }
 
   // Each question says what the server had when the page was made (data-saved); only the phone's answers
-  // that differ are sent again (a reload used to send all 20, a long wait on a slow link for nothing).
+  // that differ, or were never confirmed (an offline copy of the page may be older), are sent again (a
+  // reload used to send all 20, a long wait on a slow link for nothing).
   function restore() {
-    var saved = load();
+    var saved = load(), unsent = load(keys.pending);
     Object.keys(saved).forEach(function (position) {
       var fieldset = form.querySelector("fieldset[data-position='" + position + "']");
       if (!fieldset) return;
       fieldset.querySelectorAll("input").forEach(function (input) {
         input.checked = saved[position].indexOf(Number(input.value)) !== -1;
       });
-      if (answerOf(fieldset).join(",") !== fieldset.getAttribute("data-saved")) pending[position] = saved[position];
+      if (position in unsent || answerOf(fieldset).join(",") !== fieldset.getAttribute("data-saved")) {
+        pending[position] = saved[position];
+      }
     });
+    remember();
     showProgress();
     flush();
   }
@@ -60,8 +66,10 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: JSON.stringify({ position: Number(position), choices: choices })
     }).then(function (response) {
-      if (response.ok || response.status === 409 || response.status === 400) {
-        delete pending[position];  // saved, or refused for good (time over): stop retrying
+      var same = pending[position] && pending[position].join(",") === choices.join(",");
+      if (same && (response.ok || response.status === 409 || response.status === 400)) {
+        delete pending[position];  // saved, or refused for good (time over): stop retrying (unless changed since)
+        remember();
       }
       return response.ok;
     });
@@ -86,6 +94,7 @@
     saved[position] = answerOf(fieldset);
     write(keys.answers, JSON.stringify(saved));
     pending[position] = saved[position];
+    remember();
     showProgress();
     flush();
   });
@@ -204,7 +213,7 @@
     var result = document.querySelector("[data-finished-attempt]");
     if (!result) return;
     var done = result.getAttribute("data-finished-attempt");
-    ["cds-attempt-", "cds-submit-", "cds-deadline-"].forEach(function (prefix) {
+    ["cds-attempt-", "cds-submit-", "cds-deadline-", "cds-pending-"].forEach(function (prefix) {
       try { localStorage.removeItem(prefix + done); } catch (e) { /* nothing kept */ }
     });
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
