@@ -10,7 +10,7 @@ from quiz.infra.clock import to_local, utcnow
 from quiz.infra.converters import db_count
 from quiz.infra.extensions import limiter
 from quiz.models.people import password_cost
-from quiz.people.communes import province_communes
+from quiz.people.communes import CommuneChoice, province_communes
 from quiz.people.consents import current_notice
 from quiz.people.registration import register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
@@ -78,7 +78,7 @@ ASSISTED_LABELS = {  # the helper ticks them for the person in front of them: sa
 }
 
 
-def _assisted_form(communes: tuple, **kwargs: object) -> RegisterForm:
+def _assisted_form(communes: tuple[CommuneChoice, ...], **kwargs: object) -> RegisterForm:
     form = RegisterForm(**kwargs)
     form.commune_code.choices = [(c.code, c.name) for c in communes]
     if not current_user.is_organizer:

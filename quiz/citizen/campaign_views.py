@@ -36,8 +36,8 @@ def practice_start():
 @bp.get("/thi-thu/<int:practice_id>")
 @citizen_required
 def practice_take(practice_id: int):
-    """The questions of a practice sitting, or, once submitted, its review with the correct answers (its score
-    only while an open round keeps its own answers back)."""
+    """The questions of a practice sitting, or, once submitted, its review with the score and the correct answers
+    (neither while a round not yet closed keeps its own answers back: practice.withholding_round)."""
     sitting, now = own_sitting(practice_id), utcnow()
     if sitting.submitted_at is None and not practice.is_accepting(sitting, now, grace()):
         practice.submit_practice(sitting.id, current_user.id, {}, now, grace())  # time ran out while away

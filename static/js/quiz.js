@@ -103,16 +103,22 @@
   function submitWhenOnline(reason, timeIsUp) {
     write(keys.submit, "1");
     if (!navigator.onLine) {
-      say(timeIsUp ? "Đã hết giờ. Bài sẽ tự nộp khi có mạng."
-            + (lateAfter ? " Câu trả lời chưa gửi được chỉ được tính nếu có mạng lại trước " + lateAfter + "." : "")
-          : reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại."
-            + (lateAfter ? " Câu trả lời gửi đi sau " + lateAfter + " không được tính." : ""), "offline");
+      say(waitingForNetwork(reason, timeIsUp), "offline");
       return;
     }
     submitting = true;
     document.getElementById("submit-button").disabled = true;
     say("Đang nộp bài…", "saving");
     form.submit();
+  }
+
+  function waitingForNetwork(reason, timeIsUp) {
+    if (timeIsUp) {
+      return "Đã hết giờ. Bài sẽ tự nộp khi có mạng."
+        + (lateAfter ? " Câu trả lời chưa gửi được chỉ được tính nếu có mạng lại trước " + lateAfter + "." : "");
+    }
+    return reason + " Chưa có mạng: bài sẽ tự nộp ngay khi có mạng trở lại."
+      + (lateAfter ? " Câu trả lời gửi đi sau " + lateAfter + " không được tính." : "");
   }
 
   form.addEventListener("submit", function (event) {
