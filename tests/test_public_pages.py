@@ -123,6 +123,13 @@ def test_share_image_is_1200_by_630_png(client, published):
         assert image.size == (1200, 630)
 
 
+def test_share_image_is_light_enough_for_3g(client, published):
+    """The certificate page shows it as a preview: a palette of a few colours keeps it under 25 KB (52 KB in full colour)."""
+    for kind in ("prize", "completion"):
+        response = client.get(f"/xac-minh/{published[kind]}/anh-chia-se.png")
+        assert len(response.data) < 25_000, (kind, len(response.data))
+
+
 def test_public_pages_load_nothing_from_another_host(app, client, published):
     for url in public_urls(app, published):
         response = client.get(url)
