@@ -175,7 +175,7 @@ def question_import():  # type: ignore[no-untyped-def]
     if not content or len(content) > MAX_UPLOAD:
         flash("Vui lòng chọn tệp câu hỏi (tối đa 5 MB).", "error")
         return redirect(url_for("admin.question_import"))
-    fmt = request.form.get("format") or detect_format(upload.filename or "")
+    fmt = request.form.get("format") or detect_format(upload.filename or "", content)
     if fmt not in FORMATS:
         abort(400)
     topic_id = request.form.get("topic_id", type=db_id)

@@ -57,8 +57,11 @@ def questions_import(path: str, fmt: str | None, topic_slug: str | None, dry_run
     actor_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)) if username else None
     if username and actor_id is None:
         raise click.BadParameter(f"không có tài khoản {username}", param_hint="--by")
-    preview = preview_import(Path(path).read_bytes(), fmt or detect_format(path), topic_id)
+    content = Path(path).read_bytes()
+    preview = preview_import(content, fmt or detect_format(path, content), topic_id)
     click.echo(f"{preview.new_count} câu mới, {len(preview.duplicates)} câu trùng, {len(preview.errors)} lỗi.")
+    if preview.duplicates:
+        click.echo(f"  câu trùng (bỏ qua): {preview.duplicates_text()}")
     for line, message in preview.errors:
         click.echo(f"  dòng {line}: {message}", err=True)
     for line, message in preview.warnings:

@@ -96,7 +96,7 @@ def test_csv_with_semicolons_as_excel_saves_it_in_vietnamese(ctx, contest):
     (GOOD[:3] + ["Một", "một", "", "", "", "", "1", ""], "trùng nhau"),
     (GOOD[:2] + ["x" * 501] + GOOD[3:], "dài quá 500"),
     (GOOD[:2] + [""] + GOOD[3:], "nhập nội dung câu hỏi"),
-    (GOOD[:9] + ["5", ""], "ít nhất một đáp án đúng"),
+    (GOOD[:9] + ["5", ""], "Đáp án đúng số 5 không có"),
     (GOOD[:9] + ["", ""], "ít nhất một đáp án đúng"),
     (GOOD[:9] + ["hai", ""], "số thứ tự phương án"),
     (GOOD[:9] + ["1,2", "", "một"], "đúng một đáp án đúng"),
@@ -115,10 +115,13 @@ def test_table_import_errors_name_the_row_and_change_nothing(ctx, contest, fmt, 
 
 
 def test_duplicates_of_the_bank_and_of_the_file_are_reported_not_imported(ctx, contest):
+    """The same text with the same choices (in any order, any case or accents) and the same right answers."""
     existing = db.session.scalar(select(Question).order_by(Question.id)).current_version
-    row = ["vneid", "1", existing.text.upper().replace("Đ", "D"), "X", "Y", "", "", "", "", "1", ""]
+    choices = [c.upper() for c in reversed(existing.choices)] + [""] * (6 - len(existing.choices))
+    right = ",".join(str(len(existing.choices) - i) for i in existing.correct)
+    row = ["vneid", "1", existing.text.upper().replace("Đ", "D"), *choices, right, ""]
     preview = preview_import(table_bytes([HEADER, row, GOOD, GOOD], "csv"), "csv")
-    assert preview.duplicates == [2, 4] and preview.new_count == 1
+    assert preview.duplicates == [(2, None), (4, 3)] and preview.new_count == 1
 
 
 @pytest.mark.parametrize("content, fmt, message", [
@@ -289,3 +292,36 @@ def test_a_confirm_sent_several_times_at_once_imports_once(app, contest):
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Question).where(Question.text_key == search_key(text)))
     assert stored == 1
+
+
+@pytest.mark.parametrize("answer, number", [("1,7", "7"), ("0", "0"), ("4", "4")])
+def test_an_answer_number_beyond_the_choices_says_which_and_how_many(ctx, contest, answer, number):
+    row = ["vneid", "1", "Câu có ba phương án?", "Một", "Hai", "Ba", "", "", "", answer, ""]
+    preview = preview_import(table_bytes([HEADER, row], "csv"), "csv")
+    message = dict(preview.errors)[2]
+    assert f"số {number}" in message and "3 phương án" in message, message
+
+
+def test_a_formula_without_its_result_is_an_error_naming_the_cell(ctx, contest):
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(["vneid", "1", "Hai nhân hai?", "3", "=2*2", "5", "", "", "", "2", ""])  # no cached value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = preview_import(buffer.getvalue(), "xlsx")
+    assert not preview.drafts and "E2" in dict(preview.errors)[2], preview.errors
+
+
+def test_true_and_false_cells_read_as_excel_shows_them_with_a_note(ctx, contest):
+    row = ["vneid", "1", "Giá trị logic?", True, False, "", "", "", "", "1", ""]
+    preview = preview_import(table_bytes([HEADER, row], "xlsx"), "xlsx")
+    assert preview.drafts[0][1].choices == ["TRUE", "FALSE"]
+    assert any("D2" in message for _, message in preview.warnings)
+
+
+@pytest.mark.parametrize("content, fmt", [(b"PK\x03\x04 not really a workbook", "xlsx"),
+                                          ("cau_hoi,dap_an_1".encode("utf-16"), "csv"),
+                                          (b"\xff\xfe\x00garbage", "aiken")])
+def test_unreadable_files_are_told_without_python_names(ctx, contest, content, fmt):
+    message = preview_import(content, fmt).errors[0][1]
+    assert "Error" not in message and "Exception" not in message, message

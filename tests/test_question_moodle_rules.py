@@ -262,3 +262,72 @@ def test_dry_run_page_and_cli_show_each_question(app, client, contest, tmp_path)
     path.write_bytes(content)
     result = app.test_cli_runner().invoke(args=["questions", "import", "--dry-run", str(path)])
     assert "[x] không được" in result.output and "[ ] được" in result.output and "[x] B1" in result.output
+
+
+# --- outside review, 2026-12-02: files as other tools write them ----------------------------------
+
+MOODLE_GIFT_EXPORT = ("// question: 1  name: Q1\n::Q1::Mã OTP dùng để làm gì?{\n\t=Xác thực giao dịch\n\t~Chia sẻ cho người thân\n}\n\n"
+                      "::Q2::Có nên bấm vào đường link lạ?{FALSE}\n")
+
+
+@pytest.mark.parametrize("name", ["questions.txt", "bank", "export.TXT"])
+def test_moodle_gift_export_named_txt_is_read_as_gift(ctx, contest, name):
+    from quiz.questions.transfer import detect_format
+    assert detect_format(name, (CATEGORY + MOODLE_GIFT_EXPORT).encode()) == "gift"  # Moodle names GIFT exports .txt
+    assert detect_format(name, "Câu?\nA. Có\nB. Không\nANSWER: A\n".encode()) == "aiken"
+
+
+@pytest.mark.parametrize("name", ["quiz.xml", "quiz.txt"])
+def test_moodle_xml_gets_one_message_saying_what_to_export_instead(ctx, contest, name):
+    from quiz.questions.transfer import detect_format
+    content = b'<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n<question type="multichoice">\n</question>\n</quiz>\n'
+    preview = preview_import(content, detect_format(name, content))
+    assert len(preview.errors) == 1 and "Moodle XML" in preview.errors[0][1] and "GIFT" in preview.errors[0][1]
+    preview = preview_import(content, "aiken")  # chosen by hand: the same message, not one per line
+    assert len(preview.errors) == 1 and "Moodle XML" in preview.errors[0][1]
+
+
+@pytest.mark.parametrize("text", ["[html]2<sup>10</sup> byte bằng bao nhiêu?", "[html]Từ nào được <u>gạch chân</u>?",
+                                  "[html]Công thức H<sub>2</sub>O là gì?", "[html]Chữ nào bị <s>gạch</s>?"])
+def test_html_whose_formatting_carries_the_meaning_is_refused(ctx, contest, text):
+    preview = gift(f"{text}{{=A ~B}}\n")
+    assert not preview.drafts and "HTML" in error_at(preview, 3)
+
+
+def test_html_entities_are_decoded_once_as_moodle_shows_them(ctx, contest):
+    draft = only_draft(gift("[html]Thẻ &amp;lt;b&amp;gt; và &amp;nbsp; là gì?{=A ~B}\n"))
+    assert draft.text == "Thẻ &lt;b&gt; và &nbsp; là gì?"
+
+
+def test_same_text_with_other_choices_is_another_question_not_a_duplicate(ctx, contest):
+    preview = gift("Phát biểu nào đúng?{=Mã OTP là bí mật ~Nên chia sẻ OTP}\n\n"
+                   "Phát biểu nào đúng?{=Nên bật xác thực hai lớp ~Mật khẩu 123456 là đủ}\n\n"
+                   "Phát biểu nào đúng?{~Nên chia sẻ OTP =Mã OTP là bí mật}\n")
+    assert [line for line, _ in preview.drafts] == [3, 5] and [line for line, _ in preview.duplicates] == [7]
+    assert preview.duplicates[0] == (7, 3)  # a duplicate of line 3 of the file, not of the bank
+    assert any("dòng 3" in message for line, message in preview.warnings if line == 5)
+
+
+def test_same_question_with_another_right_answer_is_an_error_not_skipped(ctx, contest):
+    preview = gift("Phát biểu nào đúng?{=Mã OTP là bí mật ~Nên chia sẻ OTP}\n\n"
+                   "Phát biểu nào đúng?{~Mã OTP là bí mật =Nên chia sẻ OTP}\n")
+    assert "đáp án đúng khác" in error_at(preview, 5)
+
+
+def test_warnings_of_a_skipped_duplicate_are_not_shown(ctx, contest):
+    preview = gift("Chọn các cách an toàn?{~%50%Bật 2FA ~%50%Mật khẩu dài ~%-100%Chia sẻ OTP}\n\n"
+                   "Chọn các cách an toàn?{~%50%Bật 2FA ~%50%Mật khẩu dài ~%-100%Chia sẻ OTP}\n")
+    assert [line for line, _ in preview.duplicates] == [5] and all(line != 5 for line, _ in preview.warnings)
+
+
+@pytest.mark.parametrize("answer", ["A.", "A)", "A - Chỉ mình bạn", "A Chỉ mình bạn"])
+def test_aiken_answer_letter_followed_by_punctuation_or_text_is_that_letter(ctx, contest, answer):
+    preview = aiken(f"Ai được biết mã OTP?\nA. Chỉ mình bạn\nB. Nhân viên ngân hàng\nANSWER: {answer}\n")
+    assert only_draft(preview).correct == [0]  # Moodle reads the first character only
+    assert any("chữ cái đầu" in message for _, message in preview.warnings)
+
+
+@pytest.mark.parametrize("answer", ["A, C", "A C", "AC", "A;C", "A và C"])
+def test_aiken_answer_naming_several_letters_is_still_refused(ctx, contest, answer):
+    preview = aiken(f"Chọn?\nA. Một\nB. Hai\nC. Ba\nANSWER: {answer}\n")
+    assert not preview.drafts and "một đáp án đúng" in error_at(preview, 5)

@@ -62,7 +62,7 @@ def draft(**changes) -> QuestionDraft:
     ({"correct": []}, "correct", "ít nhất một"),
     ({"correct": [], "multiple": True}, "correct", "ít nhất một"),
     ({"correct": [0, 1]}, "correct", "đúng một"),  # single answer with two correct
-    ({"correct": [5]}, "correct", "ít nhất một"),  # not one of the choices
+    ({"correct": [5]}, "correct", "số 6 không có"),  # not one of the choices
     ({"difficulty": 4}, "difficulty", "1, 2 hoặc 3"),
     ({"explanation": "x" * 601}, "explanation", "tối đa 600"),
     ({"topic_id": 999999}, "topic_id", "chủ đề"),

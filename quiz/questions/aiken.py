@@ -13,6 +13,8 @@ Entry = tuple[int, dict | str]
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CHOICE = re.compile(r"^[A-Z][).][ \t]?")  # Moodle's test, byte for byte
 _ALMOST_ANSWER = re.compile(r"^answer\s*:", re.I)
+# after the answer's letter: another letter standing alone ("A, C", "A C", "AC", "A và C") names a second answer
+_MORE_LETTERS = re.compile(r"^(?:[,;/&+]|và|and)?\s*[A-Z](?:[\s,;/&+.)]|$)", re.I)
 
 
 @dataclass
@@ -75,10 +77,13 @@ def _closed(question: _Open, number: int, answer: str) -> Entry:
     letter, rest = answer[:1], answer[1:].strip()
     if not letter or letter not in LETTERS[:count]:
         return number, f"Dòng ANSWER phải ghi chữ cái của một phương án đã liệt kê (A đến {LETTERS[count - 1]})."
-    if rest:
+    if _MORE_LETTERS.match(rest):
         return number, "Aiken chỉ có một đáp án đúng: dòng ANSWER chỉ ghi một chữ cái (Moodle bỏ qua phần còn lại)."
-    return question.line, {"text": question.text, "choices": question.choices,
-                           "correct": [LETTERS.index(letter)], "multiple": False}
+    entry = {"text": question.text, "choices": question.choices, "correct": [LETTERS.index(letter)], "multiple": False}
+    if rest:  # "A.", "A)", "A - its text": Moodle reads the first character only
+        entry["warnings"] = [f"Moodle chỉ đọc chữ cái đầu “{letter}” của dòng ANSWER (dòng {number}), "
+                             f"phần “{rest[:40]}” được bỏ qua."]
+    return question.line, entry
 
 
 def aiken_problem(question: Question) -> str | None:

@@ -57,8 +57,12 @@ def validate(draft: QuestionDraft, kept_topic_id: int | None = None) -> Question
     if len({search_key(c) for c in choices}) != len(choices):
         raise QuestionError("Có hai phương án trùng nhau.", "choices")
     correct = sorted(set(draft.correct))
-    if not correct or any(not 0 <= i < len(choices) for i in correct):
+    if not correct:
         raise QuestionError("Cần chọn ít nhất một đáp án đúng.", "correct")
+    beyond = next((i for i in correct if not 0 <= i < len(choices)), None)
+    if beyond is not None:
+        raise QuestionError(f"Đáp án đúng số {beyond + 1} không có: câu chỉ có {len(choices)} phương án "
+                            f"(1–{len(choices)}).", "correct")
     if not draft.multiple and len(correct) != 1:
         raise QuestionError("Câu hỏi một đáp án phải có đúng một đáp án đúng.", "correct")
     if draft.difficulty not in (1, 2, 3):

@@ -4,15 +4,16 @@ The contest shows every text as plain, escaped text. HTML made only of paragraph
 inline emphasis reads the same as its words, so it is converted; anything whose meaning would be
 lost (images, links, tables, media, formulas) is refused with a message, never shown as tags.
 """
-import html
 import re
 from html.parser import HTMLParser
 
 FORMATS = ("moodle", "html", "plain", "markdown")
 DEFAULT_FORMAT = "moodle"
 _MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]", re.I)
-# tags whose words alone carry the meaning (a line break or paragraph becomes a space)
-_TEXT_TAGS = {"p", "br", "div", "span", "b", "strong", "i", "em", "u", "sup", "sub", "small", "font", "s", "mark"}
+# tags whose words alone carry the meaning (a line break or paragraph becomes a space); superscript,
+# subscript, underline, strike-through and highlight are refused: "2<sup>10</sup>" is not "210", and
+# "which word is underlined?" has no answer once the underline is gone
+_TEXT_TAGS = {"p", "br", "div", "span", "b", "strong", "i", "em", "small", "font"}
 _MARKDOWN_SYNTAX = re.compile(r"(\*\*|__|`|!\[|\]\(|^#{1,6}\s|^\s*[-*+]\s|^\s*\d+\.\s|<[a-z/])", re.M | re.I)
 
 
@@ -70,6 +71,6 @@ def _html_to_text(text: str) -> str:
     parser.close()
     if parser.refused:
         tags = ", ".join(sorted({f"<{tag}>" for tag in parser.refused}))
-        raise MarkupError(f"Nội dung HTML có thẻ {tags} (hình ảnh, liên kết, bảng…) không hiển thị được cho "
-                          "người dự thi: hãy viết lại thành văn bản thường.")
-    return html.unescape("".join(parser.parts))
+        raise MarkupError(f"Nội dung HTML có thẻ {tags} (hình ảnh, liên kết, bảng, chỉ số trên/dưới, gạch chân…) "
+                          "không hiển thị được cho người dự thi: hãy viết lại thành văn bản thường.")
+    return "".join(parser.parts)  # convert_charrefs has decoded the entities once, as a browser does

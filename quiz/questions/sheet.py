@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from fractions import Fraction
 
 import openpyxl
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from quiz.infra.text import search_key
 
@@ -27,6 +27,9 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # every part of the workbook together
 MAX_CELLS = 400_000  # cells in the sheet's XML: 5,000 rows × 30 columns is 150,000; openpyxl parses a row whole
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# a formula cell whose result was never saved (a file written by a program, not by Excel): openpyxl reads it as empty
+_UNCACHED = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
+                       rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 TOO_LARGE = ("Tệp Excel quá lớn khi giải nén (nhiều hơn hẳn một ngân hàng 5.000 câu hỏi). "
              "Vui lòng chỉ giữ các dòng câu hỏi, hoặc chia thành nhiều tệp.")
 
@@ -36,9 +39,9 @@ class SheetTooLarge(ValueError):
 
 
 def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_columns: int,
-               ) -> tuple[list[list[str]], dict[int, list[str]]]:
+               ) -> tuple[list[list[str]], dict[int, list[str]], dict[int, str]]:
     """The first sheet as rows of text (at most max_rows × max_columns, whatever the sheet declares or holds),
-    and per row (1-based) the conversions read from Excel's display.
+    per row (1-based) the conversions read from Excel's display, and per row a cell that cannot be read.
 
     Read as a stream (openpyxl's read-only mode) that stops at max_rows: a small zipped file can hold
     millions of rows, and loading them all first took gigabytes. Parts, cells and merged ranges far beyond
@@ -52,6 +55,7 @@ def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_column
         if sum(1 for _ in _CELL.finditer(xml)) > MAX_CELLS:
             raise SheetTooLarge(TOO_LARGE)
         merged = _merged_ranges(xml, max_rows, max_columns)
+        problems = _uncached_formulas(xml, max_rows, max_columns)
         rows = list(sheet.iter_rows(max_row=max_rows, max_col=max_columns))
         values = [[cell.value for cell in row] for row in rows]
         formats = [[cell.number_format for cell in row] for row in rows]
@@ -63,7 +67,20 @@ def read_sheet(content: bytes, text_columns: set[str], max_rows: int, max_column
         for r in range(top, min(bottom, len(values))):
             for c in range(left, min(right, len(values[r]))):
                 values[r][c], formats[r][c] = values[top][left], formats[top][left]
-    return _as_text(values, formats, text_columns)
+    rows, notes = _as_text(values, formats, text_columns)
+    return rows, notes, problems
+
+
+def _uncached_formulas(xml: bytes, max_rows: int, max_columns: int) -> dict[int, str]:
+    """Per row, the first formula cell without its result: read as empty, it would drop a choice unseen."""
+    problems: dict[int, str] = {}
+    for column, row in _UNCACHED.findall(xml):
+        number, ref = int(row), f"{column.decode()}{row.decode()}"
+        if number <= max_rows and column_index_from_string(column.decode()) <= max_columns:
+            problems.setdefault(number, f"Ô {ref} có công thức nhưng tệp không lưu kết quả (tệp tạo bằng chương trình, "
+                                        "chưa mở bằng Excel): hãy gõ giá trị vào ô, hoặc mở tệp bằng Excel, lưu lại "
+                                        "rồi tải lên.")
+    return problems
 
 
 def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
@@ -100,7 +117,8 @@ def _as_text(values: list[list], formats: list[list[str]], text_columns: set[str
         for col, (value, fmt) in enumerate(zip(row, fmts)):
             if col < len(keys) and keys[col] in text_columns and _converted(value):
                 shown = displayed(value, fmt)
-                kind = "ngày giờ" if isinstance(value, (datetime, date, time)) else "số"
+                kind = ("giá trị đúng/sai" if isinstance(value, bool) else
+                        "ngày giờ" if isinstance(value, (datetime, date, time)) else "số")
                 notes.setdefault(number, []).append(
                     f"Ô {get_column_letter(col + 1)}{number}: Excel lưu là {kind}; đã đọc như hiển thị “{shown}”. "
                     "Hãy kiểm tra (muốn giữ nguyên chữ, định dạng ô là Văn bản/Text).")
@@ -112,7 +130,7 @@ def _as_text(values: list[list], formats: list[list[str]], text_columns: set[str
 
 
 def _converted(value: object) -> bool:
-    return isinstance(value, (int, float, datetime, date, time)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, datetime, date, time))  # a bool is an int too: Excel shows TRUE/FALSE
 
 
 def _raw_text(value: object) -> str:
@@ -125,7 +143,9 @@ def _raw_text(value: object) -> str:
 
 
 def displayed(value: object, number_format: str) -> str:
-    """What Excel (Vietnamese locale) shows for a number or date cell with this number format."""
+    """What Excel (Vietnamese locale) shows for a number, date or TRUE/FALSE cell with this number format."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     fmt = (number_format or "General").split(";")[0]
     if isinstance(value, (datetime, date, time)):
         return _date_text(value, fmt)

@@ -19,7 +19,7 @@ from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.spreadsheet import FORMULA_STARTS, safe_cell
 from quiz.infra.text import search_key
-from quiz.models import Question, Topic
+from quiz.models import Question, QuestionVersion, Topic
 from quiz.questions.bank import add_question
 from quiz.questions.editing import QuestionDraft, QuestionError, drafted_topic, validate
 from quiz.questions.moodle import (  # noqa: F401
@@ -45,7 +45,7 @@ class ImportPreview:
     """The dry run: what would be added, what already exists, and every error with its line."""
 
     drafts: list[tuple[int, QuestionDraft]] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
+    duplicates: list[tuple[int, int | None]] = field(default_factory=list)  # (line, its first line; None: the bank's)
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
@@ -53,14 +53,32 @@ class ImportPreview:
     def new_count(self) -> int:
         return len(self.drafts)
 
+    def duplicates_text(self) -> str:
+        """"dòng 4 (trùng dòng 3), dòng 9 (đã có trong ngân hàng)" for the dry run's pages."""
+        return ", ".join(f"dòng {line} ({f'trùng dòng {first}' if first else 'đã có trong ngân hàng'})"
+                         for line, first in self.duplicates)
 
-def detect_format(filename: str) -> str:
-    """The format from the file name: .xlsx, .csv, .gift; any other text file is read as Aiken."""
+
+def detect_format(filename: str, content: bytes = b"") -> str:
+    """The format from the file name (.xlsx, .csv, .gift); any other text file by what it holds: Moodle
+    names its GIFT exports .txt, so GIFT's marks without an Aiken `ANSWER:` line make it GIFT, else Aiken."""
     name = filename.lower()
     for fmt, ending in (("xlsx", ".xlsx"), ("csv", ".csv"), ("gift", ".gift")):
         if name.endswith(ending):
             return fmt
-    return "aiken"
+    text = content[:200_000].decode("utf-8-sig", errors="replace")
+    return "gift" if _GIFT_MARKS.search(text) and not _AIKEN_ANSWER.search(text) else "aiken"
+
+
+_GIFT_MARKS = re.compile(r"^\s*(?:\$CATEGORY:|::)|\{[^{}]*[=~][^{}]*\}|\{\s*(?:T|F|TRUE|FALSE)\s*\}", re.M)
+_AIKEN_ANSWER = re.compile(r"^\s*ANSWER:", re.M)
+_XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:\?xml|quiz[\s>])")
+MOODLE_XML = ("Đây là tệp Moodle XML, chưa nhập được. Trong Moodle, hãy xuất ngân hàng câu hỏi theo định dạng "
+              "GIFT (hoặc Aiken) rồi nhập tệp đó; GIFT giữ chủ đề, câu nhiều đáp án và giải thích.")
+UNREADABLE = {"xlsx": "Không đọc được tệp như một tệp Excel (.xlsx): tệp có thể bị hỏng hoặc là định dạng khác "
+                      "(.xls cũ: hãy mở bằng Excel rồi lưu lại dạng .xlsx).",
+              "text": "Không đọc được tệp như văn bản {fmt}: hãy lưu tệp với bảng mã UTF-8 "
+                      "(Excel: “CSV UTF-8”; Notepad: Encoding UTF-8) rồi tải lên lại."}
 
 
 def _topic_lookup() -> dict[str, Topic]:
@@ -72,32 +90,78 @@ def preview_import(content: bytes, fmt: str, default_topic_id: int | None = None
     """Parse and validate a file without changing anything."""
     parse = {"xlsx": _rows_xlsx, "csv": _rows_csv, "aiken": parse_aiken, "gift": parse_gift}[fmt]
     preview = ImportPreview()
+    if fmt in ("aiken", "gift", "csv") and _XML_START.match(content):
+        preview.errors.append((0, MOODLE_XML))
+        return preview
     try:
         entries = list(parse(content))
     except SheetTooLarge as exc:
         preview.errors.append((0, str(exc)))
         return preview
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never a 500
-        preview.errors.append((0, f"Không đọc được tệp như định dạng {fmt.upper()} ({exc.__class__.__name__}). "
-                                  "Vui lòng kiểm tra định dạng và bảng mã UTF-8."))
+    except Exception:  # noqa: BLE001 - any unreadable file is reported, never a 500
+        preview.errors.append((0, UNREADABLE["xlsx"] if fmt == "xlsx" else UNREADABLE["text"].format(fmt=fmt.upper())))
         return preview
     if not entries:
         preview.errors.append((0, "Không tìm thấy câu hỏi nào trong tệp."))
-    topics, known, seen = _topic_lookup(), set(db.session.scalars(select(Question.text_key))), set()
+    topics, bank = _topic_lookup(), _BankKeys()
     for line, entry in entries:
-        if isinstance(entry, dict):
-            preview.warnings.extend((line, note) for note in entry.get("warnings", []))
         draft = _checked_draft(entry, topics, default_topic_id)
         if isinstance(draft, str):
             preview.errors.append((line, draft))
             continue
-        key = search_key(draft.text)
-        if key in known or key in seen:
-            preview.duplicates.append(line)
+        verdict = bank.place(line, draft)
+        if verdict.problem:
+            preview.errors.append((line, verdict.problem))
             continue
-        seen.add(key)
+        if verdict.duplicate_of is not False:
+            preview.duplicates.append((line, verdict.duplicate_of))
+            continue
+        notes = entry.get("warnings", []) if isinstance(entry, dict) else []
+        preview.warnings.extend((line, note) for note in [*notes, *verdict.notes])
         preview.drafts.append((line, draft))
     return preview
+
+
+@dataclass
+class _Verdict:
+    duplicate_of: int | None | bool = False  # False: new; None: already in the bank; a number: that line of the file
+    problem: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class _BankKeys:
+    """Which question is the same as another: its text and its choices (in any order, case or accents);
+    the same text with other choices is another question ("Phát biểu nào sau đây đúng?")."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(select(QuestionVersion.text, QuestionVersion.choices, QuestionVersion.correct)
+                                  .join(Question, Question.current_version_id == QuestionVersion.id))
+        self.known: dict[tuple, tuple[int | None, frozenset]] = {}
+        self.texts: dict[str, int | None] = {}
+        for text, choices, correct in rows:
+            self._remember(None, text, choices, correct)
+
+    def _remember(self, line: int | None, text: str, choices: list[str], correct: list[int]) -> None:
+        key = (search_key(text), frozenset(search_key(c) for c in choices))
+        self.known.setdefault(key, (line, frozenset(search_key(choices[i]) for i in correct if i < len(choices))))
+        self.texts.setdefault(key[0], line)
+
+    def place(self, line: int, draft: QuestionDraft) -> _Verdict:
+        key = (search_key(draft.text), frozenset(search_key(c) for c in draft.choices))
+        right = frozenset(search_key(draft.choices[i]) for i in draft.correct)
+        where = lambda first: f"dòng {first} của tệp" if first is not None else "một câu trong ngân hàng"  # noqa: E731
+        if key in self.known:
+            first, first_right = self.known[key]
+            if first_right != right:
+                return _Verdict(problem=f"Trùng câu hỏi và phương án với {where(first)} nhưng đáp án đúng khác: "
+                                        "hãy kiểm tra lại đáp án của hai câu.")
+            return _Verdict(duplicate_of=first)
+        notes = []
+        if key[0] in self.texts:
+            notes.append(f"Cùng nội dung câu hỏi với {where(self.texts[key[0]])} nhưng khác phương án: "
+                         "được nhập như một câu khác.")
+        self._remember(line, draft.text, draft.choices, draft.correct)
+        return _Verdict(notes=notes)
 
 
 def describe_draft(line: int, draft: QuestionDraft) -> str:
@@ -159,8 +223,8 @@ TEXT_COLUMNS = {"chu_de", "cau_hoi", "giai_thich", *(f"dap_an_{i}" for i in rang
 
 
 def _rows_xlsx(content: bytes) -> Iterator[Entry]:
-    rows, notes = read_sheet(content, TEXT_COLUMNS, MAX_IMPORT_ROWS + 2, MAX_IMPORT_COLUMNS)
-    return _table_entries([[_cell_text(v) for v in row] for row in rows], notes)
+    rows, notes, problems = read_sheet(content, TEXT_COLUMNS, MAX_IMPORT_ROWS + 2, MAX_IMPORT_COLUMNS)
+    return _table_entries([[_cell_text(v) for v in row] for row in rows], notes, problems)
 
 
 def _rows_csv(content: bytes) -> Iterator[Entry]:
@@ -172,7 +236,8 @@ def _rows_csv(content: bytes) -> Iterator[Entry]:
                            for row in itertools.islice(reader, MAX_IMPORT_ROWS + 2)])
 
 
-def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = None) -> Iterator[Entry]:
+def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = None,
+                   problems: dict[int, str] | None = None) -> Iterator[Entry]:
     header = [search_key(h).replace(" ", "_") for h in rows[0]] if rows else []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -183,7 +248,9 @@ def _table_entries(rows: list[list[str]], notes: dict[int, list[str]] | None = N
         return
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, row))
-        if any(cells.values()):
+        if problems and number in problems:
+            yield number, problems[number]
+        elif any(cells.values()):
             entry = _entry_from_cells(cells)
             if isinstance(entry, dict) and notes and number in notes:
                 entry["warnings"] = notes[number]
