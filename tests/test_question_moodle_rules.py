@@ -331,3 +331,13 @@ def test_aiken_answer_letter_followed_by_punctuation_or_text_is_that_letter(ctx,
 def test_aiken_answer_naming_several_letters_is_still_refused(ctx, contest, answer):
     preview = aiken(f"Chọn?\nA. Một\nB. Hai\nC. Ba\nANSWER: {answer}\n")
     assert not preview.drafts and "một đáp án đúng" in error_at(preview, 5)
+
+
+def test_format_markers_are_case_sensitive_as_in_moodle(ctx, contest):
+    draft = only_draft(gift("[HTML]Mã <b>OTP</b>?{=A ~B}\n"))  # format_name_to_const knows "html" only
+    assert draft.text == "[HTML]Mã OTP?"
+
+
+def test_markdown_missing_word_blank_is_not_bold_syntax(ctx, contest):
+    draft = only_draft(gift("[markdown]Mã OTP {=không được ~được} chia sẻ.\n"))
+    assert draft.text == "Mã OTP _____ chia sẻ."

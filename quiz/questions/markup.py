@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 
 FORMATS = ("moodle", "html", "plain", "markdown")
 DEFAULT_FORMAT = "moodle"
-_MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]", re.I)
+_MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]")  # case-sensitive, as format_name_to_const
 # tags whose words alone carry the meaning (a line break or paragraph becomes a space); superscript,
 # subscript, underline, strike-through and highlight are refused: "2<sup>10</sup>" is not "210", and
 # "which word is underlined?" has no answer once the underline is gone
 _TEXT_TAGS = {"p", "br", "div", "span", "b", "strong", "i", "em", "small", "font"}
-_MARKDOWN_SYNTAX = re.compile(r"(\*\*|__|`|!\[|\]\(|^#{1,6}\s|^\s*[-*+]\s|^\s*\d+\.\s|<[a-z/])", re.M | re.I)
+_MARKDOWN_SYNTAX = re.compile(r"(\*\*|(?<!_)__[^_\s]|`|!\[|\]\(|^#{1,6}\s|^\s*[-*+]\s|^\s*\d+\.\s|<[a-z/])", re.M | re.I)
 
 
 class MarkupError(ValueError):
