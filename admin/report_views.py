@@ -15,6 +15,7 @@ from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
 from quiz.infra.replica import replica_reads
 from quiz.models import Round
+from quiz.people.communes import place_name
 from quiz.reports.cutoff import CutOffError, parse_cut_off
 from quiz.reports.daily import daily_until
 from quiz.reports.dashboard import CommuneRow, commune_rows
@@ -95,7 +96,9 @@ def appendix(fmt: str):  # type: ignore[no-untyped-def]
     scale = scale_for(round_)
     if fmt == "xlsx":
         title = f"Kết quả cuộc thi {current_app.config['CONTEST_TITLE']}" + (f" – {round_.name}" if round_ else "")
-        body = appendix_xlsx(rows, title, as_of, scale, daily_until(round_.id if round_ else None, as_of))
+        body = appendix_xlsx(rows, title, as_of, scale, daily_until(round_.id if round_ else None, as_of),
+                             issuer=current_app.config["ORGANIZER_NAME"],
+                             place=place_name(current_app.config["PROVINCE_CODE"]))
     else:
         body = appendix_csv(rows, scale).encode("utf-8")
     filename = f"phu-luc-{file_stamp(as_of)}.{fmt}"

@@ -195,3 +195,51 @@ def test_cli_creates_an_organizer_once(app):
         assert staff.is_organizer and staff.must_change_password and staff.check_password("tam-thoi-123")
     again = runner.invoke(args=["admins", "create-organizer", "bantochuc2", "--password", "khac-123456"])
     assert again.exit_code == 1 and "đã tồn tại" in again.output
+
+
+def _sheet_xml(body: bytes, number: int) -> str:
+    import zipfile
+    return zipfile.ZipFile(io.BytesIO(body)).read(f"xl/worksheets/sheet{number}.xml").decode()
+
+
+def test_appendix_prints_as_an_office_signs_it(app, client, contest):
+    """A4 landscape, one page wide, the header row on every page, page numbers, a place for signatures;
+    the table itself keeps its rows (title, headers, 114 communes, total) for whoever reads it by program."""
+    scenario = organizer(app, client, contest)
+    body = client.get(f"/quan-tri/bao-cao/phu-luc.xlsx?round={scenario.round_id}").data
+    xml = _sheet_xml(body, 1)
+    setup = re.search(r"<pageSetup[^>]*>", xml).group(0)
+    assert all(a in setup for a in ('paperSize="9"', 'orientation="landscape"', 'fitToHeight="0"')), setup
+    assert 'fitToPage="1"' in xml and "&amp;P" in xml  # fit to width; "Trang &P/&N" in the footer
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    sheet = book["Phụ lục"]
+    assert sheet.print_title_rows == "$1:$2"
+    below = [c for row in sheet.iter_rows(min_row=118, values_only=True) for c in row if c]
+    assert "NGƯỜI LẬP BIỂU" in below and "THỦ TRƯỞNG ĐƠN VỊ" in below
+    assert any("ngày" in c and "tháng" in c and "năm" in c for c in below if isinstance(c, str))
+    assert all(row[0] is None for row in sheet.iter_rows(min_row=118, values_only=True))
+    daily = book["Theo ngày"]
+    assert daily.freeze_panes == "A2" and "tính đến" in _sheet_xml(body, 2)  # the cut-off in its printed header
+
+
+def test_appendix_csv_rates_are_rounded(app, client, contest):
+    scenario = organizer(app, client, contest)
+    with app.app_context():
+        make_citizen(COMMUNE_A)  # 1 of 2 completed, and a rate of a third in the total
+        make_citizen(COMMUNE_B)
+    text = client.get(f"/quan-tri/bao-cao/phu-luc.csv?round={scenario.round_id}").get_data(as_text=True)
+    assert not re.search(r"\d\.\d{5,}", text), text[-300:]
+
+
+def test_participant_export_has_numbers_as_numbers_and_a_readable_header(app, client, contest):
+    scenario = organizer(app, client, contest)
+    token = csrf_token(client.get("/quan-tri/bao-cao"))
+    response = client.post(f"/quan-tri/bao-cao/nguoi-du-thi.xlsx?round={scenario.round_id}",
+                           data={"csrf_token": token, "reason": "Trao giải tuần 1"})
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    scores = [row[7] for row in sheet.iter_rows(min_row=2, values_only=True) if row[7] is not None]
+    assert scores and all(isinstance(s, int) for s in scores)
+    assert all(isinstance(row[0], int) for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(row[2], str) and row[2].startswith("0") for row in sheet.iter_rows(min_row=2, values_only=True))

@@ -33,6 +33,14 @@ def _data() -> dict:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
+def place_name(province_code: str) -> str:
+    """The province's name as a document's place line writes it: "Thành phố Hải Phòng" → "Hải Phòng"."""
+    name = str(province_entry(province_code).get("name", ""))
+    for prefix in ("Thành phố ", "Tỉnh "):
+        name = name.removeprefix(prefix)
+    return name
+
+
 def province_entry(province_code: str) -> dict:
     """The data file's entry for a province code ('31'), or KeyError."""
     return _data()["provinces"][province_code.zfill(2)]

@@ -48,8 +48,9 @@ def total_values(rows: list[CommuneRow], scale: ScoreScale) -> list:
 
 
 def appendix_xlsx(rows: list[CommuneRow], title: str, cut_off: datetime, scale: ScoreScale,
-                  daily: list[DayRow] | None = None) -> bytes:
-    """The official appendix: title with the cut-off, frozen headers, a total row, then the per-day sheet.
+                  daily: list[DayRow] | None = None, issuer: str = "", place: str = "") -> bytes:
+    """The official appendix: title with the cut-off, frozen headers, a total row, the signatures, then the
+    per-day sheet; printed on A4 landscape with the issuer in the page header.
 
     The workbook's creation time is the cut-off, so the same figures always give the same bytes.
     """
@@ -71,10 +72,42 @@ def appendix_xlsx(rows: list[CommuneRow], title: str, cut_off: datetime, scale: 
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, len(headers) - 1, 14)
+    _print_setup(sheet, repeat_rows=(0, 1), header=issuer)
+    _signatures(book, sheet, len(rows) + 4, len(headers), place)
     if daily is not None:
-        _daily_sheet(book, daily, cut_off, bold)
+        _daily_sheet(book, daily, cut_off, bold, title)
     book.close()
     return buffer.getvalue()
+
+
+def _print_setup(sheet, repeat_rows: tuple[int, int], header: str = "") -> None:
+    """A4 landscape, one page wide, the table's header on every page, "Trang 2/5" at the foot."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(*repeat_rows)
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.center_horizontally()
+    if header:
+        sheet.set_header(f"&L&B{_header_text(header)}")
+    sheet.set_footer("&CTrang &P/&N")
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")[:200]  # & starts a header code; Excel caps a header at 255 characters
+
+
+def _signatures(book, sheet, first_row: int, width: int, place: str) -> None:
+    """Under the total, column A left empty (a program reading the table stops at the total): who prepared it,
+    who signs, and the place and date line to fill in, as offices print them."""
+    centred = book.add_format({"align": "center", "italic": True})
+    title = book.add_format({"align": "center", "bold": True})
+    left, right = (1, 3), (width - 4, width - 1)
+    sheet.merge_range(first_row, *right[:1], first_row, right[1], f"{place or '……'}, ngày …… tháng …… năm 20……", centred)
+    for (start, end), role, hint in ((left, "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
+                                     (right, "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")):
+        sheet.merge_range(first_row + 1, start, first_row + 1, end, role, title)
+        sheet.merge_range(first_row + 2, start, first_row + 2, end, hint, centred)
 
 
 def _write_row(sheet, row_index: int, values: list, formats: list) -> None:
@@ -95,8 +128,10 @@ def day_label(row: DayRow, cut_off: datetime, last: bool) -> str:
     return label
 
 
-def _daily_sheet(book, daily: list[DayRow], cut_off: datetime, bold) -> None:
+def _daily_sheet(book, daily: list[DayRow], cut_off: datetime, bold, title: str) -> None:
     sheet = book.add_worksheet("Theo ngày")
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, repeat_rows=(0, 0), header=f"{title} – theo ngày, số liệu tính đến {local_moment(cut_off)}")
     number_format = book.add_format({"border": 1, "num_format": "#,##0"})
     text_format = book.add_format({"border": 1})
     for col, header in enumerate(DAILY_HEADERS):
@@ -122,7 +157,8 @@ def appendix_csv(rows: list[CommuneRow], scale: ScoreScale = ScoreScale(20, 20))
 
 
 def _csv_cells(values: list) -> list:
-    return [safe_cell(v) if v is not None else "" for v in values]
+    """Rates to four places (54.87 %), averages to two: a spreadsheet shows them as the xlsx does."""
+    return ["" if v is None else round(v, 4) if isinstance(v, float) else safe_cell(v) for v in values]
 
 
 def local_moment(cut_off: datetime) -> str:
@@ -161,7 +197,8 @@ def public_feed_csv(feed: list[dict], updated_at: str) -> str:
 
 
 PARTICIPANT_HEADERS = ("Mã", "Họ và tên", "Số điện thoại", "Ngày sinh", "Mã xã", "Xã, phường, đặc khu",
-                       "Ngày đăng ký", "Điểm cao nhất", "Đạt")
+                       "Ngày đăng ký", "Điểm cao nhất (số câu đúng)", "Đạt")
+PARTICIPANT_WIDTHS = (8, 28, 14, 12, 8, 26, 17, 12, 10)
 
 
 def participants_xlsx(round_id: int | None) -> tuple[bytes, list[int]]:
@@ -178,13 +215,20 @@ def participants_xlsx(round_id: int | None) -> tuple[bytes, list[int]]:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
     sheet = book.add_worksheet("Người dự thi")
-    for col, header in enumerate(PARTICIPANT_HEADERS):
-        sheet.write_string(0, col, header)
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#E8EEF5"})
+    for col, (header, width) in enumerate(zip(PARTICIPANT_HEADERS, PARTICIPANT_WIDTHS, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, header, bold)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, repeat_rows=(0, 0), header="Danh sách người dự thi (có số điện thoại đầy đủ – không chia sẻ)")
     ids = []
     for row, (citizen, score, passed) in enumerate(db.session.execute(stmt), start=1):
         ids.append(citizen.id)
         for col, value in enumerate(_participant_values(citizen, names, score, passed)):
-            sheet.write_string(row, col, safe_cell(value))
+            if isinstance(value, int):
+                sheet.write_number(row, col, value)  # sortable and summable; the phone stays text (its leading 0)
+            else:
+                sheet.write_string(row, col, safe_cell(value))
     book.close()
     return buffer.getvalue(), ids
 
@@ -197,9 +241,10 @@ def export_unmasked_participants(staff_id: int, round_id: int | None, reason: st
     return body
 
 
-def _participant_values(citizen: Citizen, names: dict[str, str], score: int | None, passed: bool | None) -> list[str]:
+def _participant_values(citizen: Citizen, names: dict[str, str], score: int | None,
+                        passed: bool | None) -> list[str | int]:
     graded = score is not None
-    return [str(citizen.id), citizen.full_name or "", citizen.phone or "",
+    return [citizen.id, citizen.full_name or "", citizen.phone or "",
             citizen.birth_date.strftime("%d/%m/%Y") if citizen.birth_date else "", citizen.commune_code,
             names.get(citizen.commune_code, ""), f"{to_local(citizen.created_at):%d/%m/%Y %H:%M}",
-            str(score) if graded else "", ("Đạt" if passed else "Chưa đạt") if graded else ""]
+            score if score is not None else "", ("Đạt" if passed else "Chưa đạt") if graded else ""]
