@@ -287,3 +287,11 @@ def test_an_xlsx_built_to_exhaust_the_server_is_refused_unread(ctx, contest, bom
     preview = preview_import(content, "xlsx", 1)
     assert time.perf_counter() - started < 1.5
     assert preview.errors and "quá lớn khi giải nén" in preview.errors[0][1], preview.errors
+
+
+@pytest.mark.parametrize("host", ["a" * 64, "a..b", ".", "x" * 300 + ".vn"])
+@pytest.mark.parametrize("path", ["/healthz", "/", "/thi", "/static/css/app.css", "/khong-co"])
+def test_a_host_that_is_no_hostname_is_a_plain_400(app, path, host):
+    """Werkzeug refuses the Host while building the URL adapter; the error page then had no url_for (500)."""
+    response = app.test_client().get(path, headers={"Host": host})
+    assert response.status_code == 400, response.status_code

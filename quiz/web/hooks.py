@@ -9,6 +9,7 @@ from typing import cast
 
 import werkzeug.exceptions
 from flask import Flask, Response, current_app, has_request_context, render_template, request, session, url_for
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_limiter import RateLimitExceeded
@@ -156,6 +157,8 @@ ERROR_TEXT = {
 def render_error(error: Exception) -> ResponseReturnValue:
     code = getattr(error, "code", 500) or 500
     message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if request_ctx.url_adapter is None:  # the Host was refused before routing: no page (no url_for) can be drawn
+        return Response(message, code, mimetype="text/plain")
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return {"error": message}, code
     return render_template("errors/error.html", code=code, message=message), code
