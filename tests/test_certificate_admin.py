@@ -1,7 +1,9 @@
 """Organizer certificate pages and the CLI: template with a validated seal, revocation, bulk zip with progress."""
 import io
+import struct
 import time
 import zipfile
+import zlib
 
 import pytest
 from PIL import Image
@@ -18,6 +20,15 @@ def png_bytes(size=(200, 200), fmt="PNG") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
     return out.getvalue()
+
+
+def _png_with_chunk_after_the_pixels(kind: bytes, data: bytes) -> bytes:
+    """A 1×1 PNG with a crafted chunk after IDAT: Pillow reads it only in load(), where its decoders raise
+    exceptions of their own (SyntaxError for an unknown zTXt compression)."""
+    def chunk(name: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + name + body + struct.pack(">I", zlib.crc32(name + body) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(kind, data) + chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -52,6 +63,8 @@ def test_organizer_saves_the_template_with_a_seal_image(app, organizer):
     (b"GIF89a" + b"\x00" * 50, "dau.gif"),
     (b"not an image at all", "dau.png"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "broken.png"),
+    (_png_with_chunk_after_the_pixels(b"zTXt", b"Comment\x00\x05" + zlib.compress(b"x")), "ztxt.png"),  # SyntaxError
+    (png_bytes(fmt="JPEG")[:300], "cut.jpg"),
 ])
 def test_a_bad_seal_image_is_refused_and_the_typed_text_kept(app, organizer, upload, name):
     response = post_template(organizer, seal=(io.BytesIO(upload), name))
