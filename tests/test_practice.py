@@ -47,9 +47,10 @@ def test_practice_is_unlimited_reviewed_at_once_and_counted_nowhere(app, client,
     register(client)
     with app.app_context():
         from tests.conftest import make_citizen
-        db.session.get(Round, contest.id).reveal_answers = Round.REVEAL_AFTER_SUBMIT  # the round shows its own
-        db.session.commit()
         take(db.session.get(Round, contest.id), make_citizen().id, 17)  # a real result in the round
+        round_ = db.session.get(Round, contest.id)
+        round_.closes_at = utcnow() - timedelta(minutes=5)  # over: practice reviews show the answers
+        db.session.commit()
         tallies.rebuild()
         before = _everything(contest.id)
     for _ in range(4):  # more than the round's 3 attempts
@@ -208,3 +209,15 @@ def test_answers_saved_at_the_same_moment_are_all_kept(app, contest):
     with app.app_context():
         items = db.session.get(PracticeAttempt, sitting_id).items
         assert [item["s"] is not None for item in items[:10]] == [True] * 10
+
+
+def test_practice_withholds_while_a_round_revealing_after_submit_is_open(app, client, contest):
+    """Outside review: with one attempt that reveals its own answers after submit, unlimited practice reviews
+    gave the whole key before that one attempt."""
+    register(client)
+    with app.app_context():
+        round_ = db.session.get(Round, contest.id)
+        round_.reveal_answers, round_.attempts_allowed = Round.REVEAL_AFTER_SUBMIT, 1
+        db.session.commit()
+    review = _practise(client)
+    assert "(đáp án đúng)" not in review and "câu đúng" not in review

@@ -91,3 +91,39 @@ def test_no_reveal_while_any_attempt_of_the_round_still_accepts_answers(ctx, con
     db.session.commit()
     assert not answers_revealed(round_, now, GRACE)
     assert answers_revealed(round_, now + timedelta(minutes=4), GRACE)
+
+
+def _second_round(app, contest, **fields) -> int:
+    with app.app_context():
+        first = db.session.get(Round, contest.id)
+        now = utcnow()
+        second = Round(name="Đợt hai", contest_id=first.contest_id, opens_at=now - timedelta(minutes=1),
+                       closes_at=now + timedelta(days=7), **fields)
+        db.session.add(second)
+        db.session.commit()
+        return second.id
+
+
+@pytest.mark.parametrize("second_reveals", [Round.REVEAL_AFTER_CLOSE, Round.REVEAL_AFTER_SUBMIT])
+def test_a_closed_rounds_review_waits_while_another_round_still_draws_from_the_bank(app, client, contest,
+                                                                                      second_reveals):
+    """Outside review: week 1's reveal handed out the key of week 2, open on the same bank (practice already waited)."""
+    logged_in(app, client)
+    attempt_id = start(client)
+    answer(client, app, attempt_id, right_positions={0, 1})
+    submit(client, attempt_id)
+    set_round(app, contest.id, closes_at=utcnow() - timedelta(minutes=5))
+    second = _second_round(app, contest, reveal_answers=second_reveals)
+    html = client.get(f"/ket-qua/{attempt_id}").get_data(as_text=True)
+    assert "(đáp án đúng)" not in html and "Đợt hai" in html  # says which round it waits for
+    set_round(app, second, opens_at=utcnow() - timedelta(days=2), closes_at=utcnow() - timedelta(minutes=5))
+    assert "(đáp án đúng)" in client.get(f"/ket-qua/{attempt_id}").get_data(as_text=True)
+
+
+def test_a_round_revealing_after_submit_still_shows_its_own_answers_alone(app, client, contest):
+    set_round(app, contest.id, reveal_answers=Round.REVEAL_AFTER_SUBMIT)
+    logged_in(app, client)
+    attempt_id = start(client)
+    answer(client, app, attempt_id, right_positions={0})
+    submit(client, attempt_id)
+    assert "(đáp án đúng)" in client.get(f"/ket-qua/{attempt_id}").get_data(as_text=True)

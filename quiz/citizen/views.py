@@ -259,7 +259,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     page = result_page(attempt, current_user.phone, now, grace())
     offer = offers_for(current_user.id, [attempt.round], now).get(attempt.round_id)
     return render_template("quiz/result.html", attempt=attempt, summary=page.summary, review=page.review,
-                           offer=offer)
+                           waits_for=page.waits_for, offer=offer)
 
 
 @bp.get("/ket-qua")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from quiz.contest import grading
 from quiz.contest.attempts import CLOSED, draw_version_ids
+from quiz.contest.results import key_keeper
 from quiz.errors import AttemptError, AttemptNotFound
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -103,12 +104,10 @@ class PracticeItem:
 
 
 def withholding_round(now: datetime, grace: timedelta) -> Round | None:
-    """The round that keeps practice reviews back, score included: one drawing from the same bank, open or
-    still to come (or in its grace), keeps its own answers until its close. A review showing them would hand
-    its key out; even a score would, a sitting with one answer at a time. The last such round to close."""
-    stmt = (select(Round).where(Round.closes_at > now - grace, Round.reveal_answers != Round.REVEAL_AFTER_SUBMIT)
-            .order_by(Round.closes_at.desc()).limit(1))
-    return db.session.scalar(stmt)
+    """The round that keeps practice reviews back, score included (results.key_keeper): a review would hand
+    its key out, even a score would, a sitting with one answer at a time. A round that shows its own answers
+    after submit withholds too: unlimited sittings gave the whole key before its one attempt."""
+    return key_keeper(now, grace)
 
 
 def practice_items(practice: PracticeAttempt) -> list[PracticeItem]:
