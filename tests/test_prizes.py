@@ -274,3 +274,34 @@ def test_the_eligibility_hook_reads_disqualification_and_phone_verification_when
     assert eligibility(row(passed=False, extra=(None, True)), strict).reason == "chưa đạt"
     assert eligibility(row(anonymised=True), strict).reason == "đã xoá dữ liệu cá nhân"
     assert eligibility(row(passed=False), PrizeConditions(False, False)).eligible
+
+
+@pytest.mark.parametrize("deleted_by", ["self", "staff"])
+def test_the_per_person_cap_follows_the_phone_through_deletion_and_a_new_registration(ctx, contest, deleted_by):
+    """Red team: a winner deleted their data, registered again with the same phone and won the next period."""
+    from quiz.privacy.data_requests import complete, open_request
+    from quiz.privacy.my_data import delete_my_data
+    from tests.conftest import make_citizen
+    first = _closed_period(contest)
+    first.contest.max_prizes_per_citizen = 1
+    winner = make_citizen(phone="0912000111")
+    others = _results(first, [18, 17])
+    _store_for(first, winner.id, 20)
+    set_tiers(first.id, [TierDraft("Giải nhất", 1)], None)
+    compute_winners(first.id, AFTER, None)
+    assert _winners(first.id) == [(winner.id, "Giải nhất")]
+    if deleted_by == "self":
+        delete_my_data(winner.id, AFTER)
+    else:
+        request = open_request(winner.id, "deletion", "Xin xoá", AFTER)
+        db.session.commit()
+        complete(request.id, None, AFTER)
+    again = make_citizen(phone="0912000111")  # the same person, a new registration
+    second = Round(name="Tuần 2", opens_at=CLOSE, closes_at=CLOSE + timedelta(days=7), contest_id=first.contest_id)
+    db.session.add(second)
+    db.session.commit()
+    _store_for(second, again.id, 20)
+    _store_for(second, others[0], 19)
+    set_tiers(second.id, [TierDraft("Giải nhất", 1)], None)
+    compute_winners(second.id, CLOSE + timedelta(days=8), None)
+    assert _winners(second.id) == [(others[0], "Giải nhất")]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from quiz.audit import record
 from quiz.contest.eligibility import Eligibility, conditions_of, eligibility, extra_columns
@@ -20,6 +20,7 @@ from quiz.contest.ranking import RankingRow, frozen_rows, is_frozen, ranking_row
 from quiz.errors import DomainError, NotFound
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
+from quiz.infra.pseudonyms import phone_key
 from quiz.infra.public_names import masked_name
 from quiz.models import BestResult, Citizen, Commune, FrozenPlace, PrizeComputation, PrizeTier, Round, Winner
 
@@ -133,24 +134,50 @@ def _awards(round_: Round, tiers: list[PrizeTier], seed: str | None) -> _Outcome
     return _Outcome(assign(groups, slots, round_.prize_tie_rule, rng), participants, eligible, seed, places)
 
 
-def _won_elsewhere(round_: Round) -> dict[int, int]:
-    """Prizes each citizen holds in the contest's other periods (for the per-person cap)."""
+def _won_elsewhere(round_: Round) -> dict[str, int]:
+    """Prizes each person (person_key) holds in the contest's other periods (for the per-person cap)."""
     if round_.contest.max_prizes_per_citizen is None:
         return {}
-    stmt = (select(Winner.citizen_id, func.count(Winner.id)).join(Round, Round.id == Winner.round_id)
-            .where(Round.contest_id == round_.contest_id, Round.id != round_.id).group_by(Winner.citizen_id))
-    return dict(db.session.execute(stmt).tuples().all())
+    stmt = (select(Winner.citizen_id, Winner.phone_key, Citizen.phone).join(Round, Round.id == Winner.round_id)
+            .join(Citizen, Citizen.id == Winner.citizen_id)
+            .where(Round.contest_id == round_.contest_id, Round.id != round_.id))
+    won: dict[str, int] = {}
+    for citizen_id, stored_key, phone in db.session.execute(stmt):
+        key = stored_key or person_key(citizen_id, phone)
+        won[key] = won.get(key, 0) + 1
+    return won
 
 
-def _eligible_groups(round_: Round, won: dict[int, int], places: list[tuple]) -> tuple[list[list[Candidate]], int]:
+def person_key(citizen_id: int, phone: str | None) -> str:
+    """One person across registrations: their phone's pseudonym, or the registration for a phoneless row."""
+    return phone_key(phone) if phone else f"citizen:{citizen_id}"
+
+
+def _person_keys(round_id: int) -> dict[int, str]:
+    stmt = (select(Citizen.id, Citizen.phone).join(BestResult, BestResult.citizen_id == Citizen.id)
+            .where(BestResult.round_id == round_id))
+    return {citizen_id: person_key(citizen_id, phone) for citizen_id, phone in db.session.execute(stmt)}
+
+
+def keep_winner_keys_before_deletion(citizen_id: int) -> None:
+    """Write the phone's pseudonym into the citizen's prizes before the phone is erased."""
+    phone = db.session.scalar(select(Citizen.phone).where(Citizen.id == citizen_id))
+    if phone:
+        db.session.execute(update(Winner).where(Winner.citizen_id == citizen_id, Winner.phone_key.is_(None))
+                           .values(phone_key=phone_key(phone)), execution_options={"synchronize_session": False})
+
+
+def _eligible_groups(round_: Round, won: dict[str, int], places: list[tuple]) -> tuple[list[list[Candidate]], int]:
     """The eligible results in order, one list per shared place; every ranked line goes into `places`."""
     limit = round_.contest.max_prizes_per_citizen
+    keys = _person_keys(round_.id) if limit is not None else {}
     conditions = conditions_of(round_)
     groups: list[list[Candidate]] = []
     eligible, last_place = 0, None
     for position, row in enumerate(ranking_rows(round_, extra_columns(), with_names=False), start=1):
         verdict = eligibility(row, conditions)
-        if verdict.eligible and limit is not None and won.get(row.result.citizen_id, 0) >= limit:
+        key = keys.get(row.result.citizen_id, f"citizen:{row.result.citizen_id}")
+        if verdict.eligible and limit is not None and won.get(key, 0) >= limit:
             verdict = Eligibility(False, "đã nhận đủ số giải của cuộc thi")
         places.append(_place_line(round_.id, position, row, verdict))
         if not verdict.eligible:
@@ -220,9 +247,13 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
             appeal_ends_at=now + timedelta(days=round_.appeal_days))
         db.session.add(computation)
         db.session.flush()
+        phones = dict(db.session.execute(select(Citizen.id, Citizen.phone).where(
+            Citizen.id.in_([a.citizen_id for a in outcome.awards]))).tuples().all())
         db.session.add_all(Winner(round_id=round_id, citizen_id=a.citizen_id, computation_id=computation.id,
                                   tier_id=tiers[a.tier_index].id, tier_name=tiers[a.tier_index].name, rank=a.place,
-                                  share=a.share, note=a.note, frozen_at=now) for a in outcome.awards)
+                                  share=a.share, note=a.note, frozen_at=now,
+                                  phone_key=phone_key(phones[a.citizen_id]) if phones.get(a.citizen_id) else None)
+                           for a in outcome.awards)
         record(staff_id, "recompute_winners" if previous else "compute_winners", "round", [round_id],
                {"computation": number, "winners": len(outcome.awards), "seed": outcome.seed,
                 "previous": previous.number if previous else None}, reason)

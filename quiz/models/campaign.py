@@ -79,6 +79,9 @@ class Winner(Model):
     share: Mapped[float] = mapped_column(Float, default=1.0)  # < 1 when a shared place split the prize
     note: Mapped[str] = mapped_column(String(200), default="")  # "đồng hạng", "bốc thăm", …
     frozen_at: Mapped[datetime] = mapped_column(DateTime)
+    # the phone's pseudonym (quiz.infra.pseudonyms.phone_key): the per-person cap follows the person through a
+    # deletion and a new registration, as the attempt allowance does; set at the freeze and before a deletion
+    phone_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     tier: Mapped[PrizeTier] = relationship()
 

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from quiz.audit import record
+from quiz.contest.allowance import keep_before_deletion
+from quiz.contest.prizes import keep_winner_keys_before_deletion
 from quiz.errors import DomainError
 from quiz.infra.converters import bounded_int
 from quiz.infra.database import write_transaction
@@ -23,7 +25,10 @@ RETENTION_BATCH = 1000
 
 
 def anonymise(citizen: Citizen, now: datetime) -> None:
-    """Clear every personal field; attempts, scores and commune stay, so every figure is unchanged."""
+    """Clear every personal field; attempts, scores and commune stay, so every figure is unchanged.
+    What is counted per person (the attempt allowance, the prize cap) keeps the phone's pseudonym first."""
+    keep_before_deletion(citizen.id, now)
+    keep_winner_keys_before_deletion(citizen.id)
     for field in PERSONAL_FIELDS:
         setattr(citizen, field, None)
     citizen.anonymised_at = now

@@ -3,7 +3,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from quiz.contest.allowance import keep_before_deletion
 from quiz.errors import NotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
@@ -116,8 +115,7 @@ def delete_my_data(citizen_id: int, now: datetime) -> None:
         request = db.session.scalar(select(DataRequest).where(  # one already waiting is the one completed now
             DataRequest.citizen_id == citizen_id, DataRequest.kind == "deletion", DataRequest.completed_at.is_(None)))
         request = request or open_request(citizen_id, "deletion", "Tự yêu cầu trên trang Dữ liệu của tôi", now)
-        keep_before_deletion(citizen_id, now)  # the phone's allowance outlives the registration
-        anonymise(citizen, now)
+        anonymise(citizen, now)  # the phone's allowance and prize count outlive the registration
         request.acknowledged_at = request.completed_at = now
         request.status = "completed"
 
