@@ -1,9 +1,10 @@
 """Collective prizes: the communes' unit score per period and for the contest, on the page and in Excel."""
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
+from sqlalchemy import select
 
 from quiz.contest.commune_prizes import CommuneScore, commune_standings
 from quiz.contest.prizes import TierDraft, compute_winners, set_tiers
@@ -165,3 +166,37 @@ def test_a_refused_organizer_form_comes_back_as_typed(app, client, contest):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "số lượng giải phải là số nguyên" in html
     assert "Giải Đặc biệt | 1 | 5tr\nGiải Nhất | abc | 2tr" in html
+
+
+def test_a_move_after_a_period_closed_changes_none_of_its_commune_figures(ctx, contest):
+    """Red team: a citizen who passed in a closed period moved commune and took the completion (and prize points)
+    along, moving another commune up that period's ranking. Each period counts people where they were at its close."""
+    from quiz.models import Citizen
+    from quiz.privacy.my_data import correct_details
+    first, second = _setup(contest)
+    first.prize_tie_rule = "split"
+    db.session.commit()
+    set_tiers(first.id, [TierDraft("Giải nhất", 1)], None)
+    compute_winners(first.id, CLOSE + timedelta(hours=1), None)
+    mixed = CommuneScore(participation_rate=1, completions=1, pass_rate=0.1, prize_points={1: 10})
+    before = {ids: commune_standings(list(ids), mixed, "31") for ids in ((first.id,), (second.id,), (first.id, second.id))}
+    mover = db.session.scalars(select(Citizen).where(Citizen.commune_code == COMMUNE_A).order_by(Citizen.id)).all()[1]
+    correct_details(mover.id, mover.full_name, date(1970, 5, 17), COMMUNE_B, "31", CLOSE.date())  # now: after both closes
+    db.session.expire_all()
+    for ids, standings in before.items():
+        assert commune_standings(list(ids), mixed, "31") == standings, ids
+
+
+def test_a_move_while_a_period_is_open_counts_at_the_new_commune(ctx, contest):
+    from quiz.models import Citizen
+    from quiz.privacy.my_data import correct_details
+    first, second = _setup(contest)
+    second.closes_at = datetime.now() + timedelta(days=1)  # still open
+    db.session.commit()
+    mover = db.session.scalars(select(Citizen).where(Citizen.commune_code == COMMUNE_A).order_by(Citizen.id)).all()[0]
+    correct_details(mover.id, mover.full_name, date(1970, 5, 17), COMMUNE_B, "31", CLOSE.date())  # its period-2 result moves along
+    db.session.expire_all()
+    period_two = {r.code: r for r in commune_standings([second.id], CommuneScore(), "31")}
+    assert (period_two[COMMUNE_A].completions, period_two[COMMUNE_B].completions) == (0, 2)
+    period_one = {r.code: r for r in commune_standings([first.id], CommuneScore(), "31")}
+    assert (period_one[COMMUNE_A].completions, period_one[COMMUNE_B].completions) == (4, 1)  # closed before the move

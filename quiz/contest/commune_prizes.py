@@ -4,12 +4,14 @@ The organizer weighs: participation rate against the commune's adult population 
 completions, pass rate, and points per individual prize won by the commune's citizens (by tier).
 """
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, Select, cast, func, select
 
 from quiz.errors import DomainError
 from quiz.infra.extensions import db
 from quiz.models import BestResult, Citizen, Commune, Contest, PrizeTier, Round, Winner
+from quiz.tallies.commune_history import commune_at, moved_since, moves_since
 
 
 class CommuneScoreError(DomainError):
@@ -83,31 +85,66 @@ def contest_round_ids(contest_id: int) -> list[int]:
     return list(db.session.scalars(select(Round.id).where(Round.contest_id == contest_id).order_by(Round.opens_at)))
 
 
-def _results_by_commune(round_ids: list[int]) -> dict[str, tuple[int, int, int]]:
+@dataclass(frozen=True)
+class _Periods:
+    """Each period's close, and the moves since the first of them: a period counts each person at the commune
+    they had at its close, so a move after a period closed changes none of its figures (red team: completions
+    and prize points moved along with the person, up another commune's ranking)."""
+
+    closes: dict[int, datetime]
+    moves: dict[int, list[tuple[datetime, str]]]
+    moved: Select
+
+    @classmethod
+    def of(cls, round_ids: list[int]) -> "_Periods":
+        closes = dict(db.session.execute(select(Round.id, Round.closes_at).where(Round.id.in_(round_ids))).tuples().all())
+        first = min(closes.values(), default=datetime.max)
+        return cls(closes, moves_since(first), moved_since(first))
+
+    def commune(self, citizen_id: int, current: str, round_id: int) -> str:
+        return commune_at(self.moves.get(citizen_id, []), current, self.closes[round_id])
+
+
+def _results_by_commune(round_ids: list[int], periods: _Periods) -> dict[str, tuple[int, int, int]]:
     # one best result per citizen and period: over a single period, results are people (no DISTINCT sort)
     people = func.count(BestResult.id) if len(round_ids) == 1 else func.count(BestResult.citizen_id.distinct())
     stmt = (select(Citizen.commune_code, people, func.count(BestResult.id),
                    func.sum(cast(BestResult.passed, Integer)))
             .join(Citizen, Citizen.id == BestResult.citizen_id)
-            .where(BestResult.round_id.in_(round_ids)).group_by(Citizen.commune_code))
-    return {code: (people, done, int(passed or 0)) for code, people, done, passed in db.session.execute(stmt)}
+            .where(BestResult.round_id.in_(round_ids), BestResult.citizen_id.not_in(periods.moved))
+            .group_by(Citizen.commune_code))
+    totals = {code: [people, done, int(passed or 0)] for code, people, done, passed in db.session.execute(stmt)}
+    counted: set[tuple[str, int]] = set()
+    moved = (select(BestResult.citizen_id, BestResult.round_id, BestResult.passed, Citizen.commune_code)
+             .join(Citizen, Citizen.id == BestResult.citizen_id)
+             .where(BestResult.round_id.in_(round_ids), BestResult.citizen_id.in_(periods.moved)))
+    for citizen_id, round_id, passed, current in db.session.execute(moved):
+        code = periods.commune(citizen_id, current, round_id)
+        row = totals.setdefault(code, [0, 0, 0])
+        row[0] += (code, citizen_id) not in counted
+        row[1] += 1
+        row[2] += int(bool(passed))
+        counted.add((code, citizen_id))
+    return {code: (people, done, passed) for code, (people, done, passed) in totals.items()}
 
 
-def _prize_points(round_ids: list[int], points: dict[int, float]) -> dict[str, float]:
+def _prize_points(round_ids: list[int], points: dict[int, float], periods: _Periods) -> dict[str, float]:
     if not points:
         return {}
-    stmt = (select(Citizen.commune_code, PrizeTier.position, func.sum(Winner.share))
+    stmt = (select(Winner.citizen_id, Winner.round_id, Citizen.commune_code, PrizeTier.position, Winner.share)
             .join(Citizen, Citizen.id == Winner.citizen_id).join(PrizeTier, PrizeTier.id == Winner.tier_id)
-            .where(Winner.round_id.in_(round_ids)).group_by(Citizen.commune_code, PrizeTier.position))
+            .where(Winner.round_id.in_(round_ids)))
     totals: dict[str, float] = {}
-    for code, position, shares in db.session.execute(stmt):
-        totals[code] = totals.get(code, 0.0) + points.get(position, 0.0) * float(shares or 0)
+    for citizen_id, round_id, current, position, share in db.session.execute(stmt):  # a few per period
+        code = periods.commune(citizen_id, current, round_id)
+        totals[code] = totals.get(code, 0.0) + points.get(position, 0.0) * float(share or 0)
     return totals
 
 
 def commune_standings(round_ids: list[int], score: CommuneScore, province_code: str) -> list[CommuneStanding]:
     """Every commune of the province with its unit score over the given periods, best first."""
-    results, prizes = _results_by_commune(round_ids), _prize_points(round_ids, score.prize_points)
+    periods = _Periods.of(round_ids)
+    results, prizes = _results_by_commune(round_ids, periods), _prize_points(round_ids, score.prize_points, periods)
     communes = db.session.execute(select(Commune.code, Commune.name, Commune.adult_population)
                                   .where(Commune.province_code == province_code)).all()
     unplaced = []

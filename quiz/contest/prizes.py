@@ -247,12 +247,12 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
             appeal_ends_at=now + timedelta(days=round_.appeal_days))
         db.session.add(computation)
         db.session.flush()
-        phones = dict(db.session.execute(select(Citizen.id, Citizen.phone).where(
-            Citizen.id.in_([a.citizen_id for a in outcome.awards]))).tuples().all())
+        keys = {citizen_id: phone_key(phone) for citizen_id, phone in db.session.execute(
+            select(Citizen.id, Citizen.phone).where(Citizen.id.in_([a.citizen_id for a in outcome.awards]),
+                                                    Citizen.phone.is_not(None)))}
         db.session.add_all(Winner(round_id=round_id, citizen_id=a.citizen_id, computation_id=computation.id,
                                   tier_id=tiers[a.tier_index].id, tier_name=tiers[a.tier_index].name, rank=a.place,
-                                  share=a.share, note=a.note, frozen_at=now,
-                                  phone_key=phone_key(phones[a.citizen_id]) if phones.get(a.citizen_id) else None)
+                                  share=a.share, note=a.note, frozen_at=now, phone_key=keys.get(a.citizen_id))
                            for a in outcome.awards)
         record(staff_id, "recompute_winners" if previous else "compute_winners", "round", [round_id],
                {"computation": number, "winners": len(outcome.awards), "seed": outcome.seed,

@@ -24,6 +24,26 @@ def moved_after(as_of: datetime) -> Subquery:
             .join(first, first.c.first_id == CommuneChange.id).subquery())
 
 
+def moves_since(moment: datetime) -> dict[int, list[tuple[datetime, str]]]:
+    """Per citizen moved after `moment`: those moves in order, as (when, the commune they left)."""
+    moves: dict[int, list[tuple[datetime, str]]] = {}
+    stmt = (select(CommuneChange.citizen_id, CommuneChange.at, CommuneChange.from_code)
+            .where(CommuneChange.at > moment).order_by(CommuneChange.id))
+    for citizen_id, at, left in db.session.execute(stmt):
+        moves.setdefault(citizen_id, []).append((at, left))
+    return moves
+
+
+def commune_at(moves: list[tuple[datetime, str]], current: str, moment: datetime) -> str:
+    """A citizen's commune at `moment`: the one left in their first move after it, else the current one."""
+    return next((left for at, left in moves if at > moment), current)
+
+
+def moved_since(moment: datetime) -> Select:
+    """The ids of the citizens moved after `moment` (a subquery: no bound list however many they are)."""
+    return select(CommuneChange.citizen_id).where(CommuneChange.at > moment)
+
+
 def grouped_as_of(stmt: Select, as_of: datetime | None, *columns, citizen_key=Citizen.id,
                   moved_query: tuple[Select, tuple] | None = None) -> list[tuple]:
     """Additive `columns` of `stmt` (already joined to citizens) per commune, current or as of a time.
