@@ -149,3 +149,19 @@ def test_compressed_public_pages_keep_their_etag_and_answer_304(client, publishe
     gzipped = client.get("/ket-qua-cong-khai", headers={"Accept-Encoding": "gzip"})
     import gzip
     assert gzipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(gzipped.data) == plain
+
+
+def test_a_certificates_public_surfaces_show_one_form_of_the_name(app, client, published):
+    """Red team: the verification page showed 'Nguyễn Thị Thuỷ H•••' and its og:description and share image the
+    given name 'Hằng': together, the full name. Every public surface of a certificate shows the masked name only."""
+    from quiz.certificates.share_image import ShareCard, share_png
+    from quiz.certificates.verification import verify_code
+    for kind in ("prize", "completion"):
+        code = published[kind]
+        page = client.get(f"/xac-minh/{code}").get_data(as_text=True)
+        assert "Hằng" not in page and "Nguyễn Thị Thuỷ H•••" in page
+        with app.app_context():
+            facts = verify_code(code, app.config["CONTEST_TITLE"])
+        card = ShareCard("Nguyễn Thị Thuỷ H•••", facts.commune_name, facts.prize or f"Đạt {facts.score}",
+                         facts.contest_title, facts.round_name)
+        assert client.get(f"/xac-minh/{code}/anh-chia-se.png").data == share_png(card), kind

@@ -1,4 +1,4 @@
-"""The share image (PNG, 1200 × 630, the size Facebook and Zalo previews use): given name and commune only."""
+"""The share image (PNG, 1200 × 630, the size Facebook and Zalo previews use): the masked name and commune only."""
 import io
 import textwrap
 from dataclasses import dataclass
@@ -15,9 +15,9 @@ NAVY, GOLD, WHITE, PALE = (11, 61, 110), (232, 180, 60), (255, 255, 255), (200, 
 
 @dataclass(frozen=True)
 class ShareCard:
-    """What the image says; nothing personal beyond the given name and the commune."""
+    """What the image says; nothing personal beyond the masked name and the commune."""
 
-    given_name: str
+    name: str  # the masked name the verification page shows ("Nguyễn Văn A•••"): one public form of the name
     commune_name: str
     achievement: str  # "Giải Nhất" or "Đạt 18/20 câu đúng"
     contest_title: str
@@ -52,7 +52,7 @@ def share_png(card: ShareCard) -> bytes:
     for line in textwrap.wrap(card.contest_title, 48)[:2]:
         draw.text((70, y), line, font=_font(700, 38), fill=PALE)
         y += 52
-    draw.text((70, y + 40), card.given_name, font=_fitted(draw, card.given_name, 700, 110, WIDTH - 460), fill=WHITE)
+    draw.text((70, y + 40), card.name, font=_fitted(draw, card.name, 700, 110, WIDTH - 460), fill=WHITE)
     draw.text((70, y + 180), card.commune_name, font=_fitted(draw, card.commune_name, 400, 48, WIDTH - 460), fill=PALE)
     draw.text((70, y + 260), card.achievement, font=_fitted(draw, card.achievement, 700, 64, WIDTH - 460), fill=GOLD)
     _badge(draw, "GIẢI" if card.achievement.startswith("Giải") else "ĐẠT")

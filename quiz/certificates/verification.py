@@ -5,7 +5,7 @@ from datetime import datetime
 from quiz.certificates.codes import display_code, normalise_code
 from quiz.certificates.issuing import find_certificate
 from quiz.certificates.pdf import period_text, score_text
-from quiz.infra.public_names import given_name, masked_name
+from quiz.infra.public_names import masked_name
 from quiz.models import Certificate
 
 STATUS_LABELS = {
@@ -25,7 +25,6 @@ class VerifiedCertificate:
     display_code: str
     kind_label: str
     holder: str
-    given_name: str
     commune_name: str
     contest_title: str
     round_name: str
@@ -54,7 +53,7 @@ def verify_code(typed_code: str, contest_title: str) -> VerifiedCertificate | No
     replacement = certificate.replaced_by
     return VerifiedCertificate(
         code=certificate.code, display_code=display_code(certificate.code), kind_label=KIND_LABELS[certificate.kind],
-        holder=masked_name(citizen.full_name), given_name=given_name(citizen.full_name),
+        holder=masked_name(citizen.full_name),
         commune_name=certificate.commune.name, contest_title=contest_title, round_name=round_.name,
         period=period_text(round_.opens_at, round_.closes_at),
         score=score_text(certificate.score, certificate.max_score),

@@ -1,4 +1,5 @@
-"""How a person's name may appear in public: masked ("Nguyễn Văn A•••") or the given name only."""
+"""How a person's name may appear in public: masked ("Nguyễn Văn A•••"), one form on every public page (two forms
+together, the masked name and the given name, would spell the full name)."""
 from quiz.infra.text import clean_text
 
 ANONYMISED_NAME = "(đã ẩn danh)"
@@ -12,9 +13,3 @@ def masked_name(full_name: str | None) -> str:
         return ANONYMISED_NAME
     *family, given = words
     return " ".join(family + [given[0] + MASK])
-
-
-def given_name(full_name: str | None) -> str:
-    """The given name (tên), the last word of a Vietnamese name: all a share image shows."""
-    words = clean_text(full_name).split(" ") if full_name else []
-    return words[-1] if words and words[-1] else ANONYMISED_NAME

@@ -50,6 +50,6 @@ def share_image(code: str) -> ResponseReturnValue:
     if certificate is None or not certificate.is_valid:
         abort(404)
     achievement = certificate.prize or f"Đạt {certificate.score}"
-    card = ShareCard(certificate.given_name, certificate.commune_name, achievement, certificate.contest_title,
+    card = ShareCard(certificate.holder, certificate.commune_name, achievement, certificate.contest_title,
                      certificate.round_name)
     return public_response(share_png(card), CERTIFICATE_MAX_AGE, mimetype="image/png")
