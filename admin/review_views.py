@@ -6,7 +6,7 @@ from flask_login import current_user
 from admin import bp
 from admin.access import citizen_for_staff, organizer_required
 from quiz.contest.integrity import KINDS, scan_round
-from quiz.contest.review import disqualify, flagged_results, requalify
+from quiz.contest.review import Exclusion, disqualify, flagged_results, requalify
 from quiz.errors import DomainError
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
@@ -29,12 +29,22 @@ def round_review_decide(round_id: int, citizen_id: int, action: str) -> Response
     round_ = db.session.get(Round, round_id) or abort(404)
     decide = disqualify if action == "loai" else requalify
     try:
-        decide(round_.id, citizen_for_staff(current_user, citizen_id).id, request.form.get("reason", ""),
-               current_user.id, utcnow())
+        outcome = decide(round_.id, citizen_for_staff(current_user, citizen_id).id, request.form.get("reason", ""),
+                         current_user.id, utcnow())
     except DomainError as problem:
         return round_review(round_.id, error=problem.message, status=200)
-    flash("Đã loại kết quả khỏi xếp hạng và giải." if action == "loai" else "Đã khôi phục kết quả.", "success")
+    flash(exclusion_message(outcome) if isinstance(outcome, Exclusion) else "Đã khôi phục kết quả.", "success")
     return redirect(url_for("admin.round_review", round_id=round_.id))
+
+
+def exclusion_message(outcome: Exclusion) -> str:
+    said = "Đã loại kết quả khỏi xếp hạng"
+    if outcome.revoked:
+        said += f" và thu hồi {outcome.revoked} giấy chứng nhận của đợt này"
+    if outcome.frozen_winner:
+        return (said + ". Người này có trong danh sách đạt giải đã chốt: danh sách chỉ thay đổi khi tính lại giải "
+                "(trang Giải thưởng, nút “Tính lại”, ghi lý do), khi đó giải chuyển cho người kế tiếp.")
+    return said + "; không còn được xét giải."
 
 
 @bp.post("/nguoi-du-thi/<int:citizen_id>/xac-minh-sdt")

@@ -120,3 +120,28 @@ def test_the_organizer_review_list_and_its_forms(app, client, contest):
                        data={"csrf_token": token, "reason": "Nộp sau 2 giây"})
     assert done.status_code == 302
     assert "Đã loại" in client.get(f"/quan-tri/dot-thi/{contest.id}/kiem-tra").get_data(as_text=True)
+
+
+def test_a_disqualified_winner_loses_the_rounds_certificates_and_gets_no_new_one(ctx, contest):
+    """Red team: after 'Đã loại kết quả khỏi xếp hạng và giải', the prize certificate still verified as valid and
+    the citizen could still ask for one."""
+    import pytest
+
+    from quiz.certificates.issuing import issue_completion
+    from quiz.errors import CertificateError
+    from quiz.models import Certificate
+    from tests.admin_helpers import take
+    round_ = db.session.get(Round, contest.id)
+    cheat = make_citizen()
+    take(round_, cheat.id, right=20)
+    staff = add_staff("bantochuc")
+    db.session.commit()
+    code = issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow()).code
+    outcome = disqualify(round_.id, cheat.id, "Cùng thiết bị với 5 tài khoản khác", staff.id, utcnow())
+    assert outcome.revoked == 1 and not outcome.frozen_winner
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    assert certificate.status == Certificate.REVOKED and "bị loại" in certificate.status_reason
+    with pytest.raises(CertificateError):
+        issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow())
+    requalify(round_.id, cheat.id, "Đã xác minh trực tiếp", staff.id, utcnow())
+    assert issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow()).code != code  # a new one

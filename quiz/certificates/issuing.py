@@ -16,7 +16,7 @@ from quiz.contest.winners_source import Winner, round_winners, winners_published
 from quiz.errors import CertificateError
 from quiz.infra.database import execute_core, write_transaction
 from quiz.infra.extensions import db
-from quiz.models import Attempt, BestResult, Certificate, Citizen, Round
+from quiz.models import Attempt, BestResult, Certificate, Citizen, Disqualification, Round
 
 NOT_PASSED = "Bạn chưa đạt ở đợt thi này nên chưa thể nhận giấy chứng nhận."
 NOT_A_WINNER = "Giấy chứng nhận đạt giải chỉ dành cho người đạt giải đã được công bố."
@@ -54,11 +54,13 @@ def find_certificate(code: str) -> Certificate | None:
 
 
 def completion_facts(round_id: int, citizen_ids: list[int]) -> dict[int, CertifiedFacts]:
-    """Facts for the citizens among `citizen_ids` who passed the round and are not anonymised."""
+    """Facts for the citizens among `citizen_ids` who passed the round, are not anonymised nor disqualified."""
     stmt = (select(BestResult.citizen_id, Citizen.commune_code, BestResult.score, Attempt.max_score)
             .join(Citizen, Citizen.id == BestResult.citizen_id).join(Attempt, Attempt.id == BestResult.attempt_id)
             .where(BestResult.round_id == round_id, BestResult.passed.is_(True),
-                   Citizen.anonymised_at.is_(None), BestResult.citizen_id.in_(citizen_ids)))
+                   Citizen.anonymised_at.is_(None), BestResult.citizen_id.in_(citizen_ids),
+                   ~BestResult.citizen_id.in_(select(Disqualification.citizen_id).where(
+                       Disqualification.round_id == round_id, Disqualification.lifted_at.is_(None)))))
     return {row[0]: CertifiedFacts(*row) for row in db.session.execute(stmt)}
 
 

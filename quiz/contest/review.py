@@ -13,7 +13,7 @@ from quiz.errors import DomainError
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
 from quiz.infra.text import clean_text
-from quiz.models import BestResult, Citizen, Commune, Disqualification, IntegrityFlag
+from quiz.models import BestResult, Certificate, Citizen, Commune, Disqualification, IntegrityFlag, Winner
 
 
 class ReviewError(DomainError):
@@ -44,8 +44,18 @@ def active_disqualification(round_id: int, citizen_id: int) -> Disqualification 
         Disqualification.lifted_at.is_(None)))
 
 
-def disqualify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> Disqualification:
-    """Take the citizen's result out of the round's ranking and prizes (audited)."""
+@dataclass(frozen=True)
+class Exclusion:
+    """What a disqualification did: certificates of the round revoked, and whether the person stands in the
+    round's frozen winners (a frozen list changes only by a recorded recomputation)."""
+
+    revoked: int
+    frozen_winner: bool
+
+
+def disqualify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> Exclusion:
+    """Take the citizen's result out of the round's ranking and prizes, and revoke their certificates of the
+    round (audited, one transaction); no new one is issued while the disqualification stands."""
     text = _reason(reason)
     with write_transaction():
         if db.session.scalar(select(BestResult.id).where(BestResult.round_id == round_id,
@@ -53,10 +63,24 @@ def disqualify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: 
             raise ReviewError("Người này chưa có kết quả trong đợt thi.")
         if active_disqualification(round_id, citizen_id) is not None:
             raise ReviewError("Kết quả này đã bị loại.")
-        entry = Disqualification(round_id=round_id, citizen_id=citizen_id, reason=text, by_staff_id=staff_id, at=now)
-        db.session.add(entry)
-        record(staff_id, "disqualify_result", "citizen", [citizen_id], {"round": round_id}, reason=text)
-    return entry
+        db.session.add(Disqualification(round_id=round_id, citizen_id=citizen_id, reason=text, by_staff_id=staff_id,
+                                        at=now))
+        revoked = _revoke_certificates(round_id, citizen_id, f"Kết quả bị loại: {text}"[:500], staff_id, now)
+        record(staff_id, "disqualify_result", "citizen", [citizen_id], {"round": round_id, "revoked": revoked},
+               reason=text)
+        frozen = db.session.scalar(select(Winner.id).where(Winner.round_id == round_id,
+                                                           Winner.citizen_id == citizen_id)) is not None
+    return Exclusion(len(revoked), frozen)
+
+
+def _revoke_certificates(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> list[int]:
+    """The same closing as quiz.certificates.issuing.revoke_certificate, for every valid one of the round."""
+    valid = list(db.session.scalars(select(Certificate).where(
+        Certificate.round_id == round_id, Certificate.citizen_id == citizen_id, Certificate.status == Certificate.VALID)))
+    for certificate in valid:
+        certificate.status, certificate.status_reason = Certificate.REVOKED, reason
+        certificate.status_changed_at, certificate.status_changed_by_id = now, staff_id
+    return [c.id for c in valid]
 
 
 def requalify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: datetime) -> None:
