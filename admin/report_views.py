@@ -12,7 +12,7 @@ from admin.dashboard_views import selected_round
 from quiz import tallies
 from quiz.contest.overdue import close_overdue
 from quiz.infra.clock import utcnow
-from quiz.infra.extensions import db
+from quiz.infra.extensions import db, limiter
 from quiz.infra.replica import replica_reads
 from quiz.models import Round
 from quiz.people.communes import place_name
@@ -31,6 +31,7 @@ from quiz.reports.ranking import fewest_participants, most_participants
 from quiz.reports.score_scale import ScoreScale, score_scale
 from quiz.tallies.figures import FiguresView, city_totals, figures_from_database
 from quiz.web.hooks import format_datetime_vn
+from quiz.web.rate_limits import FEED_CUT_OFFS_PER_IP, client_ip
 
 REPORT_SWEEP_LIMIT = 20_000  # about 7 s at most, on this machine
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,7 +134,17 @@ def _cacheable(body: str, mimetype: str, feed: list[dict], cut_off: datetime | N
     return response.make_conditional(request)
 
 
+def _live_feed() -> bool:
+    """The live feed is cheap (the tallies) and cached; one as of a cut-off is an aggregate over the database."""
+    return not (request.args.get("den") or "").strip()
+
+
+# one allowance for both formats: each is the same aggregate
+_feed_limit = limiter.shared_limit(FEED_CUT_OFFS_PER_IP, scope="public_feed", key_func=client_ip, exempt_when=_live_feed)
+
+
 @bp.get("/cong-khai/so-lieu.json")
+@_feed_limit
 def public_feed_json():  # type: ignore[no-untyped-def]
     try:
         cut_off = parse_cut_off(request.args.get("den"))
@@ -145,6 +156,7 @@ def public_feed_json():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/cong-khai/so-lieu.csv")
+@_feed_limit
 def public_feed_csv_view():  # type: ignore[no-untyped-def]
     try:
         cut_off = parse_cut_off(request.args.get("den"))

@@ -93,3 +93,15 @@ def test_assisted_registration_is_keyed_on_the_helper_account_not_the_ip(limited
     keys = [key for key in redis.keys("*") if "limits" in key]
     assert any(f"staff:s:{helper_id}" in key for key in keys), keys
     assert not any("127.0.0.1" in key and "dang-ky-ho" in key for key in keys), keys
+
+
+def test_the_public_feed_with_a_cut_off_is_limited_per_address(limited, contest):
+    """Red team: every `den` minute is a new cache key and a full aggregate over the database, for anyone."""
+    from quiz.web.rate_limits import FEED_CUT_OFFS_PER_IP
+    client = limited.test_client()
+    allowed = int(FEED_CUT_OFFS_PER_IP.split()[0])
+    for minute in range(allowed):
+        assert client.get(f"/quan-tri/cong-khai/so-lieu.json?den=2026-11-30T10:{minute % 60:02d}").status_code == 200
+    response = client.get("/quan-tri/cong-khai/so-lieu.csv?den=2026-11-30T11:00")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert client.get("/quan-tri/cong-khai/so-lieu.json").status_code == 200  # the live feed: cached, not limited

@@ -25,6 +25,7 @@ ANSWER_SAVES_PER_ATTEMPT = "240 per 10 minutes"
 ASSISTED_PER_HELPER = "300 per hour"
 STANDING_VIEWS_PER_CITIZEN = "30 per 10 minutes"  # "Thứ hạng của tôi" counts over every result of the contest
 DIGITS_SEARCHES_PER_STAFF = "30 per hour"  # phone-digit searches: enough for a hall, too few to enumerate
+FEED_CUT_OFFS_PER_IP = "20 per minute"  # the public feed as of a cut-off: each one a full aggregate, uncached
 
 
 def init_app(app: Flask) -> None:
