@@ -41,8 +41,8 @@ def test_a_session_outliving_its_deleted_citizen_saves_and_submits_nothing(clien
     with app.app_context():  # the person asked for deletion in another tab
         anonymise(db.session.scalar(select(Citizen)), utcnow())
         db.session.commit()
-    assert save(client, attempt_id, 0, [0], token).status_code == 404
-    assert client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"}).status_code == 404
+    assert save(client, attempt_id, 0, [0], token).status_code == 401  # "the session ended" (tests/test_session_ended)
+    assert client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"}).status_code == 302
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).submitted_at is None
         assert db.session.scalar(select(func.count(AttemptItem.id)).where(AttemptItem.selected.is_not(None))) == 0

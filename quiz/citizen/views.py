@@ -26,7 +26,16 @@ from quiz.models import Attempt, Citizen, Round
 from quiz.people.password_change import end_sessions
 from quiz.web.client_signals import client_keys
 from quiz.web.forms import LoginForm
-from quiz.web.hooks import ERROR_TEXT, PASSWORD_CHANGE_DUE, format_datetime_vn
+from quiz.web.hooks import (
+    ERROR_TEXT,
+    PASSWORD_CHANGE_DUE,
+    SESSION_ENDED,
+    format_datetime_vn,
+    log_in_url,
+    safe_next,
+    session_ended_reply,
+    session_has_ended,
+)
 from quiz.web.rate_limits import (
     LOGIN_PER_PHONE,
     PER_IP,
@@ -68,7 +77,8 @@ def login() -> ResponseReturnValue:
                 session[PASSWORD_CHANGE_DUE] = True  # the hot endpoints then take the checked path too
             else:
                 session.pop(PASSWORD_CHANGE_DUE, None)
-            return redirect(url_for("quiz.change_password" if temporary else "quiz.contest"))
+            return redirect(url_for("quiz.change_password") if temporary
+                            else safe_next(request.args.get("next")) or url_for("quiz.contest"))
         form.form_errors.append(checked.message)
         return render_template("quiz/login.html", form=form), checked.status
     return render_template("quiz/login.html", form=form)
@@ -184,6 +194,8 @@ def save_answer(attempt_id: int) -> ResponseReturnValue:
         return {"error": BAD_ANSWER}, 400
     try:
         attempts.save_answer(attempt_id, citizen_id(), *answer, utcnow(), grace(), citizen_session_token())
+    except AttemptNotFound as error:
+        return session_ended_reply() if session_has_ended() else ({"error": error.message}, error.status)
     except AttemptError as error:
         return {"error": error.message}, error.status
     return {"saved": True}
@@ -211,8 +223,12 @@ def submit(attempt_id: int) -> ResponseReturnValue:
     except attempts.PredictionOutOfBounds as error:  # nothing submitted: the page comes back as typed
         attempts.save_form_answers(attempt_id, citizen_id(), answers, utcnow(), grace())
         return render_take(own_attempt(attempt_id), error.message, typed)
-    except AttemptNotFound:  # another citizen's attempt, or none
-        abort(404)
+    except AttemptNotFound:  # another citizen's attempt, or none; or this one's session ended meanwhile
+        if not session_has_ended():
+            abort(404)
+        logout_user()
+        flash(SESSION_ENDED, "error")  # the phone keeps the answers and the wish to submit: after log-in, it goes on
+        return redirect(log_in_url())
     except AttemptError as error:
         flash(error.message, "error")
     else:

@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import cast
 
 import werkzeug.exceptions
-from flask import Flask, Response, current_app, has_request_context, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
@@ -31,6 +42,9 @@ login_manager.login_message_category = "info"
 
 
 SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed session
+SESSION_ENDED = ("Phiên đăng nhập đã hết (có thể do đổi mật khẩu hoặc đăng xuất ở máy khác). "
+                 "Bài đang làm vẫn được giữ: vui lòng đăng nhập lại để làm tiếp.")
+_QUIZ_ENDPOINTS = ("quiz.take", "quiz.save_answer", "quiz.submit")
 PASSWORD_CHANGE_DUE = "password_change_due"  # set at a log-in with a temporary password, until it is changed
 
 
@@ -44,6 +58,42 @@ def load_user(user_id: str) -> Citizen | StaffUser | None:
         return None
     kind, id_, token = parsed
     return db.session.execute(_ACTIVE_USER[kind], {"user_id": id_, "token": token}).scalar_one_or_none()
+
+
+@login_manager.unauthorized_handler
+def ask_to_log_in() -> ResponseReturnValue:
+    """Flask-Login's redirect, but a JSON request (an answer save) gets a 401 it can tell apart: a fetch
+    follows a redirect to the log-in page and took its 200 for "saved"."""
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return session_ended_reply()
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(log_in_url())
+
+
+def session_ended_reply() -> ResponseReturnValue:
+    return {"error": SESSION_ENDED, "login": log_in_url()}, 401
+
+
+def log_in_url() -> str:
+    """The log-in page, coming back to the quiz (or the page asked for) afterwards."""
+    attempt_id = (request.view_args or {}).get("attempt_id")
+    if request.endpoint in _QUIZ_ENDPOINTS and attempt_id is not None:
+        return url_for("quiz.login", next=url_for("quiz.take", attempt_id=attempt_id))
+    return url_for("quiz.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+
+
+def session_has_ended() -> bool:
+    """The signed session names a person who no longer loads: their sessions were ended (a password changed or
+    a log-out on another phone) or the account is gone. The hot endpoints see it only as "no such attempt"."""
+    named = session.get(SESSION_USER_KEY)
+    return bool(named) and load_user(str(named)) is None
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path of the citizen site to go back to after logging in; anything else (another host, staff pages) None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return None if target.startswith("/quan-tri") else target
 
 
 def parse_user_id(user_id: str) -> tuple[str, int, str] | None:
@@ -183,7 +233,7 @@ def render_rate_limited(error: RateLimitExceeded) -> Response:
 def render_csrf_error(error: CSRFError) -> ResponseReturnValue:
     message = "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại."
     if request.is_json or request.headers.get("X-CSRFToken"):
-        return {"error": message}, 400
+        return {"error": message, "reload": True}, 400  # not refused for good: the quiz page keeps the answer
     return render_template("errors/error.html", code=400, message=message), 400
 
 

@@ -18,16 +18,28 @@
   var dialog = document.getElementById("confirm-submit");
   var pending = {};
   var submitting = false;
+  var held = null;  // a message no retry may replace (time is up; the session ended): { text, state, link }
+  var retryTimer = null;
   var OFFLINE = "Mất kết nối – câu trả lời được giữ trên máy.";
 
   function read(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
   function write(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* storage full: the server copy remains */ } }
   function load(key) { try { return JSON.parse(read(key || keys.answers)) || {}; } catch (e) { return {}; } }
   function remember() { write(keys.pending, JSON.stringify(pending)); } // the unsent ones, across a reload
-  function say(text, state) {
+  function say(text, state, link) {
+    if (held && state !== "saving") { text = held.text; state = held.state; link = held.link; }
     statusBox.textContent = text;
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      a.className = "tap";
+      statusBox.appendChild(document.createTextNode(" "));
+      statusBox.appendChild(a);
+    }
     bar.setAttribute("data-state", state || "");
   }
+  function hold(text, state, link) { held = null; say(text, state, link); held = { text: text, state: state, link: link }; }
   function clock(date) {
     return [date.getHours(), date.getMinutes(), date.getSeconds()].map(function (n) { return String(n).padStart(2, "0"); }).join(":");
   }
@@ -66,12 +78,32 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: JSON.stringify({ position: Number(position), choices: choices })
     }).then(function (response) {
+      if (response.status === 401 || response.status === 400) return refusal(position, choices, response);
       var same = pending[position] && pending[position].join(",") === choices.join(",");
-      if (same && (response.ok || response.status === 409 || response.status === 400)) {
+      if (same && (response.ok || response.status === 409)) {
         delete pending[position];  // saved, or refused for good (time over): stop retrying (unless changed since)
         remember();
       }
       return response.ok;
+    });
+  }
+
+  // 401: the session ended (password changed or logged out on another phone); 400 with "reload": the page's
+  // token expired. Either way the answer stays on the phone and goes once the citizen is back; a plain 400
+  // is a malformed save, refused for good.
+  function refusal(position, choices, response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      if (response.status === 401) {
+        hold("Phiên đăng nhập đã hết. Câu trả lời vẫn được giữ trên máy.", "retry",
+          { href: body.login || "/dang-nhap", text: "Đăng nhập lại để làm tiếp" });
+      } else if (body.reload) {
+        hold("Trang đã mở quá lâu. Câu trả lời vẫn được giữ trên máy.", "retry",
+          { href: location.href, text: "Tải lại trang" });
+      } else if (pending[position] && pending[position].join(",") === choices.join(",")) {
+        delete pending[position];
+        remember();
+      }
+      return false;
     });
   }
 
@@ -82,8 +114,13 @@
     return Promise.all(positions.map(function (p) { return send(p, pending[p]); })).then(function (results) {
       var ok = results.every(Boolean);
       say(ok ? "Đã lưu lúc " + clock(new Date()) + "." : "Chưa lưu được, máy sẽ tự thử lại.", ok ? "saved" : "retry");
+      if (!ok) retrySoon();
       return ok;
-    }).catch(function () { say(OFFLINE, "offline"); return false; });
+    }).catch(function () { say(OFFLINE, "offline"); retrySoon(); return false; });
+  }
+  function retrySoon() {  // a flaky link that still says "online": try again in 4 s, not at the next 15 s round
+    if (retryTimer || held) return;
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 4000);
   }
 
   form.addEventListener("change", function (event) {
@@ -96,6 +133,7 @@
     pending[position] = saved[position];
     remember();
     showProgress();
+    say("Đang lưu…", "saving");  // not the last "Đã lưu lúc …" while this one is on its way
     flush();
   });
 
@@ -103,7 +141,8 @@
   function submitWhenOnline(reason, timeIsUp) {
     write(keys.submit, "1");
     if (!navigator.onLine) {
-      say(waitingForNetwork(reason, timeIsUp), "offline");
+      if (timeIsUp) hold(waitingForNetwork(reason, timeIsUp), "offline");  // the retries must not hide it
+      else say(waitingForNetwork(reason, timeIsUp), "offline");
       return;
     }
     submitting = true;

@@ -174,3 +174,67 @@ def test_text_at_200_percent_still_fits_the_phone(live_server, browser, contest)
         .filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)""")
     assert min(sizes) >= 44
     context.close()
+
+
+def test_a_session_ended_mid_quiz_says_so_keeps_the_answer_and_comes_back(app, live_server, phone, contest):
+    """Walk-through: after a password change on another phone, saves got 404 and the bar said 'will retry'
+    for ever; the submit led to 'Không tìm thấy trang'."""
+    from quiz.people.password_change import end_sessions
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000444")
+    attempt_id = start_quiz(page)
+    choose(page, 0)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    with app.app_context():
+        end_sessions(db.session.scalar(select(Citizen).where(Citizen.phone == "0912000444")))
+    choose(page, 1)
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Phiên đăng nhập đã hết")
+    page.wait_for_timeout(4500)  # a retry must not replace the message
+    expect(status).to_contain_text("Phiên đăng nhập đã hết")
+    screenshot(page, "quiz-session-ended", full_page=False)
+    status.locator("a").click()
+    page.wait_for_url(re.compile(r"/dang-nhap"))
+    page.fill("#phone", "0912000444")
+    page.fill("#password", "matkhau123")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"/thi/{attempt_id}$"))
+    for _ in range(50):  # the answer given while logged out reaches the server
+        with app.app_context():
+            if db.session.scalar(select(func.count(AttemptItem.id)).where(
+                    AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None))) == 2:
+                break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the answer given after the session ended never reached the server")
+
+
+def test_a_new_answer_shows_saving_not_the_last_saved_time(live_server, phone, contest):
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000555")
+    start_quiz(page)
+    choose(page, 0)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    page.route("**/tra-loi", lambda route: (page.wait_for_timeout(1500), route.continue_()))
+    choose(page, 1)
+    expect(page.locator("#save-status")).to_have_text("Đang lưu…")
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu", timeout=5000)
+
+
+def test_time_up_offline_keeps_its_message_and_greys_the_questions(app, live_server, phone, contest):
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000666")
+    attempt_id = start_quiz(page)
+    with app.app_context(), write_transaction():
+        db.session.get(Attempt, attempt_id).deadline_at = utcnow() + timedelta(seconds=3)
+    page.reload()
+    expect(page.locator("#quiz-form")).to_be_visible()
+    phone.set_offline(True)
+    choose(page, 0)  # a pending answer: the retries run while offline
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Đã hết giờ", timeout=8000)
+    page.wait_for_timeout(5000)
+    expect(status).to_contain_text("Đã hết giờ")
+    assert float(page.locator("fieldset[data-position='1']").evaluate("f => getComputedStyle(f).opacity")) < 1
+    phone.set_offline(False)
+    page.wait_for_url(re.compile(r"/ket-qua/\d+$"), timeout=15000)
