@@ -7,6 +7,7 @@
   function key(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase().trim();
   }
+  var status = document.getElementById("commune-filter-status");
   input.hidden = false;
   input.addEventListener("input", function () {
     var wanted = key(input.value), matches = [];
@@ -19,12 +20,21 @@
     Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
       group.hidden = !group.querySelector("option:not([hidden])");
     });
-    if (wanted && matches.length >= 1) select.value = matches[0].value;
-    if (!wanted) select.value = "";
+    // only a single match is chosen for the citizen: with several, the first ("hai" → "Phường An Hải") was
+    // chosen silently, and with none the hidden earlier choice stayed and was sent
+    var chosen = wanted && matches.length === 1 ? matches[0].value : "";
+    if (select.value !== chosen) {
+      select.value = chosen;
+      select.dispatchEvent(new Event("change", { bubbles: true }));  // forms.js then clears a "please choose" error
+    }
+    if (status) status.textContent = !wanted ? "" : matches.length === 0 ? "Không tìm thấy tên nào như vậy – hãy gõ lại."
+      : matches.length === 1 ? "Đã chọn: " + matches[0].textContent + "."
+      : "Có " + matches.length + " tên khớp – hãy chọn đúng tên trong danh sách bên dưới.";
   });
 })();
 
-// The guardian's fields only for an under-16: shown while the birth date says so (or cannot be read yet).
+// The guardian's fields only for an under-16: shown while the birth date says so (a date not readable yet,
+// "5-9-58", opened them for an elderly citizen; the server still asks for them when the age requires it).
 (function () {
   "use strict";
   var birth = document.getElementById("birth_date");
@@ -41,7 +51,7 @@
   }
   function update() {
     var years = age(birth.value.trim());
-    guardian.hidden = years === null ? birth.value.trim() === "" : years >= 16;
+    guardian.hidden = !(years !== null && years < 16);
   }
   birth.addEventListener("input", update);
   update();
