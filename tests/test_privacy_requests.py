@@ -150,3 +150,29 @@ def test_rate_limit_keys_and_logs_never_hold_the_phone(app, redis, contest, capl
         with limited.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_my_data_page_offers_the_publication_consent_that_applies(client, app, contest):
+    """Walk-through: 'Rút lại đồng ý công bố tên' was shown to someone who never gave it, with no way to give it."""
+    register(client)  # publish_consent left unticked
+    page = client.get("/du-lieu-cua-toi").get_data(as_text=True)
+    assert "Rút lại đồng ý công bố tên" not in page and "Đồng ý công bố tên" in page
+    client.post("/du-lieu-cua-toi/dong-y-cong-bo", data={"csrf_token": csrf_token(client.get("/du-lieu-cua-toi"))})
+    with app.app_context():
+        consent = db.session.scalar(select(Consent).where(Consent.purpose == Consent.PUBLISH_WINNER))
+        assert consent is not None and consent.withdrawn_at is None and consent.notice_sha256 and consent.method == "self"
+    page = client.get("/du-lieu-cua-toi").get_data(as_text=True)
+    assert "Rút lại đồng ý công bố tên" in page
+    client.post("/du-lieu-cua-toi/dong-y-cong-bo", data={"csrf_token": csrf_token(client.get("/du-lieu-cua-toi"))})
+    with app.app_context():  # given twice: still one standing consent
+        assert db.session.scalar(select(func.count(Consent.id)).where(
+            Consent.purpose == Consent.PUBLISH_WINNER, Consent.withdrawn_at.is_(None))) == 1
+
+
+def test_the_my_data_forms_leave_validation_to_the_vietnamese_messages(client, contest):
+    register(client)
+    page = client.get("/du-lieu-cua-toi").get_data(as_text=True)
+    import re
+    forms = re.findall(r"<form [^>]*>", page)
+    assert forms and all("novalidate" in tag for tag in forms if "/du-lieu-cua-toi" in tag), forms
+    assert "Tải về (JSON)" not in page

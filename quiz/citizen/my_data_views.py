@@ -13,8 +13,10 @@ from quiz.people.communes import province_communes
 from quiz.privacy.my_data import (
     correct_details,
     delete_my_data,
+    give_optional_consent,
     object_to_processing,
     personal_data,
+    publishes_name,
     withdraw_optional_consent,
 )
 from quiz.privacy.my_data_text import for_citizen
@@ -35,7 +37,8 @@ def correction_form() -> CorrectionForm:
 
 def render_page(form: CorrectionForm | None = None) -> ResponseReturnValue:
     return render_template("quiz/my_data.html", data=personal_data(current_user), form=form or correction_form(),
-                           delete_form=DeleteForm(), objection_form=ObjectionForm())
+                           delete_form=DeleteForm(), objection_form=ObjectionForm(),
+                           publishes=publishes_name(current_user.id))
 
 
 @bp.get("/du-lieu-cua-toi")
@@ -74,6 +77,15 @@ def my_data_correct() -> ResponseReturnValue:
             flash("Đã cập nhật thông tin." if changed else "Thông tin không thay đổi.", "success")
             return redirect(url_for("quiz.my_data"))
     return render_page(form)
+
+
+@bp.post("/du-lieu-cua-toi/dong-y-cong-bo")
+@citizen_required
+def my_data_consent() -> ResponseReturnValue:
+    give_optional_consent(current_user.id)
+    flash("Đã ghi nhận: nếu đoạt giải, họ tên (đã che chữ cuối) và xã, phường của bạn được công bố. "
+          "Bạn có thể rút lại bất cứ lúc nào.", "success")
+    return redirect(url_for("quiz.my_data"))
 
 
 @bp.post("/du-lieu-cua-toi/rut-dong-y")

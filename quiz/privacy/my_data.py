@@ -17,6 +17,7 @@ from quiz.models import (
     PhoneVerification,
     Round,
 )
+from quiz.people.consents import current_notice, record_consent
 from quiz.people.person import valid_birth_date, valid_commune, valid_name
 from quiz.privacy.anonymise import anonymise
 from quiz.privacy.data_requests import open_request
@@ -95,6 +96,26 @@ def _citizen(citizen_id: int) -> Citizen:
     if citizen is None:
         raise NotFound("Không tìm thấy người dự thi này.")
     return citizen
+
+
+def publishes_name(citizen_id: int) -> bool:
+    """Whether the citizen's consent to publish their (masked) name and commune when winning stands."""
+    return db.session.scalar(select(Consent.id).where(
+        Consent.citizen_id == citizen_id, Consent.purpose == Consent.PUBLISH_WINNER,
+        Consent.withdrawn_at.is_(None)).limit(1)) is not None
+
+
+def give_optional_consent(citizen_id: int) -> bool:
+    """Consent, given later on "Dữ liệu của tôi", to publish the name when winning: recorded with the notice
+    shown (as at registration); False when it already stood."""
+    with write_transaction():
+        if publishes_name(citizen_id):
+            return False
+        notice = current_notice()
+        if notice is None:
+            raise NotFound("Chưa có thông báo xử lý dữ liệu cá nhân.")
+        record_consent(_citizen(citizen_id), Consent.PUBLISH_WINNER, notice)
+    return True
 
 
 def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:
