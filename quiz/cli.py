@@ -10,7 +10,7 @@ from sqlalchemy import select
 from quiz import tallies
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
-from quiz.models import Round
+from quiz.models import Contest, Round
 from quiz.people.communes import sync_communes
 from quiz.people.consents import ensure_default_notice
 from quiz.questions.bank import load_sample_bank
@@ -123,8 +123,9 @@ def rounds_ensure_open(days: int) -> None:
         click.echo("Đã có đợt thi; không tạo thêm.")
         return
     now = utcnow()
-    db.session.add(Round(name="Đợt 1", opens_at=now - timedelta(minutes=1),
-                         closes_at=now + timedelta(days=days)))
+    contest = Contest(name=current_app.config["CONTEST_TITLE"])  # not named like its round ("cuộc thi “Đợt 1”")
+    db.session.add(Round(name="Đợt 1", opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=days),
+                         contest=contest))
     db.session.commit()
     click.echo(f"Đã tạo Đợt 1, mở trong {days} ngày.")
 

@@ -35,3 +35,33 @@ def test_the_one_rules_page_shows_every_setting(client, contest):
     assert '<dl class="facts rules">' in html and "lượt trong cả đợt thi" in html and "Xếp hạng lần lượt theo" in html
     assert client.get(f"/the-le/{contest.id}").status_code == 200
     assert client.get("/the-le/999999").status_code == 404
+
+
+def test_a_period_is_named_once_and_its_contest_only_when_it_has_another_name(ctx, contest):
+    """Walk-through: 'Đợt “Đợt 1” thuộc cuộc thi “Đợt 1”'."""
+    round_ = db.session.get(Round, contest.id)
+    round_.name = round_.contest.name = "Đợt 1"
+    text = " ".join(line.text for line in rule_lines(round_, 30) if "(giờ Việt Nam)" in line.text)
+    assert "Đợt “Đợt 1”" not in text and "cuộc thi “Đợt 1”" not in text and "Đợt 1, từ" in text
+    round_.contest.name = "Công dân số 2026"
+    assert "Đợt 1 thuộc cuộc thi “Công dân số 2026”" in " ".join(line.text for line in rule_lines(round_, 30))
+
+
+def test_the_quick_start_round_belongs_to_a_contest_named_after_the_contest(app):
+    from sqlalchemy import select
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["rounds", "ensure-open"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Round)).contest.name == app.config["CONTEST_TITLE"]
+
+
+def test_short_durations_and_the_menu_in_vietnamese(client, contest):
+    from tests.test_citizen_flow import register, start
+    register(client)
+    page = client.get("/thi").get_data(as_text=True)
+    assert "<summary>Danh mục</summary>" in page and ">Menu<" not in page
+    attempt_id = start(client)
+    from tests.conftest import csrf_token
+    client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": csrf_token(client.get(f"/thi/{attempt_id}"))})
+    result = client.get(f"/ket-qua/{attempt_id}").get_data(as_text=True)
+    assert "0 phút" not in result and "giây" in result

@@ -56,8 +56,12 @@ def _when(moment: datetime) -> str:
 
 
 def _period(round_: Round) -> str:
-    return (f"Đợt “{round_.name}” thuộc cuộc thi “{round_.contest.name}”, từ {_when(round_.opens_at)} "
-            f"đến {_when(round_.closes_at)} (giờ Việt Nam).")
+    named = round_.name if round_.name.lower().startswith(PERIOD_WORDS) else f"Đợt “{round_.name}”"
+    part = f" thuộc cuộc thi “{round_.contest.name}”" if round_.contest.name != round_.name else ""
+    return f"{named}{part}, từ {_when(round_.opens_at)} đến {_when(round_.closes_at)} (giờ Việt Nam)."
+
+
+PERIOD_WORDS = ("đợt", "tuần", "vòng", "tháng")  # a name that says it is a period: "Đợt 1", not "Đợt “Đợt 1”"
 
 
 def _draw(round_: Round) -> str:
