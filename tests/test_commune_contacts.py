@@ -55,3 +55,19 @@ def test_an_organizer_edits_any_commune_and_an_empty_form_says_what_is_missing(a
     html = save_contact(client, url=f"/quan-tri/lien-he-xa?xa={COMMUNE_B}", phone="", hours="").get_data(as_text=True)
     assert html.count("Vui lòng điền mục này.") >= 2 and 'class="error-summary"' in html
     assert client.get("/quan-tri/lien-he-xa").status_code == 404  # an organizer names the commune
+
+
+def test_looking_up_with_no_commune_chosen_says_to_choose_one(client, contest):
+    page = client.get("/quen-mat-khau?xa=").get_data(as_text=True)
+    assert "Vui lòng chọn xã, phường hoặc đặc khu" in page and 'aria-invalid="true"' in page
+    assert "Vui lòng chọn xã, phường hoặc đặc khu" not in client.get("/quen-mat-khau").get_data(as_text=True)
+
+
+def test_a_wrong_password_points_to_the_way_to_recover_it(client, contest):
+    from tests.conftest import csrf_token
+    from tests.test_citizen_flow import register
+    register(client)
+    client.post("/dang-xuat", data={"csrf_token": csrf_token(client.get("/thi"))})
+    token = csrf_token(client.get("/dang-nhap"))
+    page = client.post("/dang-nhap", data={"phone": "0912345678", "password": "sai-mat-khau", "csrf_token": token})
+    assert "Xem cách lấy lại mật khẩu" in page.get_data(as_text=True)

@@ -67,6 +67,7 @@ def _forgot_page(request_form: ResetRequestForm | None) -> str:
     communes = province_communes(current_app.config["PROVINCE_CODE"])
     chosen = next((c for c in communes if c.code == request.args.get("xa", "")), None)
     contact = commune_contact(chosen.code) if chosen else None
+    unchosen = "xa" in request.args and chosen is None  # "Xem cách liên hệ" with nothing chosen reloaded silently
     return render_template("quiz/forgot_password.html", communes=communes, chosen=chosen, contact=contact,
-                           request_form=request_form)
+                           request_form=request_form, unchosen=unchosen)
 
