@@ -9,7 +9,7 @@ from sqlalchemy import update
 from quiz.certificates.issuing import issue_completion, issue_prize
 from quiz.infra.clock import utcnow
 from quiz.infra.extensions import db
-from quiz.models import Commune
+from quiz.models import Commune, Round
 from tests.certificate_helpers import close_round, passed_and_failed
 
 PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?84|0)\d{9}(?!\d)")
@@ -165,3 +165,17 @@ def test_a_certificates_public_surfaces_show_one_form_of_the_name(app, client, p
         card = ShareCard("Nguyễn Thị Thuỷ H•••", facts.commune_name, facts.prize or f"Đạt {facts.score}",
                          facts.contest_title, facts.round_name)
         assert client.get(f"/xac-minh/{code}/anh-chia-se.png").data == share_png(card), kind
+
+
+def test_communes_without_participants_get_no_rank_and_equal_figures_share_one(app, published):
+    from quiz.reports.public_results import overview
+    with app.app_context():
+        rows = overview(db.session.get(Round, published["round_id"]), "31").rows
+    ranked = [r for r in rows if r.registered]
+    assert [r.rank for r in ranked] == [1, 1]  # two communes, 1 of 1,000 adults each: the same place
+    assert all(r.rank is None for r in rows if not r.registered)
+
+
+def test_public_pages_invite_to_take_part(client, published):
+    for url in ("/ket-qua-cong-khai", "/dat-giai", f"/xac-minh/{published['prize']}", "/tra-cuu-chung-nhan"):
+        assert 'href="/dang-ky"' in client.get(url).get_data(as_text=True), url

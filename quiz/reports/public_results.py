@@ -20,12 +20,16 @@ NOT_PUBLISHED = "(không công bố tên)"
 class PublicCommuneRow:
     """One commune in the public ranking: aggregates only."""
 
-    rank: int
+    rank: int | None  # None: nobody from the commune took part yet (no place among the ranked)
     name: str
     registered: int
     adult_population: int | None
     completed: int
     passed: int
+
+    def ranked_by(self) -> tuple:
+        """What orders the table: participation (share of adults) when known, then registrations, completions."""
+        return (-(self.participation or -1), -self.registered, -self.completed)
 
     @property
     def participation(self) -> float | None:
@@ -65,6 +69,19 @@ def pick_round(round_id: int | None, rounds: list[Round], now: datetime) -> Roun
     return chosen or next((r for r in rounds if r.is_open(now)), None) or (rounds[0] if rounds else None)
 
 
+def _places(rows: list[PublicCommuneRow]) -> list[PublicCommuneRow]:
+    """Places as a ranking gives them: equal figures share one ("1, 1, 3"); no participant, no place."""
+    placed: list[PublicCommuneRow] = []
+    for index, row in enumerate(rows, start=1):
+        if not row.registered:
+            placed.append(replace(row, rank=None))
+        elif placed and placed[-1].rank is not None and placed[-1].ranked_by() == row.ranked_by():
+            placed.append(replace(row, rank=placed[-1].rank))
+        else:
+            placed.append(replace(row, rank=index))
+    return placed
+
+
 def overview(round_: Round | None, province_code: str) -> PublicOverview:
     """Totals and every commune's figures, ranked by participation (share of adults) when known."""
     view = tallies.read_commune_figures(round_.id if round_ else None)
@@ -73,8 +90,8 @@ def overview(round_: Round | None, province_code: str) -> PublicOverview:
     rows = [PublicCommuneRow(0, name, view.by_commune[code].registered, population,
                              view.by_commune[code].completed, view.by_commune[code].passed)
             for code, name, population in communes]
-    rows.sort(key=lambda r: (-(r.participation or -1), -r.registered, -r.completed, r.name))
-    ranked = [replace(r, rank=i) for i, r in enumerate(rows, start=1)]
+    rows.sort(key=lambda r: (*r.ranked_by(), r.name))
+    ranked = _places(rows)
     known = [r for r in ranked if r.adult_population]
     population = sum(r.adult_population or 0 for r in known)
     share = sum(r.registered for r in known) / population if population else None
