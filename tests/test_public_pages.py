@@ -163,7 +163,7 @@ def test_a_certificates_public_surfaces_show_one_form_of_the_name(app, client, p
         with app.app_context():
             facts = verify_code(code, app.config["CONTEST_TITLE"])
         card = ShareCard("Nguyễn Thị Thuỷ H•••", facts.commune_name, facts.prize or f"Đạt {facts.score}",
-                         facts.contest_title, facts.round_name)
+                         facts.contest_title, facts.round_name, facts.display_code)  # the code: it can be checked
         assert client.get(f"/xac-minh/{code}/anh-chia-se.png").data == share_png(card), kind
 
 

@@ -51,5 +51,5 @@ def share_image(code: str) -> ResponseReturnValue:
         abort(404)
     achievement = certificate.prize or f"Đạt {certificate.score}"
     card = ShareCard(certificate.holder, certificate.commune_name, achievement, certificate.contest_title,
-                     certificate.round_name)
+                     certificate.round_name, certificate.display_code)
     return public_response(share_png(card), CERTIFICATE_MAX_AGE, mimetype="image/png")
