@@ -12,7 +12,7 @@ from quiz.infra.extensions import limiter
 from quiz.models.people import password_cost
 from quiz.people.communes import CommuneChoice, province_communes
 from quiz.people.consents import current_notice
-from quiz.people.registration import register_citizen
+from quiz.people.registration import DUPLICATE_PHONE, register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
 from quiz.reports.dashboard import is_digits_search, participants, record_digits_search
 from quiz.web.forms import RegisterForm, applicant_from, form_field_error
@@ -64,6 +64,7 @@ def assisted_register():  # type: ignore[no-untyped-def]
                                           to_local(utcnow()).date(), helper_id=current_user.id)
         except RegistrationError as error:
             form_field_error(form, error)
+            _to_the_helper(form)
         else:
             flash(f"Đã đăng ký hộ thành công (mã người dự thi {registered.id}).", "success")
             form = _assisted_form(communes, formdata=None)
@@ -76,6 +77,17 @@ ASSISTED_LABELS = {  # the helper ticks them for the person in front of them: sa
     "publish_consent": "Người dân đồng ý công bố họ tên và xã, phường, đặc khu của họ nếu đoạt giải (không bắt buộc)",
     "guardian_consent": "Cha, mẹ hoặc người giám hộ có mặt và đồng ý cho xử lý dữ liệu của người dưới 16 tuổi",
 }
+
+
+HELPER_WORDING = {  # the citizen's messages, said to the helper in front of them
+    DUPLICATE_PHONE: ("Số điện thoại này đã có tài khoản: người dân đăng nhập bằng số này. Nếu họ quên mật khẩu, "
+                      "hãy đặt lại mật khẩu tạm cho họ ở trang Người dự thi."),
+}
+
+
+def _to_the_helper(form: RegisterForm) -> None:
+    for field in form:
+        field.errors = [HELPER_WORDING.get(message, message) for message in field.errors]
 
 
 def _assisted_form(communes: tuple[CommuneChoice, ...], **kwargs: object) -> RegisterForm:

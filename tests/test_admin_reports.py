@@ -243,3 +243,19 @@ def test_participant_export_has_numbers_as_numbers_and_a_readable_header(app, cl
     assert scores and all(isinstance(s, int) for s in scores)
     assert all(isinstance(row[0], int) for row in sheet.iter_rows(min_row=2, values_only=True))
     assert all(isinstance(row[2], str) and row[2].startswith("0") for row in sheet.iter_rows(min_row=2, values_only=True))
+
+
+def test_assisted_registration_errors_speak_to_the_helper_and_are_summed_up(app, client, contest):
+    """Walk-through: no error summary (the consent error sat 4,300 px down, under the open notice), the duplicate
+    phone error spoke to the citizen, the password was typed blind (no forms.js on staff pages)."""
+    build_scenario(app, contest)
+    staff_login(client, "xa-a")
+    page = client.get("/quan-tri/dang-ky-ho").get_data(as_text=True)
+    assert "js/forms.js" in page and "gõ liền" in page
+    token = csrf_token(client.get("/quan-tri/dang-ky-ho"))
+    html = client.post("/quan-tri/dang-ky-ho", data={
+        "csrf_token": token, "full_name": "Ông Phạm Văn Năm", "birth_date": "01/02/1950", "phone": "0912000111",
+        "commune_code": COMMUNE_A, "password": "matkhau-rat-tot-1"}).get_data(as_text=True)  # consent not ticked
+    assert 'id="error-summary"' in html and "Vui lòng đăng nhập bằng số này" not in html
+    assert "đã có tài khoản" in html and 'href="#consent"' in html
+    assert '<details class="notice" open>' not in html  # after a submit the notice no longer hides the errors
