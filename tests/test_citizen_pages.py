@@ -110,3 +110,12 @@ def test_the_home_pages_live_figures_come_from_the_tallies(app, client, contest,
     response = client.get("/so-nguoi-du-thi.json")
     assert response.json == {"dang_ky": 1, "hoan_thanh": 0}
     assert response.headers["Cache-Control"] == "public, max-age=30"
+
+
+def test_the_contest_page_says_how_long_the_open_attempt_has_left(client, contest):
+    from tests.test_citizen_flow import register, start
+    register(client)
+    start(client)
+    page = client.get("/thi").get_data(as_text=True)
+    assert "Tiếp tục bài đang làm (còn khoảng 20 phút)" in page  # the default 20-minute limit, just started
+    assert "js/forms.js" in page  # "Đang gửi…" on the start button, one attempt per tap

@@ -1,4 +1,5 @@
 """Citizen pages: register, log in, take the quiz, see results."""
+import math
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -111,8 +112,10 @@ def contest() -> ResponseReturnValue:
     now = utcnow()
     round_ = attempts.current_round(now)
     allowance = contest_rules.attempt_allowance(round_, current_user.id, now, current_user.phone) if round_ else None
-    pending_id = attempts.open_attempt_id(round_.id, current_user.id) if round_ else None
-    return render_template("quiz/contest.html", round=round_, allowance=allowance, pending_id=pending_id,
+    pending = attempts.open_attempt_deadline(round_.id, current_user.id) if round_ else None
+    return render_template("quiz/contest.html", round=round_, allowance=allowance,
+                           pending_id=pending[0] if pending else None,
+                           pending_minutes=math.ceil(seconds_until(pending[1], now) / 60) if pending else None,
                            short_minutes=short_minutes(round_, now) if round_ else None)
 
 

@@ -170,6 +170,12 @@ def open_attempt_id(round_id: int, citizen_id: int) -> int | None:
     return execute_core(_OPEN_ATTEMPT_ID, {"round_id": round_id, "citizen_id": citizen_id}).scalar()
 
 
+def open_attempt_deadline(round_id: int, citizen_id: int) -> tuple[int, datetime] | None:
+    """The open attempt's id and deadline (the contest page says how long is left), or None."""
+    row = execute_core(_OPEN_STARTED, {"round_id": round_id, "citizen_id": citizen_id}).first()
+    return (row.id, row.deadline_at) if row else None
+
+
 _OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id"),
                                        Attempt.citizen_id == bindparam("citizen_id"), ~Attempt.is_submitted)
                  .order_by(Attempt.number.desc()).limit(1))
