@@ -176,3 +176,12 @@ def test_the_my_data_forms_leave_validation_to_the_vietnamese_messages(client, c
     forms = re.findall(r"<form [^>]*>", page)
     assert forms and all("novalidate" in tag for tag in forms if "/du-lieu-cua-toi" in tag), forms
     assert "Tải về (JSON)" not in page
+
+
+def test_the_correction_form_chooses_the_commune_as_registration_does(client, contest):
+    """Walk-through: no filter, and another order (Đặc khu first) than at registration."""
+    register(client)
+    page = client.get("/du-lieu-cua-toi").get_data(as_text=True)
+    assert 'id="commune-filter"' in page and '<optgroup label="Phường">' in page and "js/register.js" in page
+    assert page.index('<optgroup label="Phường">') < page.index('<optgroup label="Đặc khu">')
+    assert "selected" in page.split('value="10792"', 1)[1][:60]  # the registered commune (FORM)

@@ -7,6 +7,7 @@ from flask_login import current_user, logout_user
 
 from quiz.citizen import bp
 from quiz.citizen.guards import citizen_required
+from quiz.citizen.registration_views import commune_options
 from quiz.errors import DomainError, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.people.communes import province_communes
@@ -36,9 +37,11 @@ def correction_form() -> CorrectionForm:
 
 
 def render_page(form: CorrectionForm | None = None) -> ResponseReturnValue:
-    return render_template("quiz/my_data.html", data=personal_data(current_user), form=form or correction_form(),
+    form = form or correction_form()
+    options = commune_options(province_communes(current_app.config["PROVINCE_CODE"]), form.commune_code.data)
+    return render_template("quiz/my_data.html", data=personal_data(current_user), form=form,
                            delete_form=DeleteForm(), objection_form=ObjectionForm(),
-                           publishes=publishes_name(current_user.id))
+                           publishes=publishes_name(current_user.id), commune_options=options)
 
 
 @bp.get("/du-lieu-cua-toi")
