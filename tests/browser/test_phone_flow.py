@@ -44,6 +44,17 @@ def tap_submit(page, times: int = 1, confirm: bool = True) -> None:
                       times)
 
 
+def wait_for_saved(app, page, attempt_id: int, count: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Until `count` answers of the attempt are on the server (five seconds at most)."""
+    for _ in range(50):
+        with app.app_context():
+            if db.session.scalar(select(func.count(AttemptItem.id)).where(
+                    AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None))) == count:
+                return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{what} never reached the server")
+
+
 def choose(page, position: int) -> None:
     page.locator(f"fieldset[data-position='{position}'] label.choice").first.click()
 
@@ -68,14 +79,7 @@ def test_offline_answers_survive_reload_and_are_graded(app, live_server, phone, 
     page.reload()
     expect(page.locator("#save-status")).to_contain_text(re.compile("Đã lưu|được lưu"))  # sent back online, or just now
     assert page.locator("input:checked").count() == 10
-    for _ in range(50):  # the offline answers reach the server (before or after the reload)
-        with app.app_context():
-            if db.session.scalar(select(func.count(AttemptItem.id)).where(
-                    AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None))) == 10:
-                break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("the offline answers never reached the server")
+    wait_for_saved(app, page, attempt_id, 10, "the offline answers (before or after the reload)")
     saves: list[str] = []
     page.on("request", lambda r: saves.append(r.url) if r.method == "POST" and r.url.endswith("/tra-loi") else None)
     page.reload()  # everything is on the server now: nothing to send again (all ten were, on a slow link)
@@ -199,14 +203,7 @@ def test_a_session_ended_mid_quiz_says_so_keeps_the_answer_and_comes_back(app, l
     page.fill("#password", "matkhau123")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(rf"/thi/{attempt_id}$"))
-    for _ in range(50):  # the answer given while logged out reaches the server
-        with app.app_context():
-            if db.session.scalar(select(func.count(AttemptItem.id)).where(
-                    AttemptItem.attempt_id == attempt_id, AttemptItem.selected.is_not(None))) == 2:
-                break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("the answer given after the session ended never reached the server")
+    wait_for_saved(app, page, attempt_id, 2, "the answer given after the session ended")
 
 
 def test_a_new_answer_shows_saving_not_the_last_saved_time(live_server, phone, contest):
