@@ -69,6 +69,8 @@ def appendix_xlsx(rows: list[CommuneRow], title: str, cut_off: datetime, scale: 
         _write_row(sheet, index + 1, appendix_values(row, index, scale), formats)
     _write_row(sheet, len(rows) + 2, total_values(rows, scale), totals)
     sheet.freeze_panes(2, 0)
+    sheet.set_row(0, 30)
+    sheet.set_row(1, 48)  # the wrapped headers ("Tỷ lệ đăng ký so với dân số từ 18 tuổi") in three lines, not clipped
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, len(headers) - 1, 14)
