@@ -15,7 +15,7 @@ from quiz.people.consents import current_notice
 from quiz.people.registration import DUPLICATE_PHONE, register_citizen
 from quiz.people.staff_accounts import reset_citizen_password
 from quiz.reports.dashboard import is_digits_search, participants, record_digits_search
-from quiz.web.forms import RegisterForm, applicant_from, form_field_error
+from quiz.web.forms import RegisterForm, add_rule_problems, applicant_from, form_field_error
 from quiz.web.rate_limits import ASSISTED_PER_HELPER, DIGITS_SEARCHES_PER_STAFF, staff_key
 
 
@@ -68,6 +68,9 @@ def assisted_register():  # type: ignore[no-untyped-def]
         else:
             flash(f"Đã đăng ký hộ thành công (mã người dự thi {registered.id}).", "success")
             form = _assisted_form(communes, formdata=None)
+    elif form.is_submitted():  # every mistake at once, as on the citizen's own form
+        add_rule_problems(form, current_app.config["PROVINCE_CODE"], to_local(utcnow()).date())
+        _to_the_helper(form)
     return render_template("admin/assisted_register.html", form=form, communes=communes, notice=current_notice(),
                            registered=registered, commune_names={c.code: c.name for c in communes})
 

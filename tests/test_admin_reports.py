@@ -259,3 +259,16 @@ def test_assisted_registration_errors_speak_to_the_helper_and_are_summed_up(app,
     assert 'id="error-summary"' in html and "Vui lòng đăng nhập bằng số này" not in html
     assert "đã có tài khoản" in html and 'href="#consent"' in html
     assert '<details class="notice" open>' not in html  # after a submit the notice no longer hides the errors
+
+
+def test_assisted_registration_shows_every_mistake_in_one_submit(app, client, contest):
+    """Re-walk: a bad date, a registered phone and no consent took three submits (the contest's rules were
+    checked only once the form's own checks passed)."""
+    build_scenario(app, contest)
+    staff_login(client, "xa-a")
+    token = csrf_token(client.get("/quan-tri/dang-ky-ho"))
+    html = client.post("/quan-tri/dang-ky-ho", data={
+        "csrf_token": token, "full_name": "Ông Phạm Văn Năm", "birth_date": "1/1/58", "phone": "0912000111",
+        "commune_code": COMMUNE_A, "password": "matkhau-rat-tot-1"}).get_data(as_text=True)
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#birth_date"' in summary and 'href="#consent"' in summary and "đã có tài khoản" in summary

@@ -221,3 +221,13 @@ def test_practice_withholds_while_a_round_revealing_after_submit_is_open(app, cl
         db.session.commit()
     review = _practise(client)
     assert "(đáp án đúng)" not in review and "câu đúng" not in review
+
+
+def test_the_practice_page_says_what_it_withholds_only_while_it_does(app, client, contest):
+    register(client)
+    assert "Đang có đợt thi: bài thi thử chưa hiện điểm" in client.get("/thi-thu").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Round, contest.id).closes_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    page = client.get("/thi-thu").get_data(as_text=True)
+    assert "Đang có đợt thi" not in page and "hiện ngay khi nộp" in page

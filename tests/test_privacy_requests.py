@@ -185,3 +185,14 @@ def test_the_correction_form_chooses_the_commune_as_registration_does(client, co
     assert 'id="commune-filter"' in page and '<optgroup label="Phường">' in page and "js/register.js" in page
     assert page.index('<optgroup label="Phường">') < page.index('<optgroup label="Đặc khu">')
     assert "selected" in page.split('value="10792"', 1)[1][:60]  # the registered commune (FORM)
+
+
+def test_my_data_errors_are_shown_where_the_form_is(client, contest):
+    register(client)
+    token = csrf_token(client.get("/du-lieu-cua-toi"))
+    page = client.post("/du-lieu-cua-toi/xoa", data={"csrf_token": token})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'id="error-summary"' in html and 'href="#confirm"' in html
+    html = client.post("/du-lieu-cua-toi/sua", data={"csrf_token": token, "full_name": "", "birth_date": "05/09/1958",
+                                                    "commune_code": ""}).get_data(as_text=True)
+    assert 'id="error-summary"' in html and "#sua-thong-tin" in html

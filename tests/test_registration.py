@@ -84,3 +84,11 @@ def test_the_citizen_returned_holds_the_stored_row_without_reading_it_back(ctx, 
         event.remove(db.engine, "before_cursor_execute", note)
     db.session.expire(citizen)
     assert held == {column.key: getattr(citizen, column.key) for column in inspect(Citizen).column_attrs}
+
+
+def test_a_registered_phone_offers_the_log_in_and_the_recovery(client, contest):
+    from tests.test_citizen_flow import register
+    register(client)
+    other = client.application.test_client()
+    html = register(other).get_data(as_text=True)  # the same phone again
+    assert 'href="/dang-nhap">Đăng nhập bằng số này' in html and 'href="/quen-mat-khau"' in html

@@ -65,3 +65,9 @@ def test_a_save_refused_by_an_expired_csrf_token_says_to_reload_not_that_it_fail
     attempt_id = start(client)
     response = save(client, attempt_id, 0, [0], "not-the-token")
     assert response.status_code == 400 and response.json.get("reload") is True
+
+
+def test_the_submit_after_the_session_ended_says_it_will_be_sent_after_log_in(app, client, contest):
+    attempt_id, token = _quiz_then_session_ended(app, client)
+    response = client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"})
+    assert "bài sẽ được nộp ngay sau khi bạn đăng nhập lại" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -20,7 +20,9 @@ bp = Blueprint("campaign", __name__)
 @bp.get("/thi-thu")
 @citizen_required
 def practice_home():
-    return render_template("quiz/practice/home.html", round=attempts.current_round(utcnow()))
+    now = utcnow()
+    return render_template("quiz/practice/home.html", round=attempts.current_round(now),
+                           withheld_by=practice.withholding_round(now, grace()))
 
 
 @bp.post("/thi-thu/bat-dau")

@@ -36,11 +36,11 @@ def correction_form() -> CorrectionForm:
     return form
 
 
-def render_page(form: CorrectionForm | None = None) -> ResponseReturnValue:
+def render_page(form: CorrectionForm | None = None, delete_form: DeleteForm | None = None) -> ResponseReturnValue:
     form = form or correction_form()
     options = commune_options(province_communes(current_app.config["PROVINCE_CODE"]), form.commune_code.data)
     return render_template("quiz/my_data.html", data=personal_data(current_user), form=form,
-                           delete_form=DeleteForm(), objection_form=ObjectionForm(),
+                           delete_form=delete_form or DeleteForm(formdata=None), objection_form=ObjectionForm(),
                            publishes=publishes_name(current_user.id), commune_options=options)
 
 
@@ -119,9 +119,8 @@ def my_data_object() -> ResponseReturnValue:
 @citizen_required
 def my_data_delete() -> ResponseReturnValue:
     form = DeleteForm()
-    if not form.validate_on_submit():
-        flash("Vui lòng đánh dấu xác nhận trước khi xóa.", "error")
-        return redirect(url_for("quiz.my_data"))
+    if not form.validate_on_submit():  # the box, at the foot of a long page, says it (a flash at the top did)
+        return render_page(delete_form=form), 400
     delete_my_data(current_user.id, utcnow())
     logout_user()
     flash("Dữ liệu cá nhân của bạn đã được xóa. Cảm ơn bạn đã tham gia cuộc thi.", "success")

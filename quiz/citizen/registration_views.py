@@ -18,9 +18,9 @@ from quiz.infra.extensions import limiter
 from quiz.people import referrals
 from quiz.people.communes import CommuneChoice, province_communes
 from quiz.people.consents import current_notice
-from quiz.people.registration import applicant_problems, register_citizen
+from quiz.people.registration import DUPLICATE_PHONE, register_citizen
 from quiz.web.client_signals import client_keys
-from quiz.web.forms import RegisterForm, applicant_from, form_field_error
+from quiz.web.forms import RegisterForm, add_rule_problems, applicant_from, form_field_error
 from quiz.web.rate_limits import PER_IP, REGISTER_PER_PHONE, client_ip, phone_key
 
 
@@ -53,7 +53,7 @@ def register() -> ResponseReturnValue:
             flash("Đăng ký thành công. Chúc bạn làm bài tốt!", "success")
             return redirect(url_for("quiz.contest"))
     elif form.is_submitted():
-        add_rule_problems(form)
+        add_rule_problems(form, current_app.config["PROVINCE_CODE"], today())
     return render_register(form)
 
 
@@ -61,19 +61,12 @@ def today() -> date:
     return to_local(utcnow()).date()
 
 
-def add_rule_problems(form: RegisterForm) -> None:
-    """The contest's rules too, for the fields the form's own checks passed: all errors in one submit."""
-    problems = applicant_problems(applicant_from(form), current_app.config["PROVINCE_CODE"], today())
-    fresh = [(name, message) for name, message in problems if not getattr(form, name).errors]
-    if fresh:
-        form_field_error(form, RegistrationError(fresh[0][1], fresh[0][0], fresh))
-
-
 def render_register(form: RegisterForm) -> str:
     """The page; the communes are read only here, as a submit that succeeds shows none of them."""
     communes = province_communes(current_app.config["PROVINCE_CODE"])
     return render_template("quiz/register.html", form=form, notice=current_notice(),
-                           commune_options=commune_options(communes, form.commune_code.data))
+                           commune_options=commune_options(communes, form.commune_code.data),
+                           duplicate_phone=DUPLICATE_PHONE in form.phone.errors)
 
 
 def commune_options(communes: tuple[CommuneChoice, ...], selected: str | None) -> Markup:

@@ -230,7 +230,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
         if not session_has_ended():
             abort(404)
         logout_user()
-        flash(SESSION_ENDED, "error")  # the phone keeps the answers and the wish to submit: after log-in, it goes on
+        flash(SUBMIT_AFTER_LOG_IN, "error")  # the phone keeps the answers and the wish to submit (quiz.js)
         return redirect(log_in_url())
     except AttemptError as error:
         flash(error.message, "error")
@@ -238,6 +238,10 @@ def submit(attempt_id: int) -> ResponseReturnValue:
         if outcome.late:
             flash(attempts.CLOSED, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+SUBMIT_AFTER_LOG_IN = ("Phiên đăng nhập đã hết (có thể do đổi mật khẩu hoặc đăng xuất ở máy khác). Câu trả lời vẫn "
+                       "được giữ: bài sẽ được nộp ngay sau khi bạn đăng nhập lại.")
 
 
 def parse_prediction(typed: str) -> int | None:

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from quiz.errors import DomainError
+from quiz.errors import DomainError, RegistrationError
 from quiz.infra.converters import db_id
-from quiz.people.registration import Applicant
+from quiz.people.registration import Applicant, applicant_problems
 from quiz.web.form_base import Form
 
 REQUIRED = "Vui lòng điền mục này."
@@ -142,3 +142,12 @@ def form_field_error(form: FlaskForm, error: DomainError) -> None:
             field.errors = list(field.errors) + [message]
         else:
             form.form_errors.append(message)
+
+
+def add_rule_problems(form: RegisterForm, province_code: str, today: date) -> None:
+    """The contest's rules too, for the fields the form's own checks passed: all errors in one submit
+    (a registration by a citizen or by a helper for one)."""
+    problems = applicant_problems(applicant_from(form), province_code, today)
+    fresh = [(name, message) for name, message in problems if not getattr(form, name).errors]
+    if fresh:
+        form_field_error(form, RegistrationError(fresh[0][1], fresh[0][0], fresh))
