@@ -141,6 +141,7 @@ def test_a_disqualified_winner_loses_the_rounds_certificates_and_gets_no_new_one
     assert outcome.revoked == 1 and not outcome.frozen_winner
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
     assert certificate.status == Certificate.REVOKED and "bị loại" in certificate.status_reason
+    assert "thiết bị" not in certificate.status_reason  # the organizer's note is not published
     with pytest.raises(CertificateError):
         issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow())
     requalify(round_.id, cheat.id, "Đã xác minh trực tiếp", staff.id, utcnow())

@@ -196,3 +196,15 @@ def test_my_data_errors_are_shown_where_the_form_is(client, contest):
     html = client.post("/du-lieu-cua-toi/sua", data={"csrf_token": token, "full_name": "", "birth_date": "05/09/1958",
                                                     "commune_code": ""}).get_data(as_text=True)
     assert 'id="error-summary"' in html and "#sua-thong-tin" in html
+
+
+def test_a_minor_cannot_give_the_publication_consent_alone(client, app, contest):
+    """Review: at registration an under-16's consent is the guardian's; on "Dữ liệu của tôi" it was recorded as theirs."""
+    register(client, birth_date="01/01/2015", guardian_name="Nguyễn Văn Bố", guardian_phone="0987 000 111",
+             guardian_consent="y")
+    page = client.post("/du-lieu-cua-toi/dong-y-cong-bo", data={"csrf_token": csrf_token(client.get("/du-lieu-cua-toi"))},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "người giám hộ" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Consent.id)).where(Consent.purpose == Consent.PUBLISH_WINNER)) == 0
+        assert db.session.scalar(select(Citizen.guardian_name)) == "Nguyễn Văn Bố"  # registered, as a minor

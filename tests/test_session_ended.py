@@ -1,6 +1,7 @@
 """A session that ended mid-quiz (the password changed on another phone, a log-out elsewhere, an expired
 cookie) is told as such: saves answer 401 with a log-in link back to the quiz, a submit goes to the log-in
 page with a message; before, saves got 404 (or a redirect the page took for "saved") and the submit a 404 page."""
+import pytest
 from sqlalchemy import select
 
 from quiz.infra.extensions import db
@@ -71,3 +72,13 @@ def test_the_submit_after_the_session_ended_says_it_will_be_sent_after_log_in(ap
     attempt_id, token = _quiz_then_session_ended(app, client)
     response = client.post(f"/thi/{attempt_id}/nop", data={"csrf_token": token, "q0": "0"})
     assert "bài sẽ được nộp ngay sau khi bạn đăng nhập lại" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/%09/evil.example", "/\n/x", "/thi\r\nSet-Cookie: a=b",
+                                    "/ /evil.example", "/thi/1//evil", "/\\/evil.example", "//evil.example",
+                                    "https://evil.example/", "/quan-tri/tong-quan", "javascript:alert(1)"])
+def test_the_log_in_never_sends_anywhere_but_a_plain_path_of_the_site(app, client, contest, target):
+    """Review: next=/%09/evil.com passed the first check and Werkzeug wrote 'Location: //evil.com'."""
+    from quiz.web.hooks import safe_next
+    assert safe_next(target) is None
+    assert safe_next("/thi/12") == "/thi/12" and safe_next("/ket-qua/3?x=1") == "/ket-qua/3?x=1"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from quiz.audit import record
 from quiz.certificates.codes import new_code
+from quiz.contest.review import lock_best_result
 from quiz.contest.winners_source import Winner, round_winners, winners_published
 from quiz.errors import CertificateError
 from quiz.infra.database import execute_core, write_transaction
@@ -74,6 +75,7 @@ def prize_facts(round_id: int, winners: list[Winner]) -> dict[int, CertifiedFact
 def issue_completion(citizen_id: int, round_id: int, issuer: str, now: datetime) -> Certificate:
     """The citizen's certificate of completion: the valid one, or a new one (replacing an outdated one)."""
     with write_transaction():
+        lock_best_result(round_id, citizen_id)
         facts = completion_facts(round_id, [citizen_id]).get(citizen_id)
         if facts is None:
             raise CertificateError(NOT_PASSED)
@@ -84,6 +86,7 @@ def issue_completion(citizen_id: int, round_id: int, issuer: str, now: datetime)
 def issue_prize(citizen_id: int, round_: Round, issuer: str, now: datetime) -> Certificate:
     """The citizen's prize certificate for a round whose winners are published."""
     with write_transaction():
+        lock_best_result(round_.id, citizen_id)
         winners = round_winners(round_) if winners_published(round_, now) else []
         facts = prize_facts(round_.id, [w for w in winners if w.citizen_id == citizen_id]).get(citizen_id)
         if facts is None:

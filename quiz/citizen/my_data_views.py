@@ -11,6 +11,7 @@ from quiz.citizen.registration_views import commune_options
 from quiz.errors import DomainError, RegistrationError
 from quiz.infra.clock import to_local, utcnow
 from quiz.people.communes import province_communes
+from quiz.people.consents import current_notice
 from quiz.privacy.my_data import (
     correct_details,
     delete_my_data,
@@ -36,12 +37,13 @@ def correction_form() -> CorrectionForm:
     return form
 
 
-def render_page(form: CorrectionForm | None = None, delete_form: DeleteForm | None = None) -> ResponseReturnValue:
+def render_page(form: CorrectionForm | None = None, delete_form: DeleteForm | None = None) -> str:
     form = form or correction_form()
     options = commune_options(province_communes(current_app.config["PROVINCE_CODE"]), form.commune_code.data)
     return render_template("quiz/my_data.html", data=personal_data(current_user), form=form,
                            delete_form=delete_form or DeleteForm(formdata=None), objection_form=ObjectionForm(),
-                           publishes=publishes_name(current_user.id), commune_options=options)
+                           publishes=publishes_name(current_user.id), commune_options=options,
+                           notice=current_notice())
 
 
 @bp.get("/du-lieu-cua-toi")
@@ -85,9 +87,13 @@ def my_data_correct() -> ResponseReturnValue:
 @bp.post("/du-lieu-cua-toi/dong-y-cong-bo")
 @citizen_required
 def my_data_consent() -> ResponseReturnValue:
-    give_optional_consent(current_user.id)
-    flash("Đã ghi nhận: nếu đoạt giải, họ tên (đã che chữ cuối) và xã, phường của bạn được công bố. "
-          "Bạn có thể rút lại bất cứ lúc nào.", "success")
+    try:
+        given = give_optional_consent(current_user.id)
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash("Đã ghi nhận: nếu đoạt giải, họ tên (đã che chữ cuối) và xã, phường của bạn được công bố. Bạn có thể "
+              "rút lại bất cứ lúc nào." if given else "Bạn đã đồng ý công bố tên từ trước.", "success")
     return redirect(url_for("quiz.my_data"))
 
 

@@ -30,7 +30,6 @@ from quiz.web.forms import LoginForm
 from quiz.web.hooks import (
     ERROR_TEXT,
     PASSWORD_CHANGE_DUE,
-    SESSION_ENDED,
     format_datetime_vn,
     log_in_url,
     safe_next,

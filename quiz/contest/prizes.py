@@ -153,10 +153,9 @@ def person_key(citizen_id: int, phone: str | None) -> str:
     return phone_key(phone) if phone else f"citizen:{citizen_id}"
 
 
-def _person_keys(round_id: int) -> dict[int, str]:
-    stmt = (select(Citizen.id, Citizen.phone).join(BestResult, BestResult.citizen_id == Citizen.id)
-            .where(BestResult.round_id == round_id))
-    return {citizen_id: person_key(citizen_id, phone) for citizen_id, phone in db.session.execute(stmt)}
+# the ranked person's phone, read with the ranking (no dict of every participant's key): hashed only when the
+# result is eligible and the contest caps prizes per person
+_RANKED_PHONE = select(Citizen.phone).where(Citizen.id == BestResult.citizen_id).correlate(BestResult).scalar_subquery()
 
 
 def keep_winner_keys_before_deletion(citizen_id: int) -> None:
@@ -170,14 +169,13 @@ def keep_winner_keys_before_deletion(citizen_id: int) -> None:
 def _eligible_groups(round_: Round, won: dict[str, int], places: list[tuple]) -> tuple[list[list[Candidate]], int]:
     """The eligible results in order, one list per shared place; every ranked line goes into `places`."""
     limit = round_.contest.max_prizes_per_citizen
-    keys = _person_keys(round_.id) if limit is not None else {}
     conditions = conditions_of(round_)
     groups: list[list[Candidate]] = []
     eligible, last_place = 0, None
-    for position, row in enumerate(ranking_rows(round_, extra_columns(), with_names=False), start=1):
+    for position, row in enumerate(ranking_rows(round_, (*extra_columns(), _RANKED_PHONE), with_names=False), start=1):
         verdict = eligibility(row, conditions)
-        key = keys.get(row.result.citizen_id, f"citizen:{row.result.citizen_id}")
-        if verdict.eligible and limit is not None and won.get(key, 0) >= limit:
+        if (verdict.eligible and limit is not None and won
+                and won.get(person_key(row.result.citizen_id, row.extra[-1]), 0) >= limit):
             verdict = Eligibility(False, "đã nhận đủ số giải của cuộc thi")
         places.append(_place_line(round_.id, position, row, verdict))
         if not verdict.eligible:
@@ -247,7 +245,7 @@ def _freeze(round_id: int, tiers: list[PrizeTier], outcome: _Outcome, now: datet
             appeal_ends_at=now + timedelta(days=round_.appeal_days))
         db.session.add(computation)
         db.session.flush()
-        keys = {citizen_id: phone_key(phone) for citizen_id, phone in db.session.execute(
+        keys = {citizen_id: phone_key(phone) for citizen_id, phone in db.session.execute(  # a few dozen winners
             select(Citizen.id, Citizen.phone).where(Citizen.id.in_([a.citizen_id for a in outcome.awards]),
                                                     Citizen.phone.is_not(None)))}
         db.session.add_all(Winner(round_id=round_id, citizen_id=a.citizen_id, computation_id=computation.id,

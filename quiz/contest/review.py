@@ -38,10 +38,22 @@ def _reason(reason: str) -> str:
     return text
 
 
+def lock_best_result(round_id: int, citizen_id: int) -> int | None:
+    """The id of the citizen's best result in the round, its row locked until the transaction ends: a
+    disqualification and a certificate's issue take it first, so neither decides on what the other is changing."""
+    return db.session.scalar(select(BestResult.id).where(BestResult.round_id == round_id,
+                                                         BestResult.citizen_id == citizen_id).with_for_update())
+
+
 def active_disqualification(round_id: int, citizen_id: int) -> Disqualification | None:
     return db.session.scalar(select(Disqualification).where(
         Disqualification.round_id == round_id, Disqualification.citizen_id == citizen_id,
         Disqualification.lifted_at.is_(None)))
+
+
+# what the public verification page says of a certificate revoked with its result: the organizer's own note
+# ("cùng thiết bị với #1234") stays in the disqualification and the audit log, never on a public page
+PUBLIC_REASON = "Kết quả bị loại theo quyết định của Ban Tổ chức."
 
 
 @dataclass(frozen=True)
@@ -58,14 +70,13 @@ def disqualify(round_id: int, citizen_id: int, reason: str, staff_id: int, now: 
     round (audited, one transaction); no new one is issued while the disqualification stands."""
     text = _reason(reason)
     with write_transaction():
-        if db.session.scalar(select(BestResult.id).where(BestResult.round_id == round_id,
-                                                         BestResult.citizen_id == citizen_id)) is None:
+        if lock_best_result(round_id, citizen_id) is None:  # a certificate being issued meanwhile waits for this
             raise ReviewError("Người này chưa có kết quả trong đợt thi.")
         if active_disqualification(round_id, citizen_id) is not None:
             raise ReviewError("Kết quả này đã bị loại.")
         db.session.add(Disqualification(round_id=round_id, citizen_id=citizen_id, reason=text, by_staff_id=staff_id,
                                         at=now))
-        revoked = _revoke_certificates(round_id, citizen_id, f"Kết quả bị loại: {text}"[:500], staff_id, now)
+        revoked = _revoke_certificates(round_id, citizen_id, PUBLIC_REASON, staff_id, now)
         record(staff_id, "disqualify_result", "citizen", [citizen_id], {"round": round_id, "revoked": revoked},
                reason=text)
         frozen = db.session.scalar(select(Winner.id).where(Winner.round_id == round_id,

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from quiz.errors import NotFound
+from quiz.errors import DomainError, NotFound
 from quiz.infra.clock import utcnow
 from quiz.infra.database import write_transaction
 from quiz.infra.extensions import db
@@ -109,13 +109,20 @@ def give_optional_consent(citizen_id: int) -> bool:
     """Consent, given later on "Dữ liệu của tôi", to publish the name when winning: recorded with the notice
     shown (as at registration); False when it already stood."""
     with write_transaction():
+        citizen = _citizen(citizen_id)
+        if citizen.guardian_name:  # registered under 16: their guardian consented for them, and must again
+            raise DomainError(GUARDIAN_CONSENTS)
         if publishes_name(citizen_id):
             return False
         notice = current_notice()
         if notice is None:
             raise NotFound("Chưa có thông báo xử lý dữ liệu cá nhân.")
-        record_consent(_citizen(citizen_id), Consent.PUBLISH_WINNER, notice)
+        record_consent(citizen, Consent.PUBLISH_WINNER, notice)
     return True
+
+
+GUARDIAN_CONSENTS = ("Người dự thi dưới 16 tuổi: sự đồng ý công bố tên do cha, mẹ hoặc người giám hộ cho. Vui lòng "
+                     "cùng người giám hộ đến xã, phường nơi đăng ký để cán bộ ghi nhận.")
 
 
 def withdraw_optional_consent(citizen_id: int, now: datetime) -> bool:

@@ -1,5 +1,6 @@
 """Request-level glue: who is logged in, template helpers, error pages, response headers."""
 import hashlib
+import re
 import time
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -89,11 +90,16 @@ def session_has_ended() -> bool:
     return bool(named) and load_user(str(named)) is None
 
 
+# a path of this site and its query, in plain characters: a tab, a newline, a backslash or a second slash at the start
+# (/%09/evil.com became "Location: //evil.com") never pass
+_SITE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9_\-./]*(?:\?[A-Za-z0-9_\-.=&%]*)?")
+
+
 def safe_next(target: str | None) -> str | None:
     """A path of the citizen site to go back to after logging in; anything else (another host, staff pages) None."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not _SITE_PATH.fullmatch(target) or "//" in target or target.startswith("/quan-tri"):
         return None
-    return None if target.startswith("/quan-tri") else target
+    return target
 
 
 def parse_user_id(user_id: str) -> tuple[str, int, str] | None:
