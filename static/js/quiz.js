@@ -18,8 +18,11 @@
   var dialog = document.getElementById("confirm-submit");
   var pending = {};
   var submitting = false;
-  var held = null;  // a message no retry may replace (time is up; the session ended): { text, state, link }
+  var held = null;  // a message no retry may replace (time is up; the session ended): { text, state, link, until }
   var retryTimer = null;
+  var inFlight = null;  // the flush under way: a change, the 4 s retry and the 15 s round share it
+  var wait = 4000;  // before the next retry: doubles after each failure (at most a minute), or the server's Retry-After
+  var refused = "";  // why the server refused an answer for good (time over): said instead of "will retry"
   var OFFLINE = "Mất kết nối – câu trả lời được giữ trên máy.";
 
   function read(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
@@ -39,7 +42,12 @@
     }
     bar.setAttribute("data-state", state || "");
   }
-  function hold(text, state, link) { held = null; say(text, state, link); held = { text: text, state: state, link: link }; }
+  // until "saved": the message goes once a save succeeds again (logged in again in another tab, page reloaded)
+  function hold(text, state, link, untilSaved) {
+    held = null;
+    say(text, state, link);
+    held = { text: text, state: state, link: link, untilSaved: untilSaved };
+  }
   function clock(date) {
     return [date.getHours(), date.getMinutes(), date.getSeconds()].map(function (n) { return String(n).padStart(2, "0"); }).join(":");
   }
@@ -78,10 +86,13 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: JSON.stringify({ position: Number(position), choices: choices })
     }).then(function (response) {
-      if (response.status === 401 || response.status === 400) return refusal(position, choices, response);
+      if (response.status === 401 || response.status === 400 || response.status === 409) {
+        return refusal(position, choices, response);
+      }
+      if (response.status === 429) wait = Math.max(wait, 1000 * (Number(response.headers.get("Retry-After")) || 30));
       var same = pending[position] && pending[position].join(",") === choices.join(",");
-      if (same && (response.ok || response.status === 409)) {
-        delete pending[position];  // saved, or refused for good (time over): stop retrying (unless changed since)
+      if (same && response.ok) {
+        delete pending[position];  // saved: stop retrying (unless changed since)
         remember();
       }
       return response.ok;
@@ -95,11 +106,12 @@
     return response.json().catch(function () { return {}; }).then(function (body) {
       if (response.status === 401) {
         hold("Phiên đăng nhập đã hết. Câu trả lời vẫn được giữ trên máy.", "retry",
-          { href: body.login || "/dang-nhap", text: "Đăng nhập lại để làm tiếp" });
+          { href: body.login || "/dang-nhap", text: "Đăng nhập lại để làm tiếp" }, true);
       } else if (body.reload) {
         hold("Trang đã mở quá lâu. Câu trả lời vẫn được giữ trên máy.", "retry",
-          { href: location.href, text: "Tải lại trang" });
+          { href: location.href, text: "Tải lại trang" }, true);
       } else if (pending[position] && pending[position].join(",") === choices.join(",")) {
+        refused = body.error || "Câu trả lời này không được lưu.";  // refused for good (409: time over): not retried
         delete pending[position];
         remember();
       }
@@ -108,19 +120,28 @@
   }
 
   function flush() {
+    if (inFlight) return inFlight.then(function () { return Object.keys(pending).length ? flush() : true; });
     var positions = Object.keys(pending);
     if (!positions.length) return Promise.resolve(true);
     if (!navigator.onLine) { say(OFFLINE, "offline"); return Promise.resolve(false); }
-    return Promise.all(positions.map(function (p) { return send(p, pending[p]); })).then(function (results) {
+    refused = "";
+    inFlight = Promise.all(positions.map(function (p) { return send(p, pending[p]); })).then(function (results) {
       var ok = results.every(Boolean);
-      say(ok ? "Đã lưu lúc " + clock(new Date()) + "." : "Chưa lưu được, máy sẽ tự thử lại.", ok ? "saved" : "retry");
-      if (!ok) retrySoon();
+      if (ok && held && held.untilSaved) held = null;  // back in (another tab), or reloaded: the hold is over
+      if (ok) wait = 4000;
+      var left = Object.keys(pending).length;
+      if (ok) say("Đã lưu lúc " + clock(new Date()) + ".", "saved");
+      else if (!left && refused) say(refused, "retry");  // nothing left to retry: say why, not "will retry"
+      else { say("Chưa lưu được, máy sẽ tự thử lại.", "retry"); retrySoon(); }
       return ok;
-    }).catch(function () { say(OFFLINE, "offline"); retrySoon(); return false; });
+    }).catch(function () { say(OFFLINE, "offline"); retrySoon(); return false; })
+      .then(function (ok) { inFlight = null; return ok; });
+    return inFlight;
   }
-  function retrySoon() {  // a flaky link that still says "online": try again in 4 s, not at the next 15 s round
+  function retrySoon() {  // a flaky link that still says "online": again after 4 s, 8 s, … (a minute at most)
     if (retryTimer || held) return;
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 4000);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, wait);
+    wait = Math.min(wait * 2, 60000);
   }
 
   form.addEventListener("change", function (event) {

@@ -235,3 +235,25 @@ def test_time_up_offline_keeps_its_message_and_greys_the_questions(app, live_ser
     assert float(page.locator("fieldset[data-position='1']").evaluate("f => getComputedStyle(f).opacity")) < 1
     phone.set_offline(False)
     page.wait_for_url(re.compile(r"/ket-qua/\d+$"), timeout=15000)
+
+
+def test_the_session_ended_message_goes_once_saving_works_again(app, live_server, phone, contest):
+    """Review: logged in again in another tab, the first page kept saying 'Phiên đăng nhập đã hết' for good."""
+    from quiz.people.password_change import end_sessions
+    page = phone.new_page()
+    register_on_phone(page, live_server, "0912000777")
+    start_quiz(page)
+    choose(page, 0)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu")
+    with app.app_context():
+        end_sessions(db.session.scalar(select(Citizen).where(Citizen.phone == "0912000777")))
+    choose(page, 1)
+    expect(page.locator("#save-status")).to_contain_text("Phiên đăng nhập đã hết")
+    other = phone.new_page()  # the same phone's other tab: the same cookies
+    other.goto(f"{live_server}/dang-nhap")
+    other.fill("#phone", "0912000777")
+    other.fill("#password", "matkhau123")
+    other.click("button[type=submit]")
+    other.wait_for_url(re.compile(r"/thi"))
+    choose(page, 2)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu", timeout=8000)
