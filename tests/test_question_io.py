@@ -325,3 +325,10 @@ def test_true_and_false_cells_read_as_excel_shows_them_with_a_note(ctx, contest)
 def test_unreadable_files_are_told_without_python_names(ctx, contest, content, fmt):
     message = preview_import(content, fmt).errors[0][1]
     assert "Error" not in message and "Exception" not in message, message
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_not_taken_for_an_unsaved_one():
+    from quiz.questions.sheet import _uncached_formulas
+    excel = b'<row r="2"><c r="E2" t="str"><f>IF(A1="","","x")</f><v></v></c></row>'  # Excel's record of ""
+    program = b'<row r="2"><c r="E2"><f>2*2</f><v /></c></row>'  # openpyxl: no result saved
+    assert _uncached_formulas(excel, 10, 10) == {} and 2 in _uncached_formulas(program, 10, 10)

@@ -57,9 +57,12 @@ def share_png(card: ShareCard) -> bytes:
     draw.text((70, y + 180), card.commune_name, font=_fitted(draw, card.commune_name, 400, 48, WIDTH - 460), fill=PALE)
     draw.text((70, y + 260), card.achievement, font=_fitted(draw, card.achievement, 700, 64, WIDTH - 460), fill=GOLD)
     _badge(draw, "GIẢI" if card.achievement.startswith("Giải") else "ĐẠT")
-    draw.text((70, HEIGHT - 90), card.round_name, font=_fitted(draw, card.round_name, 400, 30, WIDTH - 560), fill=PALE)
-    if card.code:
-        draw.text((WIDTH - 70, HEIGHT - 90), f"Mã xác minh: {card.code}", font=_font(700, 30), fill=GOLD, anchor="ra")
+    code = f"Mã xác minh: {card.code}" if card.code else ""
+    code_width = int(draw.textlength(code, font=_font(700, 30))) + 40 if code else 0  # the round name never runs under it
+    draw.text((70, HEIGHT - 90), card.round_name, font=_fitted(draw, card.round_name, 400, 30, WIDTH - 140 - code_width),
+              fill=PALE)
+    if code:
+        draw.text((WIDTH - 70, HEIGHT - 90), code, font=_font(700, 30), fill=GOLD, anchor="ra")
     out = io.BytesIO()
     # four colours and their anti-aliasing fit a 32-colour palette: about 18 KB on 3G instead of 52 KB,
     # and no visible change (fast octree: a tenth of median cut's time here)

@@ -165,11 +165,6 @@ def open_attempt(round_id: int, citizen_id: int) -> Attempt | None:
     return db.session.scalar(_OPEN_ATTEMPT, {"round_id": round_id, "citizen_id": citizen_id})
 
 
-def open_attempt_id(round_id: int, citizen_id: int) -> int | None:
-    """The id of open_attempt's attempt (a page that only links to it needs no ORM object)."""
-    return execute_core(_OPEN_ATTEMPT_ID, {"round_id": round_id, "citizen_id": citizen_id}).scalar()
-
-
 def open_attempt_deadline(round_id: int, citizen_id: int) -> tuple[int, datetime] | None:
     """The open attempt's id and deadline (the contest page says how long is left), or None."""
     row = execute_core(_OPEN_STARTED, {"round_id": round_id, "citizen_id": citizen_id}).first()
@@ -179,7 +174,6 @@ def open_attempt_deadline(round_id: int, citizen_id: int) -> tuple[int, datetime
 _OPEN_ATTEMPT = (select(Attempt).where(Attempt.round_id == bindparam("round_id"),
                                        Attempt.citizen_id == bindparam("citizen_id"), ~Attempt.is_submitted)
                  .order_by(Attempt.number.desc()).limit(1))
-_OPEN_ATTEMPT_ID = _OPEN_ATTEMPT.with_only_columns(Attempt.id)
 _OPEN_STARTED = _OPEN_ATTEMPT.with_only_columns(Attempt.id, Attempt.started_at, Attempt.deadline_at)
 
 

@@ -28,8 +28,9 @@ MAX_CELLS = 400_000  # cells in the sheet's XML: 5,000 rows × 30 columns is 150
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 # a formula cell whose result was never saved (a file written by a program, not by Excel): openpyxl reads it as empty
-_UNCACHED = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
-                       rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+# (a cell typed t="str" with an empty value is Excel's own record of a formula whose result is "": not this)
+_UNCACHED = re.compile(rb'<(?:\w+:)?c\b(?![^>]*\bt="str")[^>]*\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?f\b[^>]*'
+                       rb'(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 TOO_LARGE = ("Tệp Excel quá lớn khi giải nén (nhiều hơn hẳn một ngân hàng 5.000 câu hỏi). "
              "Vui lòng chỉ giữ các dòng câu hỏi, hoặc chia thành nhiều tệp.")
 

@@ -46,6 +46,7 @@ SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps get_id() in the signed 
 SESSION_ENDED = ("Phiên đăng nhập đã hết (có thể do đổi mật khẩu hoặc đăng xuất ở máy khác). "
                  "Bài đang làm vẫn được giữ: vui lòng đăng nhập lại để làm tiếp.")
 _QUIZ_ENDPOINTS = ("quiz.take", "quiz.save_answer", "quiz.submit")
+_PRACTICE_ENDPOINTS = ("campaign.practice_take", "campaign.practice_save", "campaign.practice_submit")
 PASSWORD_CHANGE_DUE = "password_change_due"  # set at a log-in with a temporary password, until it is changed
 
 
@@ -77,9 +78,11 @@ def session_ended_reply() -> ResponseReturnValue:
 
 def log_in_url() -> str:
     """The log-in page, coming back to the quiz (or the page asked for) afterwards."""
-    attempt_id = (request.view_args or {}).get("attempt_id")
-    if request.endpoint in _QUIZ_ENDPOINTS and attempt_id is not None:
-        return url_for("quiz.login", next=url_for("quiz.take", attempt_id=attempt_id))
+    args = request.view_args or {}
+    if request.endpoint in _QUIZ_ENDPOINTS and "attempt_id" in args:
+        return url_for("quiz.login", next=url_for("quiz.take", attempt_id=args["attempt_id"]))
+    if request.endpoint in _PRACTICE_ENDPOINTS and "practice_id" in args:
+        return url_for("quiz.login", next=url_for("campaign.practice_take", practice_id=args["practice_id"]))
     return url_for("quiz.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
 
 

@@ -40,9 +40,11 @@
   var birth = document.getElementById("birth_date");
   var guardian = document.querySelector("fieldset.guardian");
   if (!birth || !guardian || guardian.querySelector(".has-error")) return;
-  function age(text) {
-    var digits = text.replace(/\D/g, "");
-    var parts = text.indexOf("/") !== -1 ? text.split("/") : [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)];
+  function age(text) {  // read as the server does (quiz.web.forms.parse_vn_date): 5/9/2012, 5-9-2012, 5.9.2012, 05092012, 2012-09-05
+    var iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+    var parts = iso ? [iso[3], iso[2], iso[1]]
+      : /^\d{8}$/.test(text) ? [text.slice(0, 2), text.slice(2, 4), text.slice(4)]
+      : text.split(/\s*[\/.\- ]\s*/);
     var day = +parts[0], month = +parts[1], year = +parts[2];
     if (!day || !month || !(year >= 1900)) return null;
     var today = new Date(), years = today.getFullYear() - year;
