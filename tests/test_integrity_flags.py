@@ -146,3 +146,16 @@ def test_a_disqualified_winner_loses_the_rounds_certificates_and_gets_no_new_one
         issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow())
     requalify(round_.id, cheat.id, "Đã xác minh trực tiếp", staff.id, utcnow())
     assert issue_completion(cheat.id, round_.id, "Ban Tổ chức", utcnow()).code != code  # a new one
+
+
+def test_a_disqualified_result_is_offered_no_certificate(ctx, contest):
+    from quiz.certificates.issuing import offers_for
+    from tests.admin_helpers import take
+    round_ = db.session.get(Round, contest.id)
+    cheat = make_citizen()
+    take(round_, cheat.id, right=20)
+    staff = add_staff("bantochuc")
+    db.session.commit()
+    assert offers_for(cheat.id, [round_], utcnow()).get(round_.id) is not None
+    disqualify(round_.id, cheat.id, "Cùng thiết bị với 5 tài khoản khác", staff.id, utcnow())
+    assert offers_for(cheat.id, [round_], utcnow()).get(round_.id) is None

@@ -332,3 +332,9 @@ def test_a_formula_whose_saved_result_is_empty_text_is_not_taken_for_an_unsaved_
     excel = b'<row r="2"><c r="E2" t="str"><f>IF(A1="","","x")</f><v></v></c></row>'  # Excel's record of ""
     program = b'<row r="2"><c r="E2"><f>2*2</f><v /></c></row>'  # openpyxl: no result saved
     assert _uncached_formulas(excel, 10, 10) == {} and 2 in _uncached_formulas(program, 10, 10)
+
+
+def test_an_old_xls_file_is_told_to_be_saved_as_xlsx(ctx, contest):
+    from quiz.questions.transfer import detect_format
+    content = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200  # the OLE header of an Excel 97-2003 file
+    assert ".xlsx" in preview_import(content, detect_format("cau-hoi.xls", content)).errors[0][1]

@@ -7,7 +7,7 @@ asking again returns it, and a better result (or another prize) replaces it with
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from quiz.audit import record
@@ -221,4 +221,6 @@ _PASSED_AND_HELD = (
     .outerjoin(Certificate, and_(Certificate.citizen_id == BestResult.citizen_id,
                                  Certificate.round_id == BestResult.round_id, Certificate.status == Certificate.VALID))
     .where(BestResult.citizen_id == bindparam("citizen_id"), BestResult.passed.is_(True),
-           BestResult.round_id.in_(bindparam("round_ids", expanding=True))))
+           BestResult.round_id.in_(bindparam("round_ids", expanding=True)),
+           ~exists().where(Disqualification.round_id == BestResult.round_id,  # no offer the issue would refuse
+                           Disqualification.citizen_id == BestResult.citizen_id, Disqualification.lifted_at.is_(None))))

@@ -63,7 +63,7 @@ def detect_format(filename: str, content: bytes = b"") -> str:
     """The format from the file name (.xlsx, .csv, .gift); any other text file by what it holds: Moodle
     names its GIFT exports .txt, so GIFT's marks without an Aiken `ANSWER:` line make it GIFT, else Aiken."""
     name = filename.lower()
-    for fmt, ending in (("xlsx", ".xlsx"), ("csv", ".csv"), ("gift", ".gift")):
+    for fmt, ending in (("xlsx", ".xlsx"), ("xlsx", ".xls"), ("csv", ".csv"), ("gift", ".gift")):  # .xls: told to save as .xlsx
         if name.endswith(ending):
             return fmt
     text = content[:200_000].decode("utf-8-sig", errors="replace")

@@ -96,7 +96,7 @@ def _print_setup(sheet, repeat_rows: tuple[int, int], header: str = "") -> None:
 
 
 def _header_text(text: str) -> str:
-    return text.replace("&", "&&")[:200]  # & starts a header code; Excel caps a header at 255 characters
+    return text[:200].replace("&", "&&")  # & starts a header code; Excel caps a header at 255 characters
 
 
 def _signatures(book, sheet, first_row: int, width: int, place: str) -> None:
