@@ -1,6 +1,7 @@
 """Report downloads for organizers (as of one cut-off, recorded) and the public per-commune feed for the digital map."""
 import hashlib
 import json
+import threading
 from datetime import datetime, timedelta
 
 from flask import Response, abort, current_app, request
@@ -117,10 +118,27 @@ def issued_report_download(report_id: int):  # type: ignore[no-untyped-def]
     return attachment(issued.body, issued.mimetype, issued.filename)
 
 
+# one aggregate as of a cut-off at a time in each worker for the anonymous feed: the per-address limit alone let
+# a few addresses keep every worker and the database busy (seconds each at millions of registrations)
+_PUBLIC_CUT_OFFS = threading.BoundedSemaphore(1)
+
+
 def _feed(cut_off: datetime | None) -> tuple[list[dict], str]:
     round_ = selected_round()
-    rows, as_of = rows_as_of(round_.id if round_ else None, cut_off)
+    if cut_off is None:
+        rows, as_of = rows_as_of(round_.id if round_ else None, None)
+    elif _PUBLIC_CUT_OFFS.acquire(blocking=False):
+        try:
+            rows, as_of = rows_as_of(round_.id if round_ else None, cut_off)
+        finally:
+            _PUBLIC_CUT_OFFS.release()
+    else:
+        abort(Response(json.dumps({"error": FEED_BUSY}, ensure_ascii=False), 503, mimetype="application/json",
+                       headers={"Retry-After": "5"}))
     return public_feed(rows), format_datetime_vn(as_of, "yyyy-MM-dd'T'HH:mm:ssxxx")
+
+
+FEED_BUSY = "Hệ thống đang tính số liệu theo một thời điểm chốt khác. Vui lòng thử lại sau ít giây."
 
 
 def _cacheable(body: str, mimetype: str, feed: list[dict], cut_off: datetime | None) -> Response:

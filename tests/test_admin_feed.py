@@ -20,3 +20,16 @@ def test_feed_etag_survives_the_clock_and_changes_with_the_figures(app, client, 
     after = client.get("/quan-tri/cong-khai/so-lieu.json", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     assert next(e for e in after.json["xa"] if e["ma_xa"] == COMMUNE_A)["dang_ky"] == 2
+
+
+def test_one_cut_off_aggregate_at_a_time_for_the_anonymous_feed(client, contest):
+    """Review: 20 a minute per address still let a few addresses keep every worker and the database busy."""
+    from admin import report_views
+    assert report_views._PUBLIC_CUT_OFFS.acquire(blocking=False)  # another request's aggregate under way
+    try:
+        busy = client.get("/quan-tri/cong-khai/so-lieu.json?den=2026-11-30T10:00")
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "5" and "thử lại" in busy.json["error"]
+        assert client.get("/quan-tri/cong-khai/so-lieu.json").status_code == 200  # the live feed is not held up
+    finally:
+        report_views._PUBLIC_CUT_OFFS.release()
+    assert client.get("/quan-tri/cong-khai/so-lieu.json?den=2026-11-30T10:00").status_code == 200
