@@ -86,7 +86,7 @@ def test_deletion_anonymises_and_keeps_every_figure(client, app, contest, redis)
         before = {c: f.as_tuple() for c, f in figures_from_database("31", scenario.round_id).items()}
     login(client, scenario.phone_a)
     token = csrf_token(client.get("/du-lieu-cua-toi"))
-    assert client.post("/du-lieu-cua-toi/xoa", data={"csrf_token": token}).status_code == 302  # not confirmed
+    assert client.post("/du-lieu-cua-toi/xoa", data={"csrf_token": token}).status_code == 400  # not confirmed: the form says so
     client.post("/du-lieu-cua-toi/xoa", data={"csrf_token": token, "confirm": "y"})
     with app.app_context():
         after = {c: f.as_tuple() for c, f in figures_from_database("31", scenario.round_id).items()}
